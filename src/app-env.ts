@@ -1,0 +1,14 @@
+import type { Config } from './config';
+import type { SigningKeys } from './session/keys';
+import type { SessionClaims } from './session/token';
+
+/** Hono generics shared by the app, its routes and middleware. */
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    config: Config;
+    keys: SigningKeys;
+    /** Set by requireSession on authenticated requests. */
+    session: SessionClaims;
+  };
+}

@@ -1,0 +1,173 @@
+/**
+ * Turns the Worker's `env` into one validated, typed Config. Parsed once per
+ * isolate (per distinct env object); a bad value yields a ConfigError whose
+ * message says what to change, and the app answers `500 misconfigured`.
+ */
+
+/** Raw inputs, as strings, exactly as wrangler vars, secrets and `.dev.vars` supply them. */
+export interface ConfigEnv {
+  AUTH_URL?: string;
+  APP_URL?: string;
+  COOKIE_DOMAIN?: string;
+  ALLOWED_ORIGINS?: string;
+  AUTH_SECRET?: string;
+  AUTH_GOOGLE_ID?: string;
+  AUTH_GOOGLE_SECRET?: string;
+  AUTH_GOOGLE_ISSUER?: string;
+  SESSION_SIGNING_KEYS?: string;
+  SESSION_TOKEN_TTL?: string;
+  SESSION_MAX_AGE?: string;
+}
+
+export interface Config {
+  /** Origin of the API, e.g. `https://api.example.com`; the token issuer. */
+  apiOrigin: string;
+  /** Where a browser lands after sign-in when its callbackUrl is not allowed. */
+  appUrl: string;
+  /** `Domain=` of the session cookie; undefined on plain-http localhost (host-only). */
+  cookieDomain: string | undefined;
+  /** Exact origins allowed as redirect targets (and, later, for CORS). */
+  allowedOrigins: ReadonlySet<string>;
+  /** true when AUTH_URL is https: `__Secure-` names and the Secure attribute. */
+  secureCookies: boolean;
+  sessionCookieName: string;
+  /** Auth.js secrets for its own flow cookies, newest first. */
+  authSecrets: string[];
+  google: { clientId: string; clientSecret: string; issuer: string };
+  /** Raw JSON of the private signing JWKs; imported (async) by session/keys. */
+  signingKeysJson: string;
+  /** Lifetime of the signed token inside the cookie, seconds. */
+  sessionTokenTtl: number;
+  /** Lifetime of the cookie and the session row, seconds. */
+  sessionMaxAge: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export const GOOGLE_ISSUER = 'https://accounts.google.com';
+export const SESSION_COOKIE_BASENAME = 'sitewide.session';
+const MIN_SECRET_LENGTH = 32;
+
+function required(env: ConfigEnv, name: keyof ConfigEnv): string {
+  const value = env[name]?.trim();
+  if (!value) throw new ConfigError(`${name} is not set; see .dev.vars.example and the README`);
+  return value;
+}
+
+function parseOrigin(name: string, value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} '${value}' is not a URL; expected e.g. https://api.example.com`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigError(`${name} '${value}' must be an http(s) URL`);
+  }
+  return url;
+}
+
+function isLocalhost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
+}
+
+/** `host` is `domain` itself or a subdomain of it (label-aligned, not a suffix match). */
+export function isWithinDomain(host: string, domain: string): boolean {
+  return host === domain || host.endsWith(`.${domain}`);
+}
+
+function parseSeconds(env: ConfigEnv, name: keyof ConfigEnv, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) {
+    throw new ConfigError(`${name} '${raw}' must be a positive whole number of seconds`);
+  }
+  return n;
+}
+
+/** Validates `env` and returns the Config; throws ConfigError with an actionable message. */
+export function parseConfig(env: ConfigEnv): Config {
+  const authUrl = parseOrigin('AUTH_URL', required(env, 'AUTH_URL'));
+  const secureCookies = authUrl.protocol === 'https:';
+  if (!secureCookies && !isLocalhost(authUrl.hostname)) {
+    throw new ConfigError(
+      `AUTH_URL '${authUrl.origin}' must be https (plain http is only for localhost development)`,
+    );
+  }
+
+  const cookieDomain = required(env, 'COOKIE_DOMAIN').toLowerCase().replace(/^\./, '');
+  if (!isWithinDomain(authUrl.hostname, cookieDomain)) {
+    throw new ConfigError(
+      `AUTH_URL host '${authUrl.hostname}' is not inside COOKIE_DOMAIN '${cookieDomain}'; browsers would drop the cookie`,
+    );
+  }
+
+  const appUrl = parseOrigin('APP_URL', required(env, 'APP_URL'));
+  const allowedOrigins = new Set<string>();
+  for (const entry of (env.ALLOWED_ORIGINS ?? '').split(',')) {
+    const value = entry.trim();
+    if (!value) continue;
+    const url = parseOrigin('ALLOWED_ORIGINS', value);
+    if (url.origin !== value.replace(/\/$/, '')) {
+      throw new ConfigError(
+        `ALLOWED_ORIGINS entry '${value}' must be a bare origin like https://app.example.com (no path)`,
+      );
+    }
+    allowedOrigins.add(url.origin);
+  }
+
+  const authSecrets = required(env, 'AUTH_SECRET')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (authSecrets.some((s) => s.length < MIN_SECRET_LENGTH)) {
+    throw new ConfigError(
+      `AUTH_SECRET must be at least ${MIN_SECRET_LENGTH} characters (npm run keys:new makes one)`,
+    );
+  }
+  const clientSecret = required(env, 'AUTH_GOOGLE_SECRET');
+
+  const issuer = env.AUTH_GOOGLE_ISSUER?.trim() || GOOGLE_ISSUER;
+  parseOrigin('AUTH_GOOGLE_ISSUER', issuer);
+
+  const sessionTokenTtl = parseSeconds(env, 'SESSION_TOKEN_TTL', 600);
+  const sessionMaxAge = parseSeconds(env, 'SESSION_MAX_AGE', 30 * 24 * 3600);
+  if (sessionTokenTtl > sessionMaxAge) {
+    throw new ConfigError('SESSION_TOKEN_TTL must not be longer than SESSION_MAX_AGE');
+  }
+
+  return {
+    apiOrigin: authUrl.origin,
+    appUrl: appUrl.href,
+    // Browsers refuse `Domain=localhost` and `__Secure-` on plain http: host-only there.
+    cookieDomain: secureCookies ? cookieDomain : undefined,
+    allowedOrigins,
+    secureCookies,
+    sessionCookieName: secureCookies ? `__Secure-${SESSION_COOKIE_BASENAME}` : SESSION_COOKIE_BASENAME,
+    authSecrets,
+    google: { clientId: required(env, 'AUTH_GOOGLE_ID'), clientSecret, issuer: issuer.replace(/\/$/, '') },
+    signingKeysJson: required(env, 'SESSION_SIGNING_KEYS'),
+    sessionTokenTtl,
+    sessionMaxAge,
+  };
+}
+
+const cache = new WeakMap<object, Config | ConfigError>();
+
+/** parseConfig, memoised per env object (one parse per isolate in production). */
+export function loadConfig(env: ConfigEnv): Config | ConfigError {
+  let result = cache.get(env);
+  if (!result) {
+    try {
+      result = parseConfig(env);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      result = error;
+    }
+    cache.set(env, result);
+  }
+  return result;
+}

@@ -1,0 +1,60 @@
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+/**
+ * Stable error codes a client can `switch` on. The message is for people and
+ * may change; the code never does.
+ */
+export type ErrorCode =
+  | 'missing_session'
+  | 'invalid_session'
+  | 'session_expired'
+  | 'user_not_found'
+  | 'misconfigured'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'service_unavailable'
+  | 'internal_error';
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string };
+}
+
+/** The one JSON shape every failure answers with. */
+export function errorResponse(
+  status: ContentfulStatusCode,
+  code: ErrorCode,
+  message: string,
+  headers?: HeadersInit,
+): Response {
+  const body: ErrorBody = { error: { code, message } };
+  const res = Response.json(body, { status, headers });
+  res.headers.set('Cache-Control', 'no-store');
+  return res;
+}
+
+/**
+ * An expected failure of a request: `res` is exactly what the client gets,
+ * `cause` (if any) goes to the log only.
+ *
+ * @example throw apiError(401, 'missing_session', 'No session cookie was sent')
+ */
+export function apiError(
+  status: ContentfulStatusCode,
+  code: ErrorCode,
+  message: string,
+  options: { cause?: unknown; headers?: HeadersInit } = {},
+): HTTPException {
+  return new HTTPException(status, {
+    res: errorResponse(status, code, message, options.headers),
+    cause: options.cause,
+  });
+}
+
+/** D1 (or any storage) failed: the caller is told to retry, never let in. */
+export function serviceUnavailable(cause: unknown): HTTPException {
+  return apiError(503, 'service_unavailable', 'The database is unavailable; try again shortly', {
+    cause,
+    headers: { 'Retry-After': '5' },
+  });
+}

@@ -1,0 +1,50 @@
+import { createServer } from 'node:net';
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { exportJWK, generateKeyPair } from 'jose';
+import { defineConfig } from 'vitest/config';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function freshSigningKey(kid: string) {
+  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+  return { ...(await exportJWK(privateKey)), kid, alg: 'ES256' };
+}
+
+// The OIDC server (test/global-setup.ts) listens here; the worker reaches it over loopback.
+process.env.SITEWIDE_TEST_OIDC_PORT ??= String(await freePort());
+const oidcIssuer = `http://127.0.0.1:${process.env.SITEWIDE_TEST_OIDC_PORT}`;
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: './wrangler.toml' },
+      miniflare: {
+        bindings: {
+          TEST_MIGRATIONS: await readD1Migrations('migrations'),
+          AUTH_URL: 'https://api.example.test',
+          APP_URL: 'https://app.example.test/',
+          COOKIE_DOMAIN: 'example.test',
+          ALLOWED_ORIGINS: 'https://app.example.test,https://admin.example.test',
+          AUTH_SECRET: crypto.randomUUID() + crypto.randomUUID(),
+          AUTH_GOOGLE_ID: 'sitewide-test-client',
+          AUTH_GOOGLE_SECRET: crypto.randomUUID(),
+          AUTH_GOOGLE_ISSUER: oidcIssuer,
+          SESSION_SIGNING_KEYS: JSON.stringify([await freshSigningKey('test-key-1')]),
+          SESSION_TOKEN_TTL: '600',
+          SESSION_MAX_AGE: '2592000',
+        },
+      },
+    }),
+  ],
+  test: {
+    globalSetup: ['./test/global-setup.ts'],
+    setupFiles: ['./test/support/apply-migrations.ts'],
+  },
+});
