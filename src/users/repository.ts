@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { type User, users } from '../db/schema';
 
@@ -32,24 +32,33 @@ export type SignInResult = { kind: 'signed_in'; userId: string } | { kind: 'disa
 export async function recordSignIn(db: Db, profile: ProviderProfile, session: NewSession): Promise<SignInResult> {
   const now = session.now.getTime();
   const newUserId = crypto.randomUUID();
-  const account = sql`SELECT user_id FROM accounts WHERE provider = ${profile.provider} AND provider_account_id = ${profile.providerAccountId}`;
-  const [, , updated, opened] = await db.batch([
-    db.run(sql`INSERT INTO users (id, email, email_verified, name, image, created_at, updated_at)
-      SELECT ${newUserId}, ${profile.email}, ${profile.emailVerified ? 1 : 0}, ${profile.name}, ${profile.image}, ${now}, ${now}
-      WHERE NOT EXISTS (${account})`),
-    db.run(sql`INSERT INTO accounts (provider, provider_account_id, user_id, created_at)
-      VALUES (${profile.provider}, ${profile.providerAccountId}, ${newUserId}, ${now})
-      ON CONFLICT (provider, provider_account_id) DO NOTHING`),
-    db.all<{ id: string }>(sql`UPDATE users SET email = ${profile.email}, email_verified = ${profile.emailVerified ? 1 : 0},
-      name = ${profile.name}, image = ${profile.image}, updated_at = ${now}
-      WHERE id = (${account}) RETURNING id`),
-    db.all<{ id: string }>(sql`INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, user_agent)
-      SELECT ${session.id}, users.id, ${now}, ${now}, ${now + session.maxAge * 1000}, ${session.userAgent}
-      FROM users WHERE users.id = (${account}) AND users.disabled_at IS NULL RETURNING id`),
+  const verified = profile.emailVerified ? 1 : 0;
+  // Raw statements on the D1 binding: drizzle's batch cannot express INSERT … SELECT … WHERE NOT EXISTS.
+  const d1 = db.$client;
+  const account = 'SELECT user_id FROM accounts WHERE provider = ?1 AND provider_account_id = ?2';
+  const key = [profile.provider, profile.providerAccountId] as const;
+  const [, , updated, opened] = await d1.batch<{ id: string }>([
+    d1
+      .prepare(`INSERT INTO users (id, email, email_verified, name, image, created_at, updated_at)
+        SELECT ?3, ?4, ?5, ?6, ?7, ?8, ?8 WHERE NOT EXISTS (${account})`)
+      .bind(...key, newUserId, profile.email, verified, profile.name, profile.image, now),
+    d1
+      .prepare(`INSERT INTO accounts (provider, provider_account_id, user_id, created_at) VALUES (?1, ?2, ?3, ?4)
+        ON CONFLICT (provider, provider_account_id) DO NOTHING`)
+      .bind(...key, newUserId, now),
+    d1
+      .prepare(`UPDATE users SET email = ?3, email_verified = ?4, name = ?5, image = ?6, updated_at = ?7
+        WHERE id = (${account}) RETURNING id`)
+      .bind(...key, profile.email, verified, profile.name, profile.image, now),
+    d1
+      .prepare(`INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, user_agent)
+        SELECT ?3, users.id, ?4, ?4, ?5, ?6 FROM users WHERE users.id = (${account}) AND users.disabled_at IS NULL
+        RETURNING id`)
+      .bind(...key, session.id, now, now + session.maxAge * 1000, session.userAgent),
   ]);
-  const userId = updated[0]?.id;
+  const userId = updated?.results[0]?.id;
   if (!userId) throw new Error('sign-in batch left no user row');
-  return opened.length === 1 ? { kind: 'signed_in', userId } : { kind: 'disabled', userId };
+  return opened?.results.length === 1 ? { kind: 'signed_in', userId } : { kind: 'disabled', userId };
 }
 
 export async function findUserById(db: Db, id: string): Promise<User | undefined> {
