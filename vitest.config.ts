@@ -7,7 +7,9 @@ async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -46,5 +48,7 @@ export default defineConfig({
   test: {
     globalSetup: ['./test/global-setup.ts'],
     setupFiles: ['./test/support/apply-migrations.ts'],
+    // Logs (every 401 logs its cause) are shown only for failing tests.
+    silent: 'passed-only',
   },
 });

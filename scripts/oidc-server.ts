@@ -5,33 +5,11 @@
  * so Sitewide's own checks are what the tests exercise.
  *
  * Which Google account signs in is chosen by the `login_hint` authorization
- * parameter (Auth.js forwards query parameters of POST /auth/signin/google):
- * a JSON object of claims, an email address, or nothing for the default dev user.
+ * parameter (Auth.js forwards query parameters of POST /auth/signin/google);
+ * see identityFromHint.
  */
 import { OAuth2Server } from 'oauth2-mock-server';
-
-export interface GoogleIdentity {
-  sub: string;
-  email: string;
-  email_verified: boolean;
-  name: string;
-  picture: string;
-}
-
-export const DEFAULT_IDENTITY: GoogleIdentity = {
-  sub: '100000000000000000001',
-  email: 'dev@example.test',
-  email_verified: true,
-  name: 'Dev User',
-  picture: 'https://example.test/avatar/dev.png',
-};
-
-export function identityFromHint(hint: string | null): GoogleIdentity {
-  if (!hint) return DEFAULT_IDENTITY;
-  if (hint.startsWith('{')) return { ...DEFAULT_IDENTITY, ...(JSON.parse(hint) as Partial<GoogleIdentity>) };
-  const local = hint.split('@')[0] ?? hint;
-  return { ...DEFAULT_IDENTITY, sub: `sub-${hint}`, email: hint, name: local };
-}
+import { DEFAULT_IDENTITY, type GoogleIdentity, identityFromHint } from './google-identity.ts';
 
 export interface RunningOidcServer {
   issuer: string;

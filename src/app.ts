@@ -23,7 +23,8 @@ export function createApp() {
   app.onError((error, c) => {
     if (error instanceof HTTPException) {
       const res = error.getResponse();
-      if (res.status >= 500) console.error(`${c.req.method} ${c.req.path} -> ${res.status}`, error.message, error.cause);
+      if (res.status >= 500)
+        console.error(`${c.req.method} ${c.req.path} -> ${res.status}`, error.message, error.cause);
       else if (error.cause) console.warn(`${c.req.method} ${c.req.path} -> ${res.status}`, String(error.cause));
       return res;
     }

@@ -93,9 +93,7 @@ export function parseConfig(env: ConfigEnv): Config {
   const authUrl = parseOrigin('AUTH_URL', required(env, 'AUTH_URL'));
   const secureCookies = authUrl.protocol === 'https:';
   if (!secureCookies && !isLocalhost(authUrl.hostname)) {
-    throw new ConfigError(
-      `AUTH_URL '${authUrl.origin}' must be https (plain http is only for localhost development)`,
-    );
+    throw new ConfigError(`AUTH_URL '${authUrl.origin}' must be https (plain http is only for localhost development)`);
   }
 
   const cookieDomain = required(env, 'COOKIE_DOMAIN').toLowerCase().replace(/^\./, '');
@@ -124,9 +122,7 @@ export function parseConfig(env: ConfigEnv): Config {
     .map((s) => s.trim())
     .filter(Boolean);
   if (authSecrets.some((s) => s.length < MIN_SECRET_LENGTH)) {
-    throw new ConfigError(
-      `AUTH_SECRET must be at least ${MIN_SECRET_LENGTH} characters (npm run keys:new makes one)`,
-    );
+    throw new ConfigError(`AUTH_SECRET must be at least ${MIN_SECRET_LENGTH} characters (npm run keys:new makes one)`);
   }
   const clientSecret = required(env, 'AUTH_GOOGLE_SECRET');
 

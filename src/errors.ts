@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'invalid_session'
   | 'session_expired'
   | 'user_not_found'
+  | 'sign_in_failed'
+  | 'access_denied'
   | 'misconfigured'
   | 'not_found'
   | 'method_not_allowed'

@@ -13,7 +13,11 @@ const alice = {
 };
 
 async function rows(table: string, where = '1 = 1', ...binds: unknown[]) {
-  return (await env.DB.prepare(`SELECT * FROM ${table} WHERE ${where}`).bind(...binds).all()).results;
+  return (
+    await env.DB.prepare(`SELECT * FROM ${table} WHERE ${where}`)
+      .bind(...binds)
+      .all()
+  ).results;
 }
 
 describe('sign-in through the loopback OIDC server', () => {
@@ -33,7 +37,11 @@ describe('sign-in through the loopback OIDC server', () => {
     expect(callback.status).toBe(302);
     expect(callback.headers.get('location')).toBe('https://app.example.test/home');
 
-    const [user] = await rows('accounts JOIN users ON users.id = accounts.user_id', 'provider_account_id = ?', alice.sub);
+    const [user] = await rows(
+      'accounts JOIN users ON users.id = accounts.user_id',
+      'provider_account_id = ?',
+      alice.sub,
+    );
     expect(user).toMatchObject({
       provider: 'google',
       email: alice.email,

@@ -21,7 +21,10 @@ export interface AuthDeps {
   onStorageError: (cause: unknown) => void;
 }
 
-function profileOf(account: { provider: string; providerAccountId: string }, claims: Record<string, unknown>): ProviderProfile {
+function profileOf(
+  account: { provider: string; providerAccountId: string },
+  claims: Record<string, unknown>,
+): ProviderProfile {
   const str = (v: unknown) => (typeof v === 'string' && v ? v : null);
   return {
     provider: account.provider,
@@ -82,7 +85,12 @@ export function createAuthConfig(deps: AuthDeps): AuthConfig {
         // Re-encoding a decoded token (Auth.js does on GET /auth/session) must not extend it.
         const keep = typeof token.exp === 'number' && typeof token.iat === 'number';
         return signSessionToken(
-          { sub: token.sub, sid: token.sid, ttl: config.sessionTokenTtl, ...(keep ? { iat: token.iat, exp: token.exp } : {}) },
+          {
+            sub: token.sub,
+            sid: token.sid,
+            ttl: config.sessionTokenTtl,
+            ...(keep ? { iat: token.iat, exp: token.exp } : {}),
+          },
           keys,
           tokenContext(),
         );

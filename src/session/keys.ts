@@ -28,7 +28,8 @@ function parseJwkList(json: string): JWK[] {
     if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || !jwk.x || !jwk.y || !jwk.d) {
       throw new ConfigError(`${where} must be an ES256 private key (kty EC, crv P-256, with d); run npm run keys:new`);
     }
-    if (jwk.alg !== undefined && jwk.alg !== SIGNING_ALG) throw new ConfigError(`${where} has alg '${jwk.alg}', expected ES256`);
+    if (jwk.alg !== undefined && jwk.alg !== SIGNING_ALG)
+      throw new ConfigError(`${where} has alg '${jwk.alg}', expected ES256`);
     if (!jwk.kid) throw new ConfigError(`${where} has no kid`);
     if (kids.has(jwk.kid)) throw new ConfigError(`${where} repeats kid '${jwk.kid}'`);
     kids.add(jwk.kid);

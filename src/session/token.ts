@@ -90,7 +90,12 @@ export async function verifySessionToken(token: string, keys: SigningKeys, ctx: 
   } catch (error) {
     if (error instanceof errors.JWTExpired) {
       // jose checks the signature and the other claims before exp, so these are trustworthy.
-      return { ok: false, code: 'session_expired', reason: error.message, expiredClaims: asSessionClaims(error.payload) };
+      return {
+        ok: false,
+        code: 'session_expired',
+        reason: error.message,
+        expiredClaims: asSessionClaims(error.payload),
+      };
     }
     if (error instanceof errors.JOSEError) {
       return { ok: false, code: 'invalid_session', reason: `${error.code}: ${error.message}` };

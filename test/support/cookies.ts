@@ -26,7 +26,9 @@ export class CookieJar {
 
   store(res: Response): this {
     for (const c of setCookies(res)) {
-      const expired = c.attributes['max-age'] === '0' || (typeof c.attributes.expires === 'string' && Date.parse(c.attributes.expires) <= Date.now());
+      const expired =
+        c.attributes['max-age'] === '0' ||
+        (typeof c.attributes.expires === 'string' && Date.parse(c.attributes.expires) <= Date.now());
       if (expired || c.value === '') this.cookies.delete(c.name);
       else this.cookies.set(c.name, c.value);
     }

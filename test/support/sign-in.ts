@@ -1,6 +1,6 @@
 import { exports } from 'cloudflare:workers';
 import { expect } from 'vitest';
-import type { GoogleIdentity } from '../../scripts/oidc-server.ts';
+import type { GoogleIdentity } from '../../scripts/google-identity';
 import { CookieJar } from './cookies';
 
 export const API = 'https://api.example.test';

@@ -1,0 +1,27 @@
+/** The Google id_token claims the loopback OIDC server puts in for one test or dev user. */
+export interface GoogleIdentity {
+  sub: string;
+  email: string;
+  email_verified: boolean;
+  name: string;
+  picture: string;
+}
+
+export const DEFAULT_IDENTITY: GoogleIdentity = {
+  sub: '100000000000000000001',
+  email: 'dev@example.test',
+  email_verified: true,
+  name: 'Dev User',
+  picture: 'https://example.test/avatar/dev.png',
+};
+
+/**
+ * Which account "signs in at Google": the `login_hint` authorization parameter
+ * as a JSON object of claims, an email address, or nothing for the dev user.
+ */
+export function identityFromHint(hint: string | null): GoogleIdentity {
+  if (!hint) return DEFAULT_IDENTITY;
+  if (hint.startsWith('{')) return { ...DEFAULT_IDENTITY, ...(JSON.parse(hint) as Partial<GoogleIdentity>) };
+  const local = hint.split('@')[0] ?? hint;
+  return { ...DEFAULT_IDENTITY, sub: `sub-${hint}`, email: hint, name: local };
+}

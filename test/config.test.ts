@@ -1,0 +1,118 @@
+import { createExecutionContext } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../src/app';
+import { type ConfigEnv, parseConfig } from '../src/config';
+
+const base: ConfigEnv = {
+  AUTH_URL: 'https://api.example.com',
+  APP_URL: 'https://app.example.com/',
+  COOKIE_DOMAIN: 'example.com',
+  ALLOWED_ORIGINS: 'https://app.example.com, https://admin.example.com',
+  AUTH_SECRET: 'x'.repeat(32),
+  AUTH_GOOGLE_ID: 'id',
+  AUTH_GOOGLE_SECRET: 'secret',
+  SESSION_SIGNING_KEYS: '[]',
+};
+
+describe('parseConfig', () => {
+  it('derives the cookie model from AUTH_URL', () => {
+    const config = parseConfig(base);
+    expect(config).toMatchObject({
+      apiOrigin: 'https://api.example.com',
+      cookieDomain: 'example.com',
+      secureCookies: true,
+      sessionCookieName: '__Secure-sitewide.session',
+      sessionTokenTtl: 600,
+      sessionMaxAge: 2592000,
+      google: { issuer: 'https://accounts.google.com' },
+    });
+    expect([...config.allowedOrigins]).toEqual(['https://app.example.com', 'https://admin.example.com']);
+  });
+
+  it('plain-http localhost drops the __Secure- prefix and Domain (browsers refuse both there)', () => {
+    const config = parseConfig({ ...base, AUTH_URL: 'http://localhost:8787', COOKIE_DOMAIN: 'localhost' });
+    expect(config).toMatchObject({
+      secureCookies: false,
+      cookieDomain: undefined,
+      sessionCookieName: 'sitewide.session',
+    });
+  });
+
+  const bad: Array<[string, ConfigEnv, string]> = [
+    ['AUTH_URL missing', { ...base, AUTH_URL: '' }, 'AUTH_URL is not set'],
+    ['AUTH_URL not a URL', { ...base, AUTH_URL: 'api.example.com' }, "AUTH_URL 'api.example.com' is not a URL"],
+    ['plain http off localhost', { ...base, AUTH_URL: 'http://api.example.com' }, 'must be https'],
+    [
+      'API host outside the cookie domain',
+      { ...base, COOKIE_DOMAIN: 'example.org' },
+      "AUTH_URL host 'api.example.com' is not inside COOKIE_DOMAIN 'example.org'",
+    ],
+    ['a suffix that is not a label boundary', { ...base, COOKIE_DOMAIN: 'ample.com' }, 'is not inside COOKIE_DOMAIN'],
+    ['allowed origin with a path', { ...base, ALLOWED_ORIGINS: 'https://app.example.com/x' }, 'must be a bare origin'],
+    ['short AUTH_SECRET', { ...base, AUTH_SECRET: 'short' }, 'AUTH_SECRET must be at least 32 characters'],
+    ['missing Google secret', { ...base, AUTH_GOOGLE_SECRET: undefined }, 'AUTH_GOOGLE_SECRET is not set'],
+    ['bad TTL', { ...base, SESSION_TOKEN_TTL: '10m' }, "SESSION_TOKEN_TTL '10m' must be a positive whole number"],
+    ['TTL longer than the session', { ...base, SESSION_TOKEN_TTL: '100', SESSION_MAX_AGE: '50' }, 'must not be longer'],
+  ];
+  for (const [name, input, message] of bad) {
+    it(`refuses ${name}`, () => expect(() => parseConfig(input)).toThrow(message));
+  }
+});
+
+async function fetchWith(overrides: Record<string, string>, path = '/health') {
+  const app = createApp();
+  const res = await app.fetch(
+    new Request(`https://api.example.test${path}`),
+    { ...env, ...overrides },
+    createExecutionContext(),
+  );
+  return { status: res.status, body: (await res.json()) as { error: { code: string; message: string } } };
+}
+
+describe('a misconfigured Worker answers every request with 500 misconfigured', () => {
+  it('cookie domain that does not contain the API host', async () => {
+    expect(await fetchWith({ COOKIE_DOMAIN: 'other.test' }, '/api/me')).toEqual({
+      status: 500,
+      body: {
+        error: {
+          code: 'misconfigured',
+          message:
+            "AUTH_URL host 'api.example.test' is not inside COOKIE_DOMAIN 'other.test'; browsers would drop the cookie",
+        },
+      },
+    });
+  });
+
+  const badKeys: Array<[string, string, string]> = [
+    ['not JSON', '{oops', 'SESSION_SIGNING_KEYS is not valid JSON'],
+    ['empty list', '[]', 'must be a non-empty JSON array'],
+    [
+      'an RSA key',
+      JSON.stringify([{ kty: 'RSA', n: 'x', e: 'AQAB', d: 'x', kid: 'r' }]),
+      'must be an ES256 private key',
+    ],
+    [
+      'a public key only',
+      JSON.stringify([{ kty: 'EC', crv: 'P-256', x: 'a', y: 'b', kid: 'p' }]),
+      'must be an ES256 private key',
+    ],
+    [
+      'a broken EC key',
+      JSON.stringify([{ kty: 'EC', crv: 'P-256', x: 'a', y: 'b', d: 'c', kid: 'z' }]),
+      'cannot import',
+    ],
+  ];
+  for (const [name, keys, message] of badKeys) {
+    it(`signing keys: ${name}`, async () => {
+      const { status, body } = await fetchWith({ SESSION_SIGNING_KEYS: keys });
+      expect(status).toBe(500);
+      expect(body.error.code).toBe('misconfigured');
+      expect(body.error.message).toContain(message);
+    });
+  }
+
+  it('the healthy Worker is not affected', async () => {
+    expect((await exports.default.fetch('https://api.example.test/health')).status).toBe(200);
+  });
+});

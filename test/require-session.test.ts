@@ -1,0 +1,98 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { api, SESSION_COOKIE, signIn } from './support/sign-in';
+import { hmacWithPublicKey, mint, signRaw, strangerKeys, tamper, unsignedToken } from './support/tokens';
+
+async function me(cookie: string | undefined) {
+  const res = await api('/api/me', cookie === undefined ? {} : { headers: { cookie } });
+  return { status: res.status, body: (await res.json()) as { error?: { code: string; message: string } } };
+}
+
+const withToken = (token: string) => `${SESSION_COOKIE}=${token}`;
+
+describe('requireSession failures on GET /api/me', () => {
+  it('no cookie at all: 401 missing_session', async () => {
+    expect(await me(undefined)).toMatchObject({ status: 401, body: { error: { code: 'missing_session' } } });
+  });
+
+  it('other cookies but not ours, or ours empty: 401 missing_session', async () => {
+    expect((await me('theme=dark; sitewide.session=abc')).body.error?.code).toBe('missing_session');
+    expect((await me(`${SESSION_COOKIE}=`)).body.error?.code).toBe('missing_session');
+  });
+
+  it('the message names the cookie and where to sign in', async () => {
+    const { body } = await me(undefined);
+    expect(body.error?.message).toBe(
+      'No __Secure-sitewide.session cookie was sent; sign in at https://api.example.test/auth/signin',
+    );
+  });
+
+  const invalid: Array<[string, () => Promise<string>]> = [
+    ['garbage', async () => 'not-a-token'],
+    ['three dots of junk', async () => 'a.b.c'],
+    ['alg none', async () => unsignedToken()],
+    ['HS256 keyed with the public key', hmacWithPublicKey],
+    ['signed by an unknown key', async () => mint({ keys: await strangerKeys() })],
+    ['signed by another key under our kid', async () => mint({ keys: await strangerKeys('test-key-1') })],
+    ['tampered payload (sub changed)', async () => tamper(await mint(), { sub: 'someone-else' })],
+    ['wrong issuer', async () => mint({ issuer: 'https://evil.test' })],
+    ['wrong audience', async () => mint({ audience: 'https://other-api.example.test' })],
+    ['wrong typ (an access token)', async () => signRaw({ typ: 'at+jwt' }, {})],
+    ['no typ', async () => signRaw({ typ: undefined }, {})],
+    ['missing sid', async () => signRaw({ typ: 'sitewide-session+jwt' }, { sid: undefined })],
+    ['sub of the wrong type', async () => signRaw({ typ: 'sitewide-session+jwt' }, { sub: 42 })],
+    ['expired and tampered', async () => tamper(await mint({ now: new Date(Date.now() - 3_600_000) }), { sub: 'x' })],
+  ];
+  for (const [name, make] of invalid) {
+    it(`${name}: 401 invalid_session`, async () => {
+      expect(await me(withToken(await make()))).toMatchObject({
+        status: 401,
+        body: { error: { code: 'invalid_session' } },
+      });
+    });
+  }
+
+  it('the cookie sent twice (e.g. a host-only leftover): 401 invalid_session, not a guess', async () => {
+    const token = await mint();
+    const res = await me(`${withToken(token)}; ${withToken(token)}`);
+    expect(res).toMatchObject({ status: 401, body: { error: { code: 'invalid_session' } } });
+    expect(res.body.error?.message).toContain('sent 2 times');
+  });
+
+  it('an oversized cookie: 401 invalid_session', async () => {
+    expect((await me(withToken('a'.repeat(5000)))).body.error?.code).toBe('invalid_session');
+  });
+
+  it('a validly signed token whose exp has passed: 401 session_expired', async () => {
+    const token = await mint({ now: new Date(Date.now() - 11 * 60_000), ttl: 600 });
+    expect(await me(withToken(token))).toMatchObject({ status: 401, body: { error: { code: 'session_expired' } } });
+  });
+
+  it('a token that expires in one second still works (the boundary is exp itself)', async () => {
+    const token = await mint({ now: new Date(Date.now() - 599_000), ttl: 600 });
+    const { status } = await me(withToken(token));
+    // Valid token for a user that does not exist: authentication passed, the D1 lookup did not.
+    expect(status).toBe(401);
+    expect((await me(withToken(token))).body.error?.code).toBe('user_not_found');
+  });
+
+  it('a valid token whose user row is gone: 401 user_not_found', async () => {
+    const { jar } = await signIn({ sub: 'google-sub-gone' });
+    await env.DB.prepare(
+      "DELETE FROM users WHERE id = (SELECT user_id FROM accounts WHERE provider_account_id = 'google-sub-gone')",
+    ).run();
+    const res = await api('/api/me', { jar });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({
+      error: { code: 'user_not_found', message: 'The user of this session no longer exists; sign in again' },
+    });
+  });
+
+  it('failures are JSON with no-store and never leak the cause', async () => {
+    const res = await api('/api/me', { headers: { cookie: withToken(unsignedToken()) } });
+    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const text = await res.text();
+    expect(text).not.toMatch(/ERR_|JOSE|stack|at /);
+  });
+});
