@@ -22,7 +22,10 @@ export function createApp() {
   app.notFound((c) => errorResponse(404, 'not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
   app.onError((error, c) => {
     if (error instanceof HTTPException) {
-      const res = error.getResponse();
+      // Ours always carry a JSON `res`; one thrown bare (by Hono itself) gets the same shape.
+      const res = error.res
+        ? error.getResponse()
+        : errorResponse(error.status, 'bad_request', error.message || 'Bad request');
       if (res.status >= 500)
         console.error(`${c.req.method} ${c.req.path} -> ${res.status}`, error.message, error.cause);
       else if (error.cause) console.warn(`${c.req.method} ${c.req.path} -> ${res.status}`, String(error.cause));

@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'sign_in_failed'
   | 'access_denied'
   | 'misconfigured'
+  | 'bad_request'
   | 'not_found'
   | 'method_not_allowed'
   | 'service_unavailable'

@@ -104,3 +104,25 @@ describe('sign-in through the loopback OIDC server', () => {
     expect(await rows('users', 'email = ?', 'carol@example.test')).toHaveLength(2);
   });
 });
+
+describe('a disabled user', () => {
+  it('cannot sign in again: 403 access_denied, no cookie, no new session row', async () => {
+    await signIn({ sub: 'google-sub-dave' });
+    await env.DB.prepare(
+      "UPDATE users SET disabled_at = 1 WHERE id = (SELECT user_id FROM accounts WHERE provider_account_id = 'google-sub-dave')",
+    ).run();
+    const { callback } = await signIn({ sub: 'google-sub-dave' });
+    expect(callback.status).toBe(302);
+    const next = new URL(callback.headers.get('location') ?? '');
+    expect(next.pathname + next.search).toBe('/auth/error?error=AccessDenied');
+    expect(setCookies(callback).some((c) => c.name === SESSION_COOKIE)).toBe(false);
+    const error = await api(next.pathname + next.search);
+    expect(error.status).toBe(403);
+    expect(((await error.json()) as { error: { code: string } }).error.code).toBe('access_denied');
+    const sessions = await rows(
+      'sessions',
+      "user_id = (SELECT user_id FROM accounts WHERE provider_account_id = 'google-sub-dave')",
+    );
+    expect(sessions).toHaveLength(1);
+  });
+});
