@@ -10,5 +10,7 @@ export interface AppEnv {
     keys: SigningKeys;
     /** Set by requireSession on authenticated requests. */
     session: SessionClaims;
+    /** How requireSession authenticated the request: CSRF rules apply to cookies only. */
+    authMethod: 'cookie' | 'bearer';
   };
 }

@@ -1,21 +1,46 @@
 import { Hono } from 'hono';
+import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './app-env';
 import { errorResponse } from './errors';
+import { csrfGuard } from './middleware/csrf-guard';
 import { loadConfigMiddleware } from './middleware/load-config';
 import { requireSession } from './middleware/require-session';
 import { authRoutes } from './routes/auth';
 import { healthRoutes } from './routes/health';
 import { meRoutes } from './routes/me';
+import { sessionRoutes } from './routes/sessions';
 
-/** Composes the Worker: config, routes, and the one place errors become responses. */
+/** Composes the Worker: headers, config, CORS, auth, routes, and the one place errors become responses. */
 export function createApp() {
   const app = new Hono<AppEnv>();
+  app.use(
+    '*',
+    secureHeaders({ xFrameOptions: 'DENY', crossOriginResourcePolicy: 'same-site' }),
+    async function noStoreByDefault(c, next) {
+      await next();
+      // Responses carry sessions and users: no shared or browser cache keeps them unless a route says so.
+      if (!c.res.headers.has('Cache-Control')) c.res.headers.set('Cache-Control', 'no-store');
+    },
+  );
   app.use('*', loadConfigMiddleware());
+  app.use(
+    '*',
+    cors({
+      // Echo only an exact ALLOWED_ORIGINS entry; anything else gets no CORS headers at all.
+      origin: (origin, c) => ((c.var as AppEnv['Variables']).config.allowedOrigins.has(origin) ? origin : null),
+      credentials: true,
+      allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowHeaders: ['Content-Type', 'Authorization'],
+      maxAge: 600,
+    }),
+  );
   app.route('/', healthRoutes);
   app.route('/', authRoutes);
-  app.use('/api/*', requireSession());
+  app.use('/api/*', requireSession(), csrfGuard());
   app.route('/', meRoutes);
+  app.route('/', sessionRoutes);
   // The API has no pages of its own: browsers that land on its root go to the app.
   app.get('/', (c) => c.redirect(c.var.config.appUrl, 302));
 
@@ -26,8 +51,7 @@ export function createApp() {
       const res = error.res
         ? error.getResponse()
         : errorResponse(error.status, 'bad_request', error.message || 'Bad request');
-      if (res.status >= 500)
-        console.error(`${c.req.method} ${c.req.path} -> ${res.status}`, error.message, error.cause);
+      if (res.status >= 500) console.error(`${c.req.method} ${c.req.path} -> ${res.status}`, error.message, error.cause);
       else if (error.cause) console.warn(`${c.req.method} ${c.req.path} -> ${res.status}`, String(error.cause));
       return res;
     }

@@ -1,3 +1,5 @@
+import { getPublicSuffix } from 'tldts';
+
 /**
  * Turns the Worker's `env` into one validated, typed Config. Parsed once per
  * isolate (per distinct env object); a bad value yields a ConfigError whose
@@ -17,6 +19,7 @@ export interface ConfigEnv {
   SESSION_SIGNING_KEYS?: string;
   SESSION_TOKEN_TTL?: string;
   SESSION_MAX_AGE?: string;
+  SESSION_ABSOLUTE_MAX_AGE?: string;
 }
 
 export interface Config {
@@ -38,8 +41,10 @@ export interface Config {
   signingKeysJson: string;
   /** Lifetime of the signed token inside the cookie, seconds. */
   sessionTokenTtl: number;
-  /** Lifetime of the cookie and the session row, seconds. */
+  /** Idle lifetime of the cookie and the session row, seconds; each refresh slides it. */
   sessionMaxAge: number;
+  /** Absolute cap on a session, seconds from sign-in, however active it stays. */
+  sessionAbsoluteMaxAge: number;
 }
 
 export class ConfigError extends Error {
@@ -73,6 +78,11 @@ function isLocalhost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
 }
 
+/** A public suffix (ICANN or private, e.g. `com`, `co.uk`, `workers.dev`, `vercel.app`) owns no cookies. */
+export function isPublicSuffix(domain: string): boolean {
+  return getPublicSuffix(domain, { allowPrivateDomains: true }) === domain;
+}
+
 /** `host` is `domain` itself or a subdomain of it (label-aligned, not a suffix match). */
 export function isWithinDomain(host: string, domain: string): boolean {
   return host === domain || host.endsWith(`.${domain}`);
@@ -97,6 +107,11 @@ export function parseConfig(env: ConfigEnv): Config {
   }
 
   const cookieDomain = required(env, 'COOKIE_DOMAIN').toLowerCase().replace(/^\./, '');
+  if (secureCookies && isPublicSuffix(cookieDomain)) {
+    throw new ConfigError(
+      `COOKIE_DOMAIN '${cookieDomain}' is a public suffix; browsers reject Domain= cookies there. Use a domain you own`,
+    );
+  }
   if (!isWithinDomain(authUrl.hostname, cookieDomain)) {
     throw new ConfigError(
       `AUTH_URL host '${authUrl.hostname}' is not inside COOKIE_DOMAIN '${cookieDomain}'; browsers would drop the cookie`,
@@ -112,6 +127,14 @@ export function parseConfig(env: ConfigEnv): Config {
     if (url.origin !== value.replace(/\/$/, '')) {
       throw new ConfigError(
         `ALLOWED_ORIGINS entry '${value}' must be a bare origin like https://app.example.com (no path)`,
+      );
+    }
+    if (url.protocol !== 'https:' && !isLocalhost(url.hostname)) {
+      throw new ConfigError(`ALLOWED_ORIGINS entry '${value}' must be https (plain http is only for localhost)`);
+    }
+    if (!isLocalhost(url.hostname) && !isWithinDomain(url.hostname, cookieDomain)) {
+      throw new ConfigError(
+        `ALLOWED_ORIGINS entry '${value}' is outside COOKIE_DOMAIN '${cookieDomain}': the session cookie never reaches it`,
       );
     }
     allowedOrigins.add(url.origin);
@@ -131,8 +154,16 @@ export function parseConfig(env: ConfigEnv): Config {
 
   const sessionTokenTtl = parseSeconds(env, 'SESSION_TOKEN_TTL', 600);
   const sessionMaxAge = parseSeconds(env, 'SESSION_MAX_AGE', 30 * 24 * 3600);
+  const sessionAbsoluteMaxAge = parseSeconds(env, 'SESSION_ABSOLUTE_MAX_AGE', 90 * 24 * 3600);
   if (sessionTokenTtl > sessionMaxAge) {
     throw new ConfigError('SESSION_TOKEN_TTL must not be longer than SESSION_MAX_AGE');
+  }
+  if (sessionMaxAge > sessionAbsoluteMaxAge) {
+    throw new ConfigError('SESSION_MAX_AGE must not be longer than SESSION_ABSOLUTE_MAX_AGE');
+  }
+  // Browsers cap cookie lifetimes at 400 days (RFC 6265bis §5.6.2); a longer session could not be kept.
+  if (sessionAbsoluteMaxAge > 400 * 24 * 3600) {
+    throw new ConfigError('SESSION_ABSOLUTE_MAX_AGE must be at most 400 days (34560000 seconds)');
   }
 
   return {
@@ -148,6 +179,7 @@ export function parseConfig(env: ConfigEnv): Config {
     signingKeysJson: required(env, 'SESSION_SIGNING_KEYS'),
     sessionTokenTtl,
     sessionMaxAge,
+    sessionAbsoluteMaxAge,
   };
 }
 

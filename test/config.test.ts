@@ -30,8 +30,20 @@ describe('parseConfig', () => {
     expect([...config.allowedOrigins]).toEqual(['https://app.example.com', 'https://admin.example.com']);
   });
 
+  it('a registrable domain under a private suffix is accepted (myapp.workers.dev is yours)', () => {
+    expect(
+      parseConfig({ ...base, AUTH_URL: 'https://myapp.workers.dev', COOKIE_DOMAIN: 'myapp.workers.dev', ALLOWED_ORIGINS: '' })
+        .cookieDomain,
+    ).toBe('myapp.workers.dev');
+  });
+
   it('plain-http localhost drops the __Secure- prefix and Domain (browsers refuse both there)', () => {
-    const config = parseConfig({ ...base, AUTH_URL: 'http://localhost:8787', COOKIE_DOMAIN: 'localhost' });
+    const config = parseConfig({
+      ...base,
+      AUTH_URL: 'http://localhost:8787',
+      COOKIE_DOMAIN: 'localhost',
+      ALLOWED_ORIGINS: 'http://localhost:3000',
+    });
     expect(config).toMatchObject({
       secureCookies: false,
       cookieDomain: undefined,
@@ -50,6 +62,38 @@ describe('parseConfig', () => {
     ],
     ['a suffix that is not a label boundary', { ...base, COOKIE_DOMAIN: 'ample.com' }, 'is not inside COOKIE_DOMAIN'],
     ['allowed origin with a path', { ...base, ALLOWED_ORIGINS: 'https://app.example.com/x' }, 'must be a bare origin'],
+    [
+      'a plain-http allowed origin off localhost',
+      { ...base, ALLOWED_ORIGINS: 'http://app.example.com' },
+      "ALLOWED_ORIGINS entry 'http://app.example.com' must be https",
+    ],
+    [
+      'an allowed origin on another site',
+      { ...base, ALLOWED_ORIGINS: 'https://app.example.org' },
+      "ALLOWED_ORIGINS entry 'https://app.example.org' is outside COOKIE_DOMAIN 'example.com'",
+    ],
+    [
+      'an allowed origin on a look-alike domain',
+      { ...base, ALLOWED_ORIGINS: 'https://app.notexample.com' },
+      'is outside COOKIE_DOMAIN',
+    ],
+    ...(
+      [
+        ['workers.dev', 'https://sitewide.workers.dev'],
+        ['pages.dev', 'https://sitewide.pages.dev'],
+        ['vercel.app', 'https://sitewide.vercel.app'],
+        ['com', 'https://example.com'],
+        ['co.uk', 'https://api.example.co.uk'],
+      ] as const
+    ).map(
+      ([domain, authUrl]): [string, ConfigEnv, string] => [
+        `public suffix ${domain}`,
+        { ...base, AUTH_URL: authUrl, COOKIE_DOMAIN: domain, ALLOWED_ORIGINS: '' },
+        `COOKIE_DOMAIN '${domain}' is a public suffix; browsers reject Domain= cookies there. Use a domain you own`,
+      ],
+    ),
+    ['a session longer than its cap', { ...base, SESSION_TOKEN_TTL: '60', SESSION_MAX_AGE: '200', SESSION_ABSOLUTE_MAX_AGE: '100' }, 'must not be longer than SESSION_ABSOLUTE_MAX_AGE'],
+    ['a cap past 400 days', { ...base, SESSION_ABSOLUTE_MAX_AGE: String(401 * 86400) }, 'at most 400 days'],
     ['short AUTH_SECRET', { ...base, AUTH_SECRET: 'short' }, 'AUTH_SECRET must be at least 32 characters'],
     ['missing Google secret', { ...base, AUTH_GOOGLE_SECRET: undefined }, 'AUTH_GOOGLE_SECRET is not set'],
     ['bad TTL', { ...base, SESSION_TOKEN_TTL: '10m' }, "SESSION_TOKEN_TTL '10m' must be a positive whole number"],

@@ -43,7 +43,7 @@ it('a fresh session token is authenticated without touching D1', async () => {
 
 it('GET /api/me runs exactly one D1 statement: the user lookup, none for authentication', async () => {
   const { jar } = await signIn({ sub: 'google-sub-hot-path-2' });
-  expect(jar.cookies.has(SESSION_COOKIE)).toBe(true);
+  expect(jar.has(SESSION_COOKIE)).toBe(true);
   const { db, counter } = countingD1(env.DB);
   const res = await createApp().fetch(
     new Request('https://api.example.test/api/me', { headers: { cookie: jar.header() } }),

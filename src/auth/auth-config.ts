@@ -4,7 +4,9 @@ import type { Config } from '../config';
 import type { Db } from '../db/client';
 import type { SigningKeys } from '../session/keys';
 import { signSessionToken, type TokenContext, verifySessionToken } from '../session/token';
+import type { RequestMeta } from '../users/auth-events';
 import { type ProviderProfile, recordSignIn } from '../users/repository';
+import { revokeSession } from '../users/sessions';
 import { fetchWithDiscoveryCache } from './discovery-cache';
 import { resolveRedirect } from './redirect-policy';
 
@@ -12,7 +14,9 @@ export interface AuthDeps {
   config: Config;
   keys: SigningKeys;
   db: Db;
-  userAgent: string | null;
+  meta: RequestMeta;
+  /** The Auth.js action of this request (`signin`, `callback`, `signout`, …). */
+  action: string;
   now?: () => Date;
   /**
    * Called when D1 fails during sign-in. Auth.js turns every exception in a
@@ -98,7 +102,10 @@ export function createAuthConfig(deps: AuthDeps): AuthConfig {
       async decode({ token }) {
         if (!token) return null;
         const result = await verifySessionToken(token, keys, tokenContext());
-        return result.ok ? { ...result.claims } : null;
+        if (result.ok) return { ...result.claims };
+        // Signing out must revoke the session even when the short token inside the cookie has expired.
+        if (deps.action === 'signout' && result.expiredClaims) return { ...result.expiredClaims };
+        return null;
       },
     },
     callbacks: {
@@ -109,7 +116,7 @@ export function createAuthConfig(deps: AuthDeps): AuthConfig {
         try {
           result = await recordSignIn(deps.db, profileOf(account, profile), {
             id: sessionId,
-            userAgent: deps.userAgent,
+            meta: deps.meta,
             now: now(),
             maxAge: config.sessionMaxAge,
           });
@@ -135,6 +142,24 @@ export function createAuthConfig(deps: AuthDeps): AuthConfig {
           allowedOrigins: config.allowedOrigins,
           appUrl: config.appUrl,
         });
+      },
+    },
+    events: {
+      async signOut(message) {
+        const token = 'token' in message ? message.token : null;
+        if (typeof token?.sub !== 'string' || typeof token.sid !== 'string') return;
+        try {
+          await revokeSession(deps.db, {
+            userId: token.sub,
+            sessionId: token.sid,
+            now: now(),
+            meta: deps.meta,
+            kind: 'sign_out',
+          });
+        } catch (cause) {
+          deps.onStorageError(cause);
+          throw cause;
+        }
       },
     },
     logger: {

@@ -46,3 +46,22 @@ export const sessions = sqliteTable(
 
 export type User = typeof users.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
+
+/** Audit trail: sign-ins, refresh failures, revocations, sign-outs. */
+export const authEvents = sqliteTable(
+  'auth_events',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id'),
+    sessionId: text('session_id'),
+    kind: text('kind').notNull(),
+    /** e.g. the error code of a failed refresh. */
+    detail: text('detail'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+  },
+  (t) => [index('auth_events_user_id_created_at').on(t.userId, t.createdAt)],
+);
+
+export type AuthEvent = typeof authEvents.$inferSelect;

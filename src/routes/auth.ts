@@ -4,9 +4,15 @@ import type { AppEnv } from '../app-env';
 import { createAuthConfig } from '../auth/auth-config';
 import { createDb } from '../db/client';
 import { apiError, serviceUnavailable } from '../errors';
+import { rateLimit } from '../middleware/rate-limit';
+import { requestMeta } from '../middleware/request-meta';
+import { hostOnlyClearCookie } from '../session/cookie';
 
 /** Auth.js actions we serve under /auth; anything else is a plain 404. */
 const AUTH_ACTIONS = new Set(['signin', 'signout', 'callback', 'session', 'csrf', 'providers']);
+
+const limit = (group: string) =>
+  rateLimit({ group, limiter: (env) => env.AUTH_RATE_LIMIT, periodSeconds: 60 });
 
 /** `/auth/*`: Auth.js core (sign-in page, CSRF, Google redirect and callback, sign-out). */
 export const authRoutes = new Hono<AppEnv>()
@@ -30,6 +36,9 @@ export const authRoutes = new Hono<AppEnv>()
       { headers: { Allow: 'POST' } },
     );
   })
+  .post('/auth/signin/*', limit('sign-in'))
+  .get('/auth/callback/*', limit('callback'))
+  .post('/auth/signout', limit('sign-out'))
   .all('/auth/*', async function authJs(c) {
     const { config } = c.var;
     const url = new URL(c.req.url);
@@ -41,7 +50,8 @@ export const authRoutes = new Hono<AppEnv>()
       config,
       keys: c.var.keys,
       db: createDb(c.env.DB),
-      userAgent: c.req.header('user-agent') ?? null,
+      meta: requestMeta(c),
+      action,
       onStorageError: (cause) => {
         storageError = { cause };
       },
@@ -50,5 +60,13 @@ export const authRoutes = new Hono<AppEnv>()
     const request = new Request(`${config.apiOrigin}${url.pathname}${url.search}`, c.req.raw);
     const response = await Auth(request, authConfig);
     if (storageError) throw serviceUnavailable(storageError.cause);
+
+    // A host-only cookie of the same name (left by an older, host-only setup) would shadow ours: clear it.
+    const clear = hostOnlyClearCookie(config);
+    if (clear && response.headers.getSetCookie().some((h) => h.startsWith(`${config.sessionCookieName}=`))) {
+      const res = new Response(response.body, response);
+      res.headers.append('Set-Cookie', clear);
+      return res;
+    }
     return response;
   });

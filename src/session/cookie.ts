@@ -43,3 +43,14 @@ export function readSessionCookie(header: string | null | undefined, name: strin
   if (value.length > MAX_SESSION_COOKIE_LENGTH) return { kind: 'rejected', reason: `the ${name} cookie is oversized` };
   return { kind: 'present', value };
 }
+
+/**
+ * A Set-Cookie that deletes a *host-only* session cookie of the same name
+ * (no Domain attribute), leaving the parent-domain one alone. Undefined when
+ * the session cookie is host-only itself (plain-http localhost).
+ */
+export function hostOnlyClearCookie(config: Config): string | undefined {
+  if (!config.cookieDomain) return undefined;
+  const secure = config.secureCookies ? '; Secure' : '';
+  return `${config.sessionCookieName}=; Path=/; Max-Age=0; HttpOnly${secure}; SameSite=Lax`;
+}

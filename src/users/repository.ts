@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import type { RequestMeta } from './auth-events';
 import { type User, users } from '../db/schema';
 
 export interface ProviderProfile {
@@ -14,7 +15,7 @@ export interface ProviderProfile {
 
 export interface NewSession {
   id: string;
-  userAgent: string | null;
+  meta: RequestMeta;
   now: Date;
   /** Seconds until the session expires. */
   maxAge: number;
@@ -25,7 +26,8 @@ export type SignInResult = { kind: 'signed_in'; userId: string } | { kind: 'disa
 /**
  * Records a sign-in in one atomic D1 batch (one round trip, no interactive
  * transaction): creates the user and account on first sign-in, refreshes the
- * profile on later ones, and opens a session row unless the user is disabled.
+ * profile on later ones, opens a session row unless the user is disabled, and
+ * writes the audit event.
  * Concurrent first sign-ins of one account yield one user: D1 serialises
  * batches, and the user is only inserted while no account row exists.
  */
@@ -54,7 +56,13 @@ export async function recordSignIn(db: Db, profile: ProviderProfile, session: Ne
       .prepare(`INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, user_agent)
         SELECT ?3, users.id, ?4, ?4, ?5, ?6 FROM users WHERE users.id = (${account}) AND users.disabled_at IS NULL
         RETURNING id`)
-      .bind(...key, session.id, now, now + session.maxAge * 1000, session.userAgent),
+      .bind(...key, session.id, now, now + session.maxAge * 1000, session.meta.userAgent),
+    // Audit row in the same batch: a sign-in, or a refused one when the user is disabled.
+    d1
+      .prepare(`INSERT INTO auth_events (id, user_id, session_id, kind, created_at, ip, user_agent)
+        SELECT ?3, (${account}), s.id, CASE WHEN s.id IS NULL THEN 'sign_in_denied' ELSE 'sign_in' END, ?4, ?5, ?6
+        FROM (SELECT 1) LEFT JOIN sessions s ON s.id = ?7`)
+      .bind(...key, crypto.randomUUID(), now, session.meta.ip, session.meta.userAgent, session.id),
   ]);
   const userId = updated?.results[0]?.id;
   if (!userId) throw new Error('sign-in batch left no user row');

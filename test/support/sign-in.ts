@@ -9,7 +9,7 @@ export const SESSION_COOKIE = '__Secure-sitewide.session';
 /** Sends a request to the Worker under test (in-process, in workerd). */
 export function api(path: string, init: RequestInit & { jar?: CookieJar } = {}): Promise<Response> {
   const headers = new Headers(init.headers);
-  if (init.jar?.cookies.size) headers.set('cookie', init.jar.header());
+  if (init.jar?.size) headers.set('cookie', init.jar.header());
   return exports.default.fetch(new Request(new URL(path, API), { ...init, headers, redirect: 'manual' }));
 }
 

@@ -1,0 +1,59 @@
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import { deleteCookie } from 'hono/cookie';
+import type { AppEnv } from '../app-env';
+import { createDb } from '../db/client';
+import { guardDb } from '../db/guard';
+import { apiError } from '../errors';
+import { rateLimit } from '../middleware/rate-limit';
+import { requestMeta } from '../middleware/request-meta';
+import { sessionCookieOptions } from '../session/cookie';
+import { listActiveSessions, revokeAllSessions, revokeSession } from '../users/sessions';
+
+const limitRevocation = rateLimit({
+  group: 'revocation',
+  limiter: (env) => env.AUTH_RATE_LIMIT,
+  periodSeconds: 60,
+});
+
+/** This browser's own session is over: clear its cookie with the Domain and Path it was set with. */
+function clearSessionCookie(c: Context<AppEnv>) {
+  const { config } = c.var;
+  deleteCookie(c, config.sessionCookieName, sessionCookieOptions(config));
+}
+
+/**
+ * The caller's sessions (mounted behind requireSession and csrfGuard):
+ * `GET /api/sessions`, `POST /api/sessions/:id/revoke`, `POST /api/sessions/revoke-all`.
+ */
+export const sessionRoutes = new Hono<AppEnv>()
+  .get('/api/sessions', async function listSessions(c) {
+    const { sub, sid } = c.var.session;
+    const sessions = await guardDb(() => listActiveSessions(createDb(c.env.DB), sub, new Date()));
+    return c.json({ sessions: sessions.map((s) => ({ ...s, current: s.id === sid })) });
+  })
+  .post('/api/sessions/revoke-all', limitRevocation, async function revokeAll(c) {
+    const { sub, sid } = c.var.session;
+    const revoked = await guardDb(() =>
+      revokeAllSessions(createDb(c.env.DB), { userId: sub, sessionId: sid, now: new Date(), meta: requestMeta(c) }),
+    );
+    clearSessionCookie(c);
+    return c.json({ revoked });
+  })
+  .post('/api/sessions/:id/revoke', limitRevocation, async function revokeOne(c) {
+    const { sub, sid } = c.var.session;
+    const id = c.req.param('id');
+    const found = await guardDb(() =>
+      revokeSession(createDb(c.env.DB), {
+        userId: sub,
+        sessionId: id,
+        now: new Date(),
+        meta: requestMeta(c),
+        kind: 'session_revoked',
+      }),
+    );
+    // Another user's session id answers exactly like a missing one.
+    if (!found) throw apiError(404, 'not_found', `You have no session '${id}'`);
+    if (id === sid) clearSessionCookie(c);
+    return c.json({ revoked: 1, current: id === sid });
+  });
