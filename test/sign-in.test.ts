@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { setCookies } from './support/cookies';
+import { rows } from './support/db';
 import { API, api, SESSION_COOKIE, signIn } from './support/sign-in';
 
 const alice = {
@@ -11,14 +12,6 @@ const alice = {
   name: 'Alice',
   picture: 'https://example.test/alice.png',
 };
-
-async function rows(table: string, where = '1 = 1', ...binds: unknown[]) {
-  return (
-    await env.DB.prepare(`SELECT * FROM ${table} WHERE ${where}`)
-      .bind(...binds)
-      .all()
-  ).results;
-}
 
 describe('sign-in through the loopback OIDC server', () => {
   it('sends the browser to the provider with PKCE (S256), state and nonce', async () => {
