@@ -42,6 +42,11 @@ export default defineConfig({
           SESSION_TOKEN_TTL: '600',
           SESSION_MAX_AGE: '2592000',
         },
+        ratelimits: {
+          // The suite signs in hundreds of times from one "IP"; the 429 test swaps in the tight one.
+          AUTH_RATE_LIMIT: { namespace_id: '1001', simple: { limit: 100_000, period: 60 } },
+          TIGHT_RATE_LIMIT: { namespace_id: '1002', simple: { limit: 2, period: 60 } },
+        },
       },
     }),
   ],

@@ -1,16 +1,32 @@
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
+import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './app-env';
 import { errorResponse } from './errors';
 import { csrfGuard } from './middleware/csrf-guard';
 import { loadConfigMiddleware } from './middleware/load-config';
+import { rateLimit } from './middleware/rate-limit';
 import { requireSession } from './middleware/require-session';
 import { authRoutes } from './routes/auth';
 import { healthRoutes } from './routes/health';
 import { meRoutes } from './routes/me';
 import { sessionRoutes } from './routes/sessions';
+
+/**
+ * Hono's cors sets Allow-Credentials (and, on preflights, Allow-Methods/Headers)
+ * even for an origin it refuses; a refused origin gets no CORS headers at all.
+ */
+function corsOnlyForAllowedOrigins() {
+  return createMiddleware(async function corsOnlyForAllowedOrigins(c, next) {
+    await next();
+    if (c.res.headers.has('Access-Control-Allow-Origin')) return;
+    for (const name of [...c.res.headers.keys()]) {
+      if (name.startsWith('access-control-')) c.res.headers.delete(name);
+    }
+  });
+}
 
 /** Composes the Worker: headers, config, CORS, auth, routes, and the one place errors become responses. */
 export function createApp() {
@@ -27,6 +43,7 @@ export function createApp() {
   app.use('*', loadConfigMiddleware());
   app.use(
     '*',
+    corsOnlyForAllowedOrigins(),
     cors({
       // Echo only an exact ALLOWED_ORIGINS entry; anything else gets no CORS headers at all.
       origin: (origin, c) => ((c.var as AppEnv['Variables']).config.allowedOrigins.has(origin) ? origin : null),
@@ -36,6 +53,14 @@ export function createApp() {
       maxAge: 600,
     }),
   );
+
+  // Per client IP and route group, before any work is done (the binding is AUTH_RATE_LIMIT).
+  const limit = (group: string) => rateLimit({ group, limiter: (env) => env.AUTH_RATE_LIMIT, periodSeconds: 60 });
+  app.post('/auth/signin/*', limit('sign-in'));
+  app.get('/auth/callback/*', limit('callback'));
+  app.post('/auth/signout', limit('sign-out'));
+  app.post('/api/sessions/*', limit('revocation'));
+
   app.route('/', healthRoutes);
   app.route('/', authRoutes);
   app.use('/api/*', requireSession(), csrfGuard());
@@ -51,7 +76,8 @@ export function createApp() {
       const res = error.res
         ? error.getResponse()
         : errorResponse(error.status, 'bad_request', error.message || 'Bad request');
-      if (res.status >= 500) console.error(`${c.req.method} ${c.req.path} -> ${res.status}`, error.message, error.cause);
+      if (res.status >= 500)
+        console.error(`${c.req.method} ${c.req.path} -> ${res.status}`, error.message, error.cause);
       else if (error.cause) console.warn(`${c.req.method} ${c.req.path} -> ${res.status}`, String(error.cause));
       return res;
     }

@@ -32,8 +32,12 @@ describe('parseConfig', () => {
 
   it('a registrable domain under a private suffix is accepted (myapp.workers.dev is yours)', () => {
     expect(
-      parseConfig({ ...base, AUTH_URL: 'https://myapp.workers.dev', COOKIE_DOMAIN: 'myapp.workers.dev', ALLOWED_ORIGINS: '' })
-        .cookieDomain,
+      parseConfig({
+        ...base,
+        AUTH_URL: 'https://myapp.workers.dev',
+        COOKIE_DOMAIN: 'myapp.workers.dev',
+        ALLOWED_ORIGINS: '',
+      }).cookieDomain,
     ).toBe('myapp.workers.dev');
   });
 
@@ -85,14 +89,16 @@ describe('parseConfig', () => {
         ['com', 'https://example.com'],
         ['co.uk', 'https://api.example.co.uk'],
       ] as const
-    ).map(
-      ([domain, authUrl]): [string, ConfigEnv, string] => [
-        `public suffix ${domain}`,
-        { ...base, AUTH_URL: authUrl, COOKIE_DOMAIN: domain, ALLOWED_ORIGINS: '' },
-        `COOKIE_DOMAIN '${domain}' is a public suffix; browsers reject Domain= cookies there. Use a domain you own`,
-      ],
-    ),
-    ['a session longer than its cap', { ...base, SESSION_TOKEN_TTL: '60', SESSION_MAX_AGE: '200', SESSION_ABSOLUTE_MAX_AGE: '100' }, 'must not be longer than SESSION_ABSOLUTE_MAX_AGE'],
+    ).map(([domain, authUrl]): [string, ConfigEnv, string] => [
+      `public suffix ${domain}`,
+      { ...base, AUTH_URL: authUrl, COOKIE_DOMAIN: domain, ALLOWED_ORIGINS: '' },
+      `COOKIE_DOMAIN '${domain}' is a public suffix; browsers reject Domain= cookies there. Use a domain you own`,
+    ]),
+    [
+      'a session longer than its cap',
+      { ...base, SESSION_TOKEN_TTL: '60', SESSION_MAX_AGE: '200', SESSION_ABSOLUTE_MAX_AGE: '100' },
+      'must not be longer than SESSION_ABSOLUTE_MAX_AGE',
+    ],
     ['a cap past 400 days', { ...base, SESSION_ABSOLUTE_MAX_AGE: String(401 * 86400) }, 'at most 400 days'],
     ['short AUTH_SECRET', { ...base, AUTH_SECRET: 'short' }, 'AUTH_SECRET must be at least 32 characters'],
     ['missing Google secret', { ...base, AUTH_GOOGLE_SECRET: undefined }, 'AUTH_GOOGLE_SECRET is not set'],

@@ -5,6 +5,7 @@ declare global {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
       AUTH_GOOGLE_ISSUER: string;
+      TIGHT_RATE_LIMIT: RateLimit;
     }
   }
 }

@@ -81,7 +81,12 @@ describe('refresh: a genuine token whose exp has passed', () => {
 
   it('with a session past its absolute cap (90 days), however recently used: 401 session_expired', async () => {
     const { sid, cookie } = await sessionWithExpiredToken('refresh-absolute');
-    await run('UPDATE sessions SET created_at = ?, expires_at = ? WHERE id = ?', Date.now() - 91 * DAY, Date.now() + DAY, sid);
+    await run(
+      'UPDATE sessions SET created_at = ?, expires_at = ? WHERE id = ?',
+      Date.now() - 91 * DAY,
+      Date.now() + DAY,
+      sid,
+    );
     const res = await me(cookie);
     expect(await code(res)).toBe('session_expired');
   });

@@ -24,9 +24,14 @@ export function rateLimit(options: RateLimitOptions) {
       const ip = c.req.header('cf-connecting-ip') ?? 'unknown';
       const { success } = await limiter.limit({ key: `${options.group}:${ip}` });
       if (!success) {
-        throw apiError(429, 'rate_limited', `Too many ${options.group} requests; retry in ${options.periodSeconds} seconds`, {
-          headers: { 'Retry-After': String(options.periodSeconds) },
-        });
+        throw apiError(
+          429,
+          'rate_limited',
+          `Too many ${options.group} requests; retry in ${options.periodSeconds} seconds`,
+          {
+            headers: { 'Retry-After': String(options.periodSeconds) },
+          },
+        );
       }
     }
     await next();

@@ -93,11 +93,11 @@ async function refresh(c: Context<AppEnv>, expired: SessionClaims, at: Date): Pr
     const [status, message] = REFRESH_FAILURES[outcome.code];
     throw apiError(status, outcome.code, message);
   }
-  const token = await signSessionToken(
-    { sub: expired.sub, sid: expired.sid, ttl: config.sessionTokenTtl },
-    keys,
-    { issuer: config.apiOrigin, audience: config.apiOrigin, now: at },
-  );
+  const token = await signSessionToken({ sub: expired.sub, sid: expired.sid, ttl: config.sessionTokenTtl }, keys, {
+    issuer: config.apiOrigin,
+    audience: config.apiOrigin,
+    now: at,
+  });
   const maxAge = Math.max(0, Math.floor((outcome.expiresAt - at.getTime()) / 1000));
   setCookie(c, config.sessionCookieName, token, { ...sessionCookieOptions(config), maxAge });
   const iat = Math.floor(at.getTime() / 1000);

@@ -4,15 +4,11 @@ import type { AppEnv } from '../app-env';
 import { createAuthConfig } from '../auth/auth-config';
 import { createDb } from '../db/client';
 import { apiError, serviceUnavailable } from '../errors';
-import { rateLimit } from '../middleware/rate-limit';
 import { requestMeta } from '../middleware/request-meta';
 import { hostOnlyClearCookie } from '../session/cookie';
 
 /** Auth.js actions we serve under /auth; anything else is a plain 404. */
 const AUTH_ACTIONS = new Set(['signin', 'signout', 'callback', 'session', 'csrf', 'providers']);
-
-const limit = (group: string) =>
-  rateLimit({ group, limiter: (env) => env.AUTH_RATE_LIMIT, periodSeconds: 60 });
 
 /** `/auth/*`: Auth.js core (sign-in page, CSRF, Google redirect and callback, sign-out). */
 export const authRoutes = new Hono<AppEnv>()
@@ -36,9 +32,6 @@ export const authRoutes = new Hono<AppEnv>()
       { headers: { Allow: 'POST' } },
     );
   })
-  .post('/auth/signin/*', limit('sign-in'))
-  .get('/auth/callback/*', limit('callback'))
-  .post('/auth/signout', limit('sign-out'))
   .all('/auth/*', async function authJs(c) {
     const { config } = c.var;
     const url = new URL(c.req.url);

@@ -5,16 +5,9 @@ import type { AppEnv } from '../app-env';
 import { createDb } from '../db/client';
 import { guardDb } from '../db/guard';
 import { apiError } from '../errors';
-import { rateLimit } from '../middleware/rate-limit';
 import { requestMeta } from '../middleware/request-meta';
 import { sessionCookieOptions } from '../session/cookie';
 import { listActiveSessions, revokeAllSessions, revokeSession } from '../users/sessions';
-
-const limitRevocation = rateLimit({
-  group: 'revocation',
-  limiter: (env) => env.AUTH_RATE_LIMIT,
-  periodSeconds: 60,
-});
 
 /** This browser's own session is over: clear its cookie with the Domain and Path it was set with. */
 function clearSessionCookie(c: Context<AppEnv>) {
@@ -32,7 +25,7 @@ export const sessionRoutes = new Hono<AppEnv>()
     const sessions = await guardDb(() => listActiveSessions(createDb(c.env.DB), sub, new Date()));
     return c.json({ sessions: sessions.map((s) => ({ ...s, current: s.id === sid })) });
   })
-  .post('/api/sessions/revoke-all', limitRevocation, async function revokeAll(c) {
+  .post('/api/sessions/revoke-all', async function revokeAll(c) {
     const { sub, sid } = c.var.session;
     const revoked = await guardDb(() =>
       revokeAllSessions(createDb(c.env.DB), { userId: sub, sessionId: sid, now: new Date(), meta: requestMeta(c) }),
@@ -40,7 +33,7 @@ export const sessionRoutes = new Hono<AppEnv>()
     clearSessionCookie(c);
     return c.json({ revoked });
   })
-  .post('/api/sessions/:id/revoke', limitRevocation, async function revokeOne(c) {
+  .post('/api/sessions/:id/revoke', async function revokeOne(c) {
     const { sub, sid } = c.var.session;
     const id = c.req.param('id');
     const found = await guardDb(() =>

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import type { RequestMeta } from './auth-events';
 import { type User, users } from '../db/schema';
+import type { RequestMeta } from './auth-events';
 
 export interface ProviderProfile {
   provider: string;

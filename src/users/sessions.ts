@@ -95,9 +95,7 @@ export async function revokeSession(
   const d1 = db.$client;
   const [updated] = await d1.batch<{ id: string }>([
     d1
-      .prepare(
-        `UPDATE sessions SET revoked_at = COALESCE(revoked_at, ?3) WHERE id = ?1 AND user_id = ?2 RETURNING id`,
-      )
+      .prepare(`UPDATE sessions SET revoked_at = COALESCE(revoked_at, ?3) WHERE id = ?1 AND user_id = ?2 RETURNING id`)
       .bind(input.sessionId, input.userId, input.now.getTime()),
     authEventStatement(
       d1,
