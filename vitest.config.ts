@@ -41,6 +41,9 @@ export default defineConfig({
           SESSION_SIGNING_KEYS: JSON.stringify([await freshSigningKey('test-key-1')]),
           SESSION_TOKEN_TTL: '600',
           SESSION_MAX_AGE: '2592000',
+          SESSION_ABSOLUTE_MAX_AGE: '7776000',
+          TOKEN_AUDIENCES: 'https://billing.example.test,reports',
+          ACCESS_TOKEN_TTL: '300',
         },
         ratelimits: {
           // The suite signs in hundreds of times from one "IP"; the 429 test swaps in the tight one.

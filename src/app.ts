@@ -13,6 +13,8 @@ import { authRoutes } from './routes/auth';
 import { healthRoutes } from './routes/health';
 import { meRoutes } from './routes/me';
 import { sessionRoutes } from './routes/sessions';
+import { tokenRoutes } from './routes/tokens';
+import { wellKnownRoutes } from './routes/well-known';
 
 /**
  * Hono's cors sets Allow-Credentials (and, on preflights, Allow-Methods/Headers)
@@ -60,8 +62,11 @@ export function createApp() {
   app.get('/auth/callback/*', limit('callback'));
   app.post('/auth/signout', limit('sign-out'));
   app.post('/api/sessions/*', limit('revocation'));
+  app.post('/auth/token', limit('token'));
 
   app.route('/', healthRoutes);
+  app.route('/', wellKnownRoutes);
+  app.route('/', tokenRoutes);
   app.route('/', authRoutes);
   app.use('/api/*', requireSession(), csrfGuard());
   app.route('/', meRoutes);

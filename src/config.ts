@@ -20,6 +20,8 @@ export interface ConfigEnv {
   SESSION_TOKEN_TTL?: string;
   SESSION_MAX_AGE?: string;
   SESSION_ABSOLUTE_MAX_AGE?: string;
+  TOKEN_AUDIENCES?: string;
+  ACCESS_TOKEN_TTL?: string;
 }
 
 export interface Config {
@@ -45,6 +47,10 @@ export interface Config {
   sessionMaxAge: number;
   /** Absolute cap on a session, seconds from sign-in, however active it stays. */
   sessionAbsoluteMaxAge: number;
+  /** Audiences `POST /auth/token` may mint access tokens for; always includes the API itself. */
+  tokenAudiences: ReadonlySet<string>;
+  /** Lifetime of an access token, seconds. */
+  accessTokenTtl: number;
 }
 
 export class ConfigError extends Error {
@@ -166,6 +172,18 @@ export function parseConfig(env: ConfigEnv): Config {
     throw new ConfigError('SESSION_ABSOLUTE_MAX_AGE must be at most 400 days (34560000 seconds)');
   }
 
+  const tokenAudiences = new Set([authUrl.origin]);
+  for (const entry of (env.TOKEN_AUDIENCES ?? '').split(',')) {
+    const audience = entry.trim();
+    if (!audience) continue;
+    if (/\s/.test(audience)) throw new ConfigError(`TOKEN_AUDIENCES entry '${audience}' must not contain spaces`);
+    tokenAudiences.add(audience);
+  }
+  const accessTokenTtl = parseSeconds(env, 'ACCESS_TOKEN_TTL', 300);
+  if (accessTokenTtl > 3600) {
+    throw new ConfigError('ACCESS_TOKEN_TTL must be at most 3600 seconds: access tokens cannot be revoked');
+  }
+
   return {
     apiOrigin: authUrl.origin,
     appUrl: appUrl.href,
@@ -180,6 +198,8 @@ export function parseConfig(env: ConfigEnv): Config {
     sessionTokenTtl,
     sessionMaxAge,
     sessionAbsoluteMaxAge,
+    tokenAudiences,
+    accessTokenTtl,
   };
 }
 

@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'user_disabled'
   | 'csrf_rejected'
   | 'rate_limited'
+  | 'invalid_audience'
+  | 'validation_failed'
   | 'sign_in_failed'
   | 'access_denied'
   | 'misconfigured'

@@ -6,10 +6,19 @@ import { createDb } from '../db/client';
 import { guardDb } from '../db/guard';
 import { apiError } from '../errors';
 import { readSessionCookie, sessionCookieOptions } from '../session/cookie';
-import { type SessionClaims, signSessionToken, verifySessionToken } from '../session/token';
+import {
+  ACCESS_TOKEN_TYP,
+  type SessionClaims,
+  signSessionToken,
+  verifySessionToken,
+  verifyToken,
+} from '../session/token';
 import { authEventStatement } from '../users/auth-events';
 import { type RefreshOutcome, refreshSession } from '../users/sessions';
 import { requestMeta } from './request-meta';
+
+const INVALID_TOKEN_MESSAGE =
+  'The session token is not valid: malformed, tampered with, signed by an unknown key, or issued for another service';
 
 const REFRESH_FAILURES: Record<Exclude<RefreshOutcome, { ok: true }>['code'], [401 | 403, string]> = {
   session_revoked: [401, 'This session was signed out or revoked; sign in again'],
@@ -18,54 +27,92 @@ const REFRESH_FAILURES: Record<Exclude<RefreshOutcome, { ok: true }>['code'], [4
   user_not_found: [401, 'The user of this session no longer exists; sign in again'],
 };
 
-export interface RequireSessionOptions {
-  /** Injected clock for tests. */
-  now?: () => Date;
+/** The error for a session that D1 says is over. */
+export function sessionRefused(code: Exclude<RefreshOutcome, { ok: true }>['code']) {
+  const [status, message] = REFRESH_FAILURES[code];
+  return apiError(status, code, message);
 }
 
 /**
- * Authenticates a request by its session cookie and sets `c.var.session`.
+ * Authenticates a request and sets `c.var.session` and `c.var.authMethod`.
  *
- * A fresh token is verified with the public keys only (alg, kid, typ, iss, aud
- * pinned): no D1 query. A genuine token whose `exp` has passed costs one D1
- * round trip: the session row must be live, not revoked, its user enabled;
- * then the token is re-signed and the refreshed cookie set on this response.
+ * - `Authorization: Bearer <access token>` (typ `at+jwt`, `aud` = this API):
+ *   verified with the public keys only; failures carry `WWW-Authenticate`.
+ *   When the header is present the cookie is not consulted.
+ * - Otherwise the session cookie. A fresh token costs no D1 query. A genuine
+ *   token whose `exp` has passed costs one D1 round trip: the session row must
+ *   be live, not revoked, its user enabled; then the token is re-signed and the
+ *   refreshed cookie set on this response.
+ *
+ * With `allowBearer: false` only the cookie counts (e.g. minting access tokens).
  *
  * @example app.use('/api/*', requireSession())
  */
-export function requireSession(options: RequireSessionOptions = {}) {
-  const now = options.now ?? (() => new Date());
+export function requireSession(options: { allowBearer?: boolean } = {}) {
+  const allowBearer = options.allowBearer ?? true;
   return createMiddleware<AppEnv>(async function requireSession(c, next) {
-    const { config, keys } = c.var;
-    const cookie = readSessionCookie(c.req.header('cookie'), config.sessionCookieName);
-    if (cookie.kind === 'absent') {
-      throw apiError(
-        401,
-        'missing_session',
-        `No ${config.sessionCookieName} cookie was sent; sign in at ${config.apiOrigin}/auth/signin`,
-      );
-    }
-    if (cookie.kind === 'rejected') {
-      throw apiError(401, 'invalid_session', `The session cookie was rejected: ${cookie.reason}`);
-    }
-    const at = now();
-    const tokenContext = { issuer: config.apiOrigin, audience: config.apiOrigin, now: at };
-    const result = await verifySessionToken(cookie.value, keys, tokenContext);
-    if (result.ok) {
-      c.set('session', result.claims);
-    } else if (result.expiredClaims) {
-      c.set('session', await refresh(c, result.expiredClaims, at));
+    const authorization = c.req.header('authorization');
+    if (allowBearer && authorization !== undefined && /^bearer\b/i.test(authorization)) {
+      c.set('session', await authenticateBearer(c, authorization));
+      c.set('authMethod', 'bearer');
     } else {
-      throw apiError(
-        401,
-        result.code,
-        'The session token is not valid: malformed, tampered with, signed by an unknown key, or issued for another service',
-        { cause: result.reason },
-      );
+      c.set('session', await authenticateCookie(c));
+      c.set('authMethod', 'cookie');
     }
-    c.set('authMethod', 'cookie');
     await next();
   });
+}
+
+async function authenticateBearer(c: Context<AppEnv>, authorization: string): Promise<SessionClaims> {
+  const { config, keys } = c.var;
+  const challenge = (error: string, description: string) => ({
+    'WWW-Authenticate': `Bearer realm="${config.apiOrigin}", error="${error}", error_description="${description}"`,
+  });
+  const token = /^bearer +([A-Za-z0-9._~+/-]+=*) *$/i.exec(authorization)?.[1];
+  if (!token) {
+    throw apiError(401, 'invalid_session', 'The Authorization header must be "Bearer <token>"', {
+      headers: challenge('invalid_request', 'malformed Authorization header'),
+    });
+  }
+  const result = await verifyToken(ACCESS_TOKEN_TYP, token, keys, {
+    issuer: config.apiOrigin,
+    audience: config.apiOrigin,
+  });
+  if (result.ok) return result.claims;
+  const expired = result.code === 'session_expired';
+  throw apiError(
+    401,
+    result.code,
+    expired
+      ? 'The access token has expired; get a new one from POST /auth/token'
+      : 'The access token is not valid: malformed, tampered with, signed by an unknown key, not an access token, or issued for another audience',
+    { cause: result.reason, headers: challenge('invalid_token', expired ? 'expired' : 'invalid') },
+  );
+}
+
+async function authenticateCookie(c: Context<AppEnv>): Promise<SessionClaims> {
+  const { config, keys } = c.var;
+  const cookie = readSessionCookie(c.req.header('cookie'), config.sessionCookieName);
+  if (cookie.kind === 'absent') {
+    throw apiError(
+      401,
+      'missing_session',
+      `No ${config.sessionCookieName} cookie was sent; sign in at ${config.apiOrigin}/auth/signin`,
+      { headers: { 'WWW-Authenticate': `Bearer realm="${config.apiOrigin}"` } },
+    );
+  }
+  if (cookie.kind === 'rejected') {
+    throw apiError(401, 'invalid_session', `The session cookie was rejected: ${cookie.reason}`);
+  }
+  const at = new Date();
+  const result = await verifySessionToken(cookie.value, keys, {
+    issuer: config.apiOrigin,
+    audience: config.apiOrigin,
+    now: at,
+  });
+  if (result.ok) return result.claims;
+  if (result.expiredClaims) return refresh(c, result.expiredClaims, at);
+  throw apiError(401, result.code, INVALID_TOKEN_MESSAGE, { cause: result.reason });
 }
 
 async function refresh(c: Context<AppEnv>, expired: SessionClaims, at: Date): Promise<SessionClaims> {
@@ -90,8 +137,7 @@ async function refresh(c: Context<AppEnv>, expired: SessionClaims, at: Date): Pr
         meta: requestMeta(c),
       }).run(),
     );
-    const [status, message] = REFRESH_FAILURES[outcome.code];
-    throw apiError(status, outcome.code, message);
+    throw sessionRefused(outcome.code);
   }
   const token = await signSessionToken({ sub: expired.sub, sid: expired.sid, ttl: config.sessionTokenTtl }, keys, {
     issuer: config.apiOrigin,

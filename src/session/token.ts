@@ -1,15 +1,22 @@
 import { errors, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { SIGNING_ALG, type SigningKeys } from './keys';
 
-/** `typ` header of the session token; an access token (another typ) is never accepted as a session. */
+/**
+ * The two token types Sitewide signs. Each has its own `typ` header, pinned on
+ * verify, so one can never be replayed as the other.
+ */
 export const SESSION_TOKEN_TYP = 'sitewide-session+jwt';
+/** RFC 9068 JWT access token, for `Authorization: Bearer`. */
+export const ACCESS_TOKEN_TYP = 'at+jwt';
+export type TokenTyp = typeof SESSION_TOKEN_TYP | typeof ACCESS_TOKEN_TYP;
 
+/** Claims of both token types. */
 export interface SessionClaims {
   iss: string;
   aud: string;
   /** Our user id (not the Google sub). */
   sub: string;
-  /** Session id: the row in `sessions`. */
+  /** Session id: the row in `sessions` the token was issued from. */
   sid: string;
   iat: number;
   exp: number;
@@ -35,26 +42,29 @@ export type VerifyResult = { ok: true; claims: SessionClaims } | VerifyFailure;
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
 /**
- * Signs a session token: compact JWS, ES256, header `kid` and `typ`.
+ * Signs a token of type `typ`: compact JWS, ES256, header `kid` and `typ`.
  * `iat`/`exp` may be passed to re-sign an existing token without extending it.
  */
-export function signSessionToken(
+export function signToken(
+  typ: TokenTyp,
   input: { sub: string; sid: string; iat?: number; exp?: number; ttl: number },
   keys: SigningKeys,
   ctx: TokenContext,
 ): Promise<string> {
   const iat = input.iat ?? seconds(ctx.now ?? new Date());
-  return new SignJWT({ sid: input.sid })
-    .setProtectedHeader({ alg: SIGNING_ALG, kid: keys.current.kid, typ: SESSION_TOKEN_TYP })
+  const jwt = new SignJWT({ sid: input.sid })
+    .setProtectedHeader({ alg: SIGNING_ALG, kid: keys.current.kid, typ })
     .setIssuer(ctx.issuer)
     .setAudience(ctx.audience)
     .setSubject(input.sub)
     .setIssuedAt(iat)
-    .setExpirationTime(input.exp ?? iat + input.ttl)
-    .sign(keys.current.privateKey);
+    .setExpirationTime(input.exp ?? iat + input.ttl);
+  // RFC 9068 §2.2: access tokens carry a unique id.
+  if (typ === ACCESS_TOKEN_TYP) jwt.setJti(crypto.randomUUID());
+  return jwt.sign(keys.current.privateKey);
 }
 
-function asSessionClaims(payload: JWTPayload): SessionClaims | undefined {
+function asClaims(payload: JWTPayload): SessionClaims | undefined {
   const { iss, aud, sub, sid, iat, exp } = payload;
   if (typeof sub !== 'string' || !sub || typeof sid !== 'string' || !sid) return undefined;
   if (typeof iss !== 'string' || typeof aud !== 'string') return undefined;
@@ -63,10 +73,15 @@ function asSessionClaims(payload: JWTPayload): SessionClaims | undefined {
 }
 
 /**
- * Verifies a session token with every option pinned: alg ES256, known `kid`,
- * `typ`, `iss`, `aud`, required claims. Expected failures come back as values.
+ * Verifies a token of type `typ` with every option pinned: alg ES256, known
+ * `kid`, `typ`, `iss`, `aud`, required claims. Expected failures come back as values.
  */
-export async function verifySessionToken(token: string, keys: SigningKeys, ctx: TokenContext): Promise<VerifyResult> {
+export async function verifyToken(
+  typ: TokenTyp,
+  token: string,
+  keys: SigningKeys,
+  ctx: TokenContext,
+): Promise<VerifyResult> {
   try {
     const { payload } = await jwtVerify(
       token,
@@ -77,25 +92,20 @@ export async function verifySessionToken(token: string, keys: SigningKeys, ctx: 
       },
       {
         algorithms: [SIGNING_ALG],
-        typ: SESSION_TOKEN_TYP,
+        typ,
         issuer: ctx.issuer,
         audience: ctx.audience,
         requiredClaims: ['sub', 'sid', 'iat', 'exp'],
         currentDate: ctx.now,
       },
     );
-    const claims = asSessionClaims(payload);
+    const claims = asClaims(payload);
     if (!claims) return { ok: false, code: 'invalid_session', reason: 'claims have the wrong types' };
     return { ok: true, claims };
   } catch (error) {
     if (error instanceof errors.JWTExpired) {
       // jose checks the signature and the other claims before exp, so these are trustworthy.
-      return {
-        ok: false,
-        code: 'session_expired',
-        reason: error.message,
-        expiredClaims: asSessionClaims(error.payload),
-      };
+      return { ok: false, code: 'session_expired', reason: error.message, expiredClaims: asClaims(error.payload) };
     }
     if (error instanceof errors.JOSEError) {
       return { ok: false, code: 'invalid_session', reason: `${error.code}: ${error.message}` };
@@ -103,3 +113,13 @@ export async function verifySessionToken(token: string, keys: SigningKeys, ctx: 
     throw error;
   }
 }
+
+/** The session cookie's token. */
+export const signSessionToken = (
+  input: Parameters<typeof signToken>[1],
+  keys: SigningKeys,
+  ctx: TokenContext,
+): Promise<string> => signToken(SESSION_TOKEN_TYP, input, keys, ctx);
+
+export const verifySessionToken = (token: string, keys: SigningKeys, ctx: TokenContext): Promise<VerifyResult> =>
+  verifyToken(SESSION_TOKEN_TYP, token, keys, ctx);

@@ -1,0 +1,57 @@
+import { Hono } from 'hono';
+import type { AppEnv } from '../app-env';
+import { createDb } from '../db/client';
+import { guardDb } from '../db/guard';
+import { apiError } from '../errors';
+import { csrfGuard } from '../middleware/csrf-guard';
+import { requireSession, sessionRefused } from '../middleware/require-session';
+import { ACCESS_TOKEN_TYP, signToken } from '../session/token';
+import { refreshSession } from '../users/sessions';
+
+async function readAudience(req: Request): Promise<unknown> {
+  try {
+    return ((await req.json()) as { audience?: unknown } | null)?.audience;
+  } catch {
+    throw apiError(400, 'validation_failed', 'The body must be JSON: {"audience":"<an entry of TOKEN_AUDIENCES>"}');
+  }
+}
+
+/**
+ * `POST /auth/token {"audience"}`: a short-lived access token for a backend on
+ * the TOKEN_AUDIENCES list. Cookie-authenticated only (a Bearer token cannot
+ * mint others), CSRF rules apply, and the session row is checked in D1, so a
+ * revoked session cannot mint.
+ */
+export const tokenRoutes = new Hono<AppEnv>().post(
+  '/auth/token',
+  requireSession({ allowBearer: false }),
+  csrfGuard(),
+  async function issueAccessToken(c) {
+    const { config, keys, session } = c.var;
+    const audience = await readAudience(c.req.raw);
+    if (typeof audience !== 'string' || !config.tokenAudiences.has(audience)) {
+      throw apiError(
+        400,
+        'invalid_audience',
+        `audience ${JSON.stringify(audience ?? null)} is not allowed; allowed: ${[...config.tokenAudiences].join(', ')}`,
+      );
+    }
+    const now = new Date();
+    const live = await guardDb(() =>
+      refreshSession(createDb(c.env.DB), {
+        sessionId: session.sid,
+        userId: session.sub,
+        now,
+        lifetimes: { maxAge: config.sessionMaxAge, absoluteMaxAge: config.sessionAbsoluteMaxAge },
+      }),
+    );
+    if (!live.ok) throw sessionRefused(live.code);
+    const accessToken = await signToken(
+      ACCESS_TOKEN_TYP,
+      { sub: session.sub, sid: session.sid, ttl: config.accessTokenTtl },
+      keys,
+      { issuer: config.apiOrigin, audience, now },
+    );
+    return c.json({ access_token: accessToken, token_type: 'Bearer', expires_in: config.accessTokenTtl });
+  },
+);
