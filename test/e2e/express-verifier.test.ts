@@ -1,0 +1,130 @@
+import type { Server } from 'node:http';
+import { importJWK, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listen } from '../../examples/express-verifier/server.ts';
+import type { CookieJar } from '../support/cookies';
+import { type ApiFetch, signInFlow } from '../support/sign-in-flow';
+import { freePort, type RunningSitewide, startSitewide } from './harness';
+
+// The README's "Verify Sitewide tokens in your backend", proven: a real Sitewide
+// under wrangler dev, a real sign-in, and the Express example verifying its tokens.
+
+const AUDIENCE = 'https://billing.example.test';
+const COOKIE = 'sitewide.session';
+let sitewide: RunningSitewide;
+let backend: Server;
+let backendUrl: string;
+let jar: CookieJar;
+let api: ApiFetch;
+
+beforeAll(async () => {
+  const port = await freePort();
+  const origin = `http://localhost:${port}`;
+  sitewide = await startSitewide({
+    authUrl: origin,
+    vars: {
+      APP_URL: `${origin}/api/me`,
+      COOKIE_DOMAIN: 'localhost',
+      ALLOWED_ORIGINS: origin,
+      TOKEN_AUDIENCES: AUDIENCE,
+    },
+  });
+  api = (path, init = {}) => {
+    const headers = new Headers(init.headers);
+    if (init.jar?.size) headers.set('cookie', init.jar.header());
+    return fetch(new URL(path, origin), { ...init, headers, redirect: 'manual' });
+  };
+  ({ jar } = await signInFlow(
+    api,
+    origin,
+    { sub: 'express-user', email: 'express@example.test' },
+    { callbackUrl: '/api/me' },
+  ));
+  backend = await listen({ issuer: origin, audience: AUDIENCE, cookieName: COOKIE });
+  const address = backend.address();
+  backendUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => (backend ? backend.close(resolve) : resolve(undefined)));
+  await sitewide?.stop();
+});
+
+async function whoami(headers: Record<string, string>) {
+  const res = await fetch(`${backendUrl}/whoami`, { headers });
+  return {
+    status: res.status,
+    body: (await res.json()) as Record<string, { code?: string; id?: string; via?: string }>,
+  };
+}
+
+async function me() {
+  return (await (await api('/api/me', { jar })).json()) as { id: string; email: string };
+}
+
+describe('the Express example verifies real Sitewide tokens with the public JWKS only', () => {
+  it('the session cookie from a real sign-in', async () => {
+    const user = await me();
+    expect(user.email).toBe('express@example.test');
+    const res = await whoami({ cookie: `${COOKIE}=${jar.get(COOKIE)}` });
+    expect(res).toMatchObject({ status: 200, body: { user: { id: user.id, via: 'cookie' } } });
+  });
+
+  it('an access token minted by POST /auth/token for its audience, as Bearer', async () => {
+    const minted = await api('/auth/token', {
+      method: 'POST',
+      jar,
+      headers: { 'content-type': 'application/json', origin: sitewide.authUrl },
+      body: JSON.stringify({ audience: AUDIENCE }),
+    });
+    expect(minted.status).toBe(200);
+    const { access_token } = (await minted.json()) as { access_token: string };
+    const res = await whoami({ authorization: `Bearer ${access_token}` });
+    expect(res).toMatchObject({ status: 200, body: { user: { id: (await me()).id, via: 'bearer' } } });
+  });
+
+  it('rejects a tampered token', async () => {
+    const token = jar.get(COOKIE) ?? '';
+    const [h, p, s] = token.split('.');
+    const payload = JSON.parse(Buffer.from(p ?? '', 'base64url').toString());
+    const forged = `${h}.${Buffer.from(JSON.stringify({ ...payload, sub: 'someone-else' })).toString('base64url')}.${s}`;
+    expect(await whoami({ cookie: `${COOKIE}=${forged}` })).toMatchObject({
+      status: 401,
+      body: { error: { code: 'invalid_session' } },
+    });
+  });
+
+  it('rejects an expired token (signed with the real key, injected time)', async () => {
+    const [jwk] = JSON.parse(sitewide.signingKeysJson) as Array<Record<string, string>>;
+    const key = await importJWK({ ...jwk }, 'ES256');
+    const past = Math.floor(Date.now() / 1000) - 3600;
+    const expired = await new SignJWT({ sid: 's' })
+      .setProtectedHeader({ alg: 'ES256', kid: jwk?.kid, typ: 'sitewide-session+jwt' })
+      .setIssuer(sitewide.authUrl)
+      .setAudience(sitewide.authUrl)
+      .setSubject('u')
+      .setIssuedAt(past)
+      .setExpirationTime(past + 600)
+      .sign(key);
+    expect(await whoami({ cookie: `${COOKIE}=${expired}` })).toMatchObject({
+      status: 401,
+      body: { error: { code: 'session_expired' } },
+    });
+  });
+
+  it('rejects the session token presented as Bearer, and an access token for another audience', async () => {
+    expect((await whoami({ authorization: `Bearer ${jar.get(COOKIE)}` })).status).toBe(401);
+    const minted = await api('/auth/token', {
+      method: 'POST',
+      jar,
+      headers: { 'content-type': 'application/json', origin: sitewide.authUrl },
+      body: JSON.stringify({ audience: sitewide.authUrl }),
+    });
+    const { access_token } = (await minted.json()) as { access_token: string };
+    expect((await whoami({ authorization: `Bearer ${access_token}` })).status).toBe(401);
+  });
+
+  it('no credentials: 401 missing_session', async () => {
+    expect(await whoami({})).toMatchObject({ status: 401, body: { error: { code: 'missing_session' } } });
+  });
+});

@@ -1,0 +1,151 @@
+/**
+ * Real servers for end-to-end tests, each started on loopback and stopped by
+ * PID (its whole process group), also when a test fails:
+ *  - Sitewide under `wrangler dev` (real workerd, a throwaway local D1 with the
+ *    migrations applied by wrangler), optionally over https with our own cert;
+ *  - the loopback OIDC server standing in for Google.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type RunningOidcServer, startOidcServer } from '../../scripts/oidc-server.ts';
+import { generateAuthSecret, generateSigningJwk } from '../../scripts/secrets.ts';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+export interface SitewideOptions {
+  /** The origin the Worker believes it serves (AUTH_URL); its port is where wrangler listens. */
+  authUrl: string;
+  vars: Record<string, string>;
+  /** Serve https with this certificate (for `__Secure-` cookies on a test domain). */
+  tls?: { keyPath: string; certPath: string };
+}
+
+export interface RunningSitewide {
+  authUrl: string;
+  /** The private signing keys it uses (tests sign expired tokens with them). */
+  signingKeysJson: string;
+  oidc: RunningOidcServer;
+  stop(): Promise<void>;
+}
+
+async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(url);
+      if (res.status === 200) return;
+      throw new Error(`health answered ${res.status}: ${await res.text()}`);
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith('health answered')) throw error;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw new Error(`wrangler dev did not answer ${url} within ${timeoutMs} ms`);
+}
+
+function stopGroup(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null || !child.pid) return resolve();
+    const kill = setTimeout(() => {
+      try {
+        process.kill(-(child.pid as number), 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }, 5_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    try {
+      process.kill(-(child.pid as number), 'SIGTERM');
+    } catch {
+      clearTimeout(kill);
+      resolve();
+    }
+  });
+}
+
+/** Starts the loopback OIDC server and Sitewide under wrangler dev, configured to use it. */
+export async function startSitewide(options: SitewideOptions): Promise<RunningSitewide> {
+  const dir = mkdtempSync(join(tmpdir(), 'sitewide-e2e-'));
+  const state = join(dir, 'state');
+  const oidc = await startOidcServer({ port: await freePort() });
+  const signingKeysJson = JSON.stringify([await generateSigningJwk()]);
+  const secrets = join(dir, 'secrets.env');
+  writeFileSync(
+    secrets,
+    [
+      `AUTH_SECRET=${generateAuthSecret()}`,
+      'AUTH_GOOGLE_SECRET=e2e-secret',
+      `SESSION_SIGNING_KEYS='${signingKeysJson}'`,
+      '',
+    ].join('\n'),
+  );
+  const env = { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false', X_LOCAL_OBSERVABILITY: 'false' };
+
+  const migrate = spawnSync('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], {
+    env,
+    encoding: 'utf8',
+  });
+  if (migrate.status !== 0) {
+    await oidc.stop();
+    throw new Error(`migrations failed: ${migrate.stderr || migrate.stdout}`);
+  }
+
+  const port = new URL(options.authUrl).port;
+  const vars = { ...options.vars, AUTH_URL: options.authUrl, AUTH_GOOGLE_ISSUER: oidc.issuer };
+  const args = [
+    'dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    port,
+    '--persist-to',
+    state,
+    '--env-file',
+    secrets,
+    '--show-interactive-dev-session=false',
+    '--log-level',
+    process.env.E2E_WRANGLER_LOG ?? 'warn',
+    ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+    ...(options.tls
+      ? [
+          '--local-protocol',
+          'https',
+          '--https-key-path',
+          options.tls.keyPath,
+          '--https-cert-path',
+          options.tls.certPath,
+        ]
+      : []),
+  ];
+  const child = spawn('wrangler', args, { env, detached: true, stdio: ['ignore', 'inherit', 'inherit'] });
+  const stop = async () => {
+    await stopGroup(child);
+    await oidc.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const local = new URL(options.authUrl);
+    local.hostname = '127.0.0.1';
+    await waitForHealth(new URL('/health', local).href, child);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { authUrl: options.authUrl, signingKeysJson, oidc, stop };
+}

@@ -1,0 +1,54 @@
+import { expect } from 'vitest';
+import type { GoogleIdentity } from '../../scripts/google-identity';
+import { CookieJar } from './cookies';
+
+/** Sends a request to Sitewide (in-process in workerd, or over loopback to wrangler dev). */
+export type ApiFetch = (path: string, init?: RequestInit & { jar?: CookieJar }) => Promise<Response>;
+
+export interface SignInResult {
+  jar: CookieJar;
+  /** The callback response that set the session cookie. */
+  callback: Response;
+  /** The authorization URL Auth.js sent the browser to. */
+  authorizeUrl: URL;
+}
+
+/**
+ * The whole browser sign-in, step by step, against the real loopback OIDC
+ * server: CSRF token, POST /auth/signin/google, the provider's authorize
+ * endpoint (PKCE, state, nonce), and the callback back to the API.
+ */
+export async function signInFlow(
+  apiFetch: ApiFetch,
+  apiOrigin: string,
+  identity: Partial<GoogleIdentity> & { sub: string },
+  options: { callbackUrl?: string; userAgent?: string; jar?: CookieJar } = {},
+): Promise<SignInResult> {
+  const jar = options.jar ?? new CookieJar();
+  const ua = { 'user-agent': options.userAgent ?? 'sitewide-test' };
+
+  const csrf = await apiFetch('/auth/csrf', { jar, headers: ua });
+  expect(csrf.status).toBe(200);
+  jar.store(csrf);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+
+  const hint = encodeURIComponent(JSON.stringify(identity));
+  const start = await apiFetch(`/auth/signin/google?login_hint=${hint}`, {
+    method: 'POST',
+    jar,
+    headers: { ...ua, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ csrfToken, callbackUrl: options.callbackUrl ?? 'https://app.example.test/home' }),
+  });
+  expect(start.status).toBe(302);
+  jar.store(start);
+  const authorizeUrl = new URL(start.headers.get('location') ?? '');
+
+  const authorize = await fetch(authorizeUrl, { redirect: 'manual' });
+  expect(authorize.status).toBe(302);
+  const back = new URL(authorize.headers.get('location') ?? '');
+  expect(back.origin + back.pathname).toBe(`${apiOrigin}/auth/callback/google`);
+
+  const callback = await apiFetch(back.pathname + back.search, { jar, headers: ua });
+  jar.store(callback);
+  return { jar, callback, authorizeUrl };
+}
