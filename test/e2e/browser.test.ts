@@ -1,0 +1,194 @@
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemoServer } from '../../scripts/demo-server.ts';
+import { ensureDevCert } from '../../scripts/dev-cert.ts';
+import { DEFAULT_IDENTITY } from '../../scripts/google-identity.ts';
+import { freePort, type RunningSitewide, startSitewide } from './harness';
+
+// The promise of Sitewide is a browser behaviour, so it is shown in a real one:
+// headless Chromium, the API and the demo app on sibling hostnames of one test
+// domain over https, the loopback OIDC server as Google.
+
+const SCREENSHOTS = 'test-results/e2e';
+const COOKIE = '__Secure-sitewide.session';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+let sitewide: RunningSitewide;
+let servers: Server[] = [];
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let API: string;
+let APP: string;
+let EVIL_SIBLING: string;
+let CROSS_SITE: string;
+
+beforeAll(async () => {
+  const tls = ensureDevCert(mkdtempSync(join(tmpdir(), 'sitewide-cert-')));
+  const [apiPort, appPort, evilPort] = [await freePort(), await freePort(), await freePort()];
+  API = `https://api.example.test:${apiPort}`;
+  APP = `https://app.example.test:${appPort}`;
+  EVIL_SIBLING = `https://evil.example.test:${evilPort}`;
+  CROSS_SITE = `https://evil.test:${evilPort}`;
+  sitewide = await startSitewide({
+    authUrl: API,
+    vars: { APP_URL: `${APP}/`, COOKIE_DOMAIN: 'example.test', ALLOWED_ORIGINS: APP },
+    tls,
+  });
+  servers = [
+    await startDemoServer({ apiOrigin: API, port: appPort, tls }),
+    await startDemoServer({ apiOrigin: API, port: evilPort, tls }),
+  ];
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      // Sibling hostnames of the test domain (and one other site) all reach this machine.
+      '--host-resolver-rules=MAP *.example.test 127.0.0.1, MAP evil.test 127.0.0.1',
+    ],
+  });
+  // The certificate is our own, self-signed; the pages are still https, so __Secure- cookies apply.
+  context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 900, height: 640 } });
+  page = await context.newPage();
+  mkdirSync(SCREENSHOTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  for (const server of servers) server.close();
+  await sitewide?.stop();
+});
+
+async function sessionCookie() {
+  return (await context.cookies(API)).find((c) => c.name === COOKIE);
+}
+
+/** Runs a fetch in a page of `origin` and reports what that page could read. */
+async function fetchFrom(origin: string, path: string, init: RequestInit) {
+  const other = await context.newPage();
+  try {
+    await other.goto(`${origin}/blank`);
+    return await other.evaluate(
+      async ([target, options]) => {
+        try {
+          const res = await fetch(target as string, options as RequestInit);
+          return { ok: true as const, status: res.status, body: await res.text() };
+        } catch (error) {
+          return { ok: false as const, error: String(error) };
+        }
+      },
+      [`${API}${path}`, init] as const,
+    );
+  } finally {
+    await other.close();
+  }
+}
+
+/** The classic CSRF attack: a page of `origin` auto-submits a form to the API; what did the API answer? */
+async function formPostFrom(origin: string, path: string) {
+  const other = await context.newPage();
+  try {
+    await other.goto(`${origin}/blank`);
+    const url = `${API}${path}`;
+    const answer = other.waitForResponse((res) => res.url() === url);
+    await other.evaluate((target) => {
+      const form = document.createElement('form');
+      form.method = 'POST';
+      form.action = target;
+      document.body.append(form);
+      form.submit();
+    }, url);
+    const res = await answer;
+    return { status: res.status(), body: JSON.parse(await res.text()) as { error: { code: string } } };
+  } finally {
+    await other.close();
+  }
+}
+
+describe('one sign-in for sibling subdomains, in Chromium', () => {
+  it('1. the app page signs in through the API and the OIDC server and lands back on the app', async () => {
+    await page.goto(`${APP}/`);
+    await page.locator('#signed-out').waitFor();
+    expect(await page.locator('#signed-out-status').textContent()).toBe('You are signed out (missing_session).');
+    await page.click('#sign-in');
+    await page.waitForURL(`${API}/auth/signin?**`);
+    await page.getByRole('button', { name: 'Sign in with Google' }).click();
+    await page.waitForURL(`${APP}/`);
+    await page.locator('#signed-in').waitFor();
+  });
+
+  it('2. the session cookie is on the parent domain: .example.test, Secure, HttpOnly, SameSite=Lax, __Secure-', async () => {
+    const cookie = await sessionCookie();
+    expect(cookie).toMatchObject({
+      name: COOKIE,
+      domain: '.example.test',
+      path: '/',
+      secure: true,
+      httpOnly: true,
+      sameSite: 'Lax',
+    });
+    // Host-only leftovers of it: none.
+    expect((await context.cookies(API)).filter((c) => c.name === COOKIE)).toHaveLength(1);
+  });
+
+  it('3. the app shows the user from /api/me (a credentialed cross-origin fetch from the sibling)', async () => {
+    // The same fetch the app page makes, readable from the allowed sibling:
+    const read = await fetchFrom(APP, '/api/me', { credentials: 'include' });
+    expect(read).toMatchObject({ ok: true, status: 200 });
+    expect(await page.locator('#name').textContent()).toBe(DEFAULT_IDENTITY.name);
+    expect(await page.locator('#email').textContent()).toBe(DEFAULT_IDENTITY.email);
+    expect(await page.locator('#sessions tr').count()).toBe(1);
+    expect(await page.locator('#sessions').textContent()).toContain('this device');
+    await page.screenshot({ path: `${SCREENSHOTS}/signed-in.png`, fullPage: true });
+  });
+
+  it('4a. a sibling not in ALLOWED_ORIGINS cannot read /api/me, and its cookie-bearing POST is refused with csrf_rejected', async () => {
+    // The browser withholds the response (no Access-Control-Allow-Origin for this origin).
+    const read = await fetchFrom(EVIL_SIBLING, '/api/me', { credentials: 'include' });
+    expect(read).toEqual({ ok: false, error: 'TypeError: Failed to fetch' });
+
+    // A form POST from a sibling is same-site: the browser sends the cookie; the Origin check stops it.
+    const write = await formPostFrom(EVIL_SIBLING, '/api/sessions/revoke-all');
+    expect(write.status).toBe(403);
+    expect(write.body.error.code).toBe('csrf_rejected');
+  });
+
+  it('4b. a cross-site page cannot read /api/me, and its form POST carries no cookie at all (SameSite=Lax)', async () => {
+    const read = await fetchFrom(CROSS_SITE, '/api/me', { credentials: 'include' });
+    expect(read).toEqual({ ok: false, error: 'TypeError: Failed to fetch' });
+    const write = await formPostFrom(CROSS_SITE, '/api/sessions/revoke-all');
+    expect(write.status).toBe(401);
+    expect(write.body.error.code).toBe('missing_session');
+  });
+
+  it('4c. after both attacks the session is intact', async () => {
+    await page.reload();
+    await page.locator('#signed-in').waitFor();
+  });
+
+  it('5. signing out from the app clears the cookie from the browser, and /api/me answers 401 missing_session', async () => {
+    await page.click('#sign-out');
+    await page.waitForURL(`${APP}/`);
+    await page.locator('#signed-out').waitFor();
+    expect(await sessionCookie()).toBeUndefined();
+    const after = await page.evaluate(async (api) => {
+      const res = await fetch(`${api}/api/me`, { credentials: 'include' });
+      return { status: res.status, body: await res.json() };
+    }, API);
+    expect(after).toEqual({
+      status: 401,
+      body: { error: { code: 'missing_session', message: expect.stringContaining('sign in at') } },
+    });
+    await page.screenshot({ path: `${SCREENSHOTS}/signed-out.png`, fullPage: true });
+  });
+});
