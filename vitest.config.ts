@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { exportJWK, generateKeyPair } from 'jose';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -54,6 +54,8 @@ export default defineConfig({
     }),
   ],
   test: {
+    // test/e2e runs on Node against wrangler dev and a browser: vitest.e2e.config.ts.
+    exclude: [...configDefaults.exclude, 'test/e2e/**'],
     globalSetup: ['./test/global-setup.ts'],
     setupFiles: ['./test/support/apply-migrations.ts'],
     // Logs (every 401 logs its cause) are shown only for failing tests.
