@@ -12,5 +12,10 @@ export interface AppEnv {
     session: SessionClaims;
     /** How requireSession authenticated the request: CSRF rules apply to cookies only. */
     authMethod: 'cookie' | 'bearer';
+    /** Set by requestLog; echoed as X-Request-Id. */
+    requestId: string;
+    /** Set by onError, for the request's log line. */
+    errorCode: string;
+    errorCause: unknown;
   };
 }

@@ -4,10 +4,12 @@ import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './app-env';
-import { errorResponse } from './errors';
+import { ApiError, errorResponse } from './errors';
+import { describeCause, log } from './log';
 import { csrfGuard } from './middleware/csrf-guard';
 import { loadConfigMiddleware } from './middleware/load-config';
 import { rateLimit } from './middleware/rate-limit';
+import { requestLog } from './middleware/request-log';
 import { requireSession } from './middleware/require-session';
 import { authRoutes } from './routes/auth';
 import { healthRoutes } from './routes/health';
@@ -35,6 +37,7 @@ export function createApp() {
   const app = new Hono<AppEnv>();
   app.use(
     '*',
+    requestLog(),
     secureHeaders({ xFrameOptions: 'DENY', crossOriginResourcePolicy: 'same-site' }),
     async function noStoreByDefault(c, next) {
       await next();
@@ -77,16 +80,16 @@ export function createApp() {
   app.notFound((c) => errorResponse(404, 'not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
   app.onError((error, c) => {
     if (error instanceof HTTPException) {
+      c.set('errorCode', error instanceof ApiError ? error.code : 'bad_request');
+      c.set('errorCause', describeCause(error.cause, error.status >= 500));
       // Ours always carry a JSON `res`; one thrown bare (by Hono itself) gets the same shape.
-      const res = error.res
+      return error.res
         ? error.getResponse()
         : errorResponse(error.status, 'bad_request', error.message || 'Bad request');
-      if (res.status >= 500)
-        console.error(`${c.req.method} ${c.req.path} -> ${res.status}`, error.message, error.cause);
-      else if (error.cause) console.warn(`${c.req.method} ${c.req.path} -> ${res.status}`, String(error.cause));
-      return res;
     }
-    console.error(`${c.req.method} ${c.req.path} -> 500`, error);
+    // A bug: the client gets a stable code, the log gets the stack.
+    c.set('errorCode', 'internal_error');
+    log('error', 'unhandled error', { request_id: c.var.requestId, cause: describeCause(error, true) });
     return errorResponse(500, 'internal_error', 'Something went wrong on our side; it has been logged');
   });
   return app;

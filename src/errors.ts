@@ -42,6 +42,19 @@ export function errorResponse(
   return res;
 }
 
+/** An expected failure of a request, carrying its stable code (for the log line). */
+export class ApiError extends HTTPException {
+  override name = 'ApiError';
+  constructor(
+    status: ContentfulStatusCode,
+    readonly code: ErrorCode,
+    message: string,
+    options: { cause?: unknown; headers?: HeadersInit },
+  ) {
+    super(status, { res: errorResponse(status, code, message, options.headers), cause: options.cause, message });
+  }
+}
+
 /**
  * An expected failure of a request: `res` is exactly what the client gets,
  * `cause` (if any) goes to the log only.
@@ -53,15 +66,12 @@ export function apiError(
   code: ErrorCode,
   message: string,
   options: { cause?: unknown; headers?: HeadersInit } = {},
-): HTTPException {
-  return new HTTPException(status, {
-    res: errorResponse(status, code, message, options.headers),
-    cause: options.cause,
-  });
+): ApiError {
+  return new ApiError(status, code, message, options);
 }
 
 /** D1 (or any storage) failed: the caller is told to retry, never let in. */
-export function serviceUnavailable(cause: unknown): HTTPException {
+export function serviceUnavailable(cause: unknown): ApiError {
   return apiError(503, 'service_unavailable', 'The database is unavailable; try again shortly', {
     cause,
     headers: { 'Retry-After': '5' },

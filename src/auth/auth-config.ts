@@ -2,6 +2,7 @@ import { type AuthConfig, customFetch } from '@auth/core';
 import Google from '@auth/core/providers/google';
 import type { Config } from '../config';
 import type { Db } from '../db/client';
+import { describeCause, log } from '../log';
 import type { SigningKeys } from '../session/keys';
 import { signSessionToken, type TokenContext, verifySessionToken } from '../session/token';
 import type { RequestMeta } from '../users/auth-events';
@@ -163,8 +164,8 @@ export function createAuthConfig(deps: AuthDeps): AuthConfig {
       },
     },
     logger: {
-      error: (error) => console.error('auth.js error', error.name, error.message, error.cause ?? ''),
-      warn: (code) => console.warn('auth.js warning', code),
+      error: (error) => log('error', 'auth.js error', { cause: describeCause(error) }),
+      warn: (code) => log('warn', 'auth.js warning', { code }),
       debug: () => {},
     },
   };
