@@ -44,6 +44,7 @@ export default defineConfig({
           SESSION_ABSOLUTE_MAX_AGE: '7776000',
           TOKEN_AUDIENCES: 'https://billing.example.test,reports',
           ACCESS_TOKEN_TTL: '300',
+          DIAGNOSE: 'on',
         },
         ratelimits: {
           // The suite signs in hundreds of times from one "IP"; the 429 test swaps in the tight one.

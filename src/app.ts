@@ -12,6 +12,7 @@ import { rateLimit } from './middleware/rate-limit';
 import { requestLog } from './middleware/request-log';
 import { requireSession } from './middleware/require-session';
 import { authRoutes } from './routes/auth';
+import { diagnoseRoutes } from './routes/diagnose';
 import { healthRoutes } from './routes/health';
 import { meRoutes } from './routes/me';
 import { sessionRoutes } from './routes/sessions';
@@ -70,6 +71,7 @@ export function createApp() {
   app.route('/', healthRoutes);
   app.route('/', wellKnownRoutes);
   app.route('/', tokenRoutes);
+  app.route('/', diagnoseRoutes);
   app.route('/', authRoutes);
   app.use('/api/*', requireSession(), csrfGuard());
   app.route('/', meRoutes);

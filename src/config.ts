@@ -22,6 +22,7 @@ export interface ConfigEnv {
   SESSION_ABSOLUTE_MAX_AGE?: string;
   TOKEN_AUDIENCES?: string;
   ACCESS_TOKEN_TTL?: string;
+  DIAGNOSE?: string;
 }
 
 export interface Config {
@@ -51,6 +52,8 @@ export interface Config {
   tokenAudiences: ReadonlySet<string>;
   /** Lifetime of an access token, seconds. */
   accessTokenTtl: number;
+  /** GET /auth/diagnose is served (DIAGNOSE=on); off by default. */
+  diagnose: boolean;
 }
 
 export class ConfigError extends Error {
@@ -102,6 +105,13 @@ function parseSeconds(env: ConfigEnv, name: keyof ConfigEnv, fallback: number): 
     throw new ConfigError(`${name} '${raw}' must be a positive whole number of seconds`);
   }
   return n;
+}
+
+function parseSwitch(env: ConfigEnv, name: keyof ConfigEnv): boolean {
+  const raw = env[name]?.trim().toLowerCase() ?? '';
+  if (raw === 'on' || raw === 'true' || raw === '1') return true;
+  if (raw === '' || raw === 'off' || raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} '${env[name]}' must be on or off`);
 }
 
 /** Validates `env` and returns the Config; throws ConfigError with an actionable message. */
@@ -200,6 +210,7 @@ export function parseConfig(env: ConfigEnv): Config {
     sessionAbsoluteMaxAge,
     tokenAudiences,
     accessTokenTtl,
+    diagnose: parseSwitch(env, 'DIAGNOSE'),
   };
 }
 
