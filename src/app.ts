@@ -68,16 +68,18 @@ export function createApp() {
   app.post('/api/sessions/*', limit('revocation'));
   app.post('/auth/token', limit('token'));
 
-  app.route('/', healthRoutes);
-  app.route('/', wellKnownRoutes);
-  app.route('/', tokenRoutes);
-  app.route('/', diagnoseRoutes);
-  app.route('/', authRoutes);
-  app.use('/api/*', requireSession(), csrfGuard());
-  app.route('/', meRoutes);
-  app.route('/', sessionRoutes);
-  // The API has no pages of its own: browsers that land on its root go to the app.
-  app.get('/', (c) => c.redirect(c.var.config.appUrl, 302));
+  // Chained, so the route types flow into AppType for the typed client (src/client.ts).
+  const routes = app
+    .route('/', healthRoutes)
+    .route('/', wellKnownRoutes)
+    .route('/', tokenRoutes)
+    .route('/', diagnoseRoutes)
+    .route('/', authRoutes)
+    .use('/api/*', requireSession(), csrfGuard())
+    .route('/', meRoutes)
+    .route('/', sessionRoutes)
+    // The API has no pages of its own: browsers that land on its root go to the app.
+    .get('/', (c) => c.redirect(c.var.config.appUrl, 302));
 
   app.notFound((c) => errorResponse(404, 'not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
   app.onError((error, c) => {
@@ -94,5 +96,8 @@ export function createApp() {
     log('error', 'unhandled error', { request_id: c.var.requestId, cause: describeCause(error, true) });
     return errorResponse(500, 'internal_error', 'Something went wrong on our side; it has been logged');
   });
-  return app;
+  return routes;
 }
+
+/** The API's route types, for `hc<AppType>` (see src/client.ts). */
+export type AppType = ReturnType<typeof createApp>;
