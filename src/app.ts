@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
@@ -52,7 +52,7 @@ export function createApp() {
     corsOnlyForAllowedOrigins(),
     cors({
       // Echo only an exact ALLOWED_ORIGINS entry; anything else gets no CORS headers at all.
-      origin: (origin, c) => ((c.var as AppEnv['Variables']).config.allowedOrigins.has(origin) ? origin : null),
+      origin: (origin, c: Context<AppEnv>) => (c.var.config.allowedOrigins.has(origin) ? origin : null),
       credentials: true,
       allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
       allowHeaders: ['Content-Type', 'Authorization'],

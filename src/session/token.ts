@@ -72,11 +72,47 @@ function asClaims(payload: JWTPayload): SessionClaims | undefined {
   return { iss, aud, sub, sid, iat, exp };
 }
 
+/** How many verified tokens an isolate remembers (a browser sends the same token for up to its TTL). */
+const VERIFIED_CACHE_SIZE = 10_000;
+const verifiedByKeys = new WeakMap<SigningKeys, Map<string, SessionClaims>>();
+
 /**
  * Verifies a token of type `typ` with every option pinned: alg ES256, known
  * `kid`, `typ`, `iss`, `aud`, required claims. Expected failures come back as values.
+ *
+ * A token string that verified before under the same key set, type, issuer and
+ * audience is not verified again until its `exp`: the ECDSA check (~100 µs) is
+ * nearly the whole cost of authenticating a fresh token, and its answer for the
+ * same bytes cannot change. Only successes are kept; rotating keys brings a new
+ * key set and so a new cache; the revocation bound (one token lifetime) is unchanged.
  */
 export async function verifyToken(
+  typ: TokenTyp,
+  token: string,
+  keys: SigningKeys,
+  ctx: TokenContext,
+): Promise<VerifyResult> {
+  let cache = verifiedByKeys.get(keys);
+  if (!cache) {
+    cache = new Map();
+    verifiedByKeys.set(keys, cache);
+  }
+  const cacheKey = `${typ} ${ctx.issuer} ${ctx.audience} ${token}`;
+  const hit = cache.get(cacheKey);
+  if (hit) {
+    if (hit.exp > seconds(ctx.now ?? new Date())) return { ok: true, claims: hit };
+    cache.delete(cacheKey);
+  }
+  const result = await verifyUncached(typ, token, keys, ctx);
+  if (result.ok) {
+    // Bounded: the oldest entry makes room.
+    if (cache.size >= VERIFIED_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    cache.set(cacheKey, Object.freeze(result.claims));
+  }
+  return result;
+}
+
+async function verifyUncached(
   typ: TokenTyp,
   token: string,
   keys: SigningKeys,
