@@ -1,11 +1,10 @@
-import { type Context, Hono } from 'hono';
-import { cors } from 'hono/cors';
-import { createMiddleware } from 'hono/factory';
+import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './app-env';
 import { ApiError, errorResponse } from './errors';
 import { describeCause, log } from './log';
+import { corsForAllowedOrigins } from './middleware/cors-for-allowed-origins';
 import { csrfGuard } from './middleware/csrf-guard';
 import { loadConfigMiddleware } from './middleware/load-config';
 import { rateLimit } from './middleware/rate-limit';
@@ -18,20 +17,6 @@ import { meRoutes } from './routes/me';
 import { sessionRoutes } from './routes/sessions';
 import { tokenRoutes } from './routes/tokens';
 import { wellKnownRoutes } from './routes/well-known';
-
-/**
- * Hono's cors sets Allow-Credentials (and, on preflights, Allow-Methods/Headers)
- * even for an origin it refuses; a refused origin gets no CORS headers at all.
- */
-function corsOnlyForAllowedOrigins() {
-  return createMiddleware(async function corsOnlyForAllowedOrigins(c, next) {
-    await next();
-    if (c.res.headers.has('Access-Control-Allow-Origin')) return;
-    for (const name of [...c.res.headers.keys()]) {
-      if (name.startsWith('access-control-')) c.res.headers.delete(name);
-    }
-  });
-}
 
 /** Composes the Worker: headers, config, CORS, auth, routes, and the one place errors become responses. */
 export function createApp() {
@@ -47,18 +32,7 @@ export function createApp() {
     },
   );
   app.use('*', loadConfigMiddleware());
-  app.use(
-    '*',
-    corsOnlyForAllowedOrigins(),
-    cors({
-      // Echo only an exact ALLOWED_ORIGINS entry; anything else gets no CORS headers at all.
-      origin: (origin, c: Context<AppEnv>) => (c.var.config.allowedOrigins.has(origin) ? origin : null),
-      credentials: true,
-      allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      allowHeaders: ['Content-Type', 'Authorization'],
-      maxAge: 600,
-    }),
-  );
+  app.use('*', corsForAllowedOrigins());
 
   // Per client IP and route group, before any work is done (the binding is AUTH_RATE_LIMIT).
   const limit = (group: string) => rateLimit({ group, limiter: (env) => env.AUTH_RATE_LIMIT, periodSeconds: 60 });
