@@ -1147,14 +1147,15 @@ function renderMarkdown(r: Results): string {
   const what: Record<string, string> = {
     floor: 'a bare `new Hono()` with only the route (no app middleware)',
     bare: 'unprotected route, same app, same JSON',
-    'me-fresh': 'protected route, fresh cookie: ES256 verify, no D1',
+    'me-fresh':
+      'protected route, fresh cookie, no D1 (the ES256 check runs once per token per isolate: verified-token cache)',
     'me-fresh-db': 'the product’s `GET /api/me`: fresh cookie, then the handler reads the user row',
     refresh: 'expired token: verify + one D1 round trip (batch) + re-sign + Set-Cookie',
     bearer: '`Authorization: Bearer` access token (ES256)',
     'peer-bare': 'peer Worker: unprotected route (initAuthConfig runs on every route, as documented)',
     'peer-hono-authjs': 'peer Worker: same route behind `verifyAuth()`, Auth.js default JWE cookie',
     'me-fresh-cached':
-      'prototype, not the product: me-fresh behind a verified-token cache (bench/cached-session.ts) + `csrfGuard`',
+      'the bench prototype of the verified-token cache the product now has (bench/cached-session.ts), for comparison',
   };
   for (const [name, c] of Object.entries(r.isolate)) {
     const over =
@@ -1173,7 +1174,8 @@ function renderMarkdown(r: Results): string {
   const microWhat: Record<string, string> = {
     'verify-es256-webcrypto':
       'one Web Crypto ECDSA P-256 verify of the session token (the floor of any ES256 verifier)',
-    'verify-jose': '`verifySessionToken` (jose `jwtVerify`, every option pinned): what a fresh cookie costs',
+    'verify-jose':
+      '`verifySessionToken` on a token not yet verified in the isolate (jose `jwtVerify`, every option pinned): the first request with a token costs this more',
     'sign-jose': '`signSessionToken` (what a refresh adds besides D1)',
     'verify-ed25519-webcrypto': 'Ed25519 verify of the same signing input (alternative algorithm)',
     'verify-hs256-webcrypto': 'HMAC-SHA256 verify of the same signing input (symmetric: no public verification)',
