@@ -10,6 +10,7 @@ import { loadConfigMiddleware } from './middleware/load-config';
 import { rateLimit } from './middleware/rate-limit';
 import { requestLog } from './middleware/request-log';
 import { requireSession } from './middleware/require-session';
+import { openApiDocument } from './openapi/document';
 import { authRoutes } from './routes/auth';
 import { diagnoseRoutes } from './routes/diagnose';
 import { healthRoutes } from './routes/health';
@@ -54,6 +55,9 @@ export function createApp() {
     .route('/', sessionRoutes)
     // The API has no pages of its own: browsers that land on its root go to the app.
     .get('/', (c) => c.redirect(c.var.config.appUrl, 302));
+
+  // Generated from the routes' own descriptions (documented(...) where each route is defined).
+  routes.get('/openapi.json', openApiDocument(routes));
 
   app.notFound((c) => errorResponse(404, 'not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
   app.onError((error, c) => {

@@ -3,15 +3,37 @@ import type { AppEnv } from '../app-env';
 import { createDb } from '../db/client';
 import { guardDb } from '../db/guard';
 import { apiError } from '../errors';
+import { documented, SESSION_ERRORS } from '../openapi/describe';
 import { findUserById } from '../users/repository';
 
 /** `GET /api/me`: the signed-in user, read from D1. Mounted behind requireSession. */
-export const meRoutes = new Hono<AppEnv>().get('/api/me', async function getMe(c) {
-  const { sub } = c.var.session;
-  const user = await guardDb(() => findUserById(createDb(c.env.DB), sub));
-  if (!user) {
-    throw apiError(401, 'user_not_found', 'The user of this session no longer exists; sign in again');
-  }
-  c.header('Cache-Control', 'no-store');
-  return c.json({ id: user.id, email: user.email, name: user.name, image: user.image });
-});
+export const meRoutes = new Hono<AppEnv>().get(
+  '/api/me',
+  documented({
+    summary: 'The signed-in user, read from D1',
+    tags: ['api'],
+    auth: ['cookie', 'bearer'],
+    ok: {
+      schema: {
+        type: 'object',
+        required: ['id', 'email', 'name', 'image'],
+        properties: {
+          id: { type: 'string' },
+          email: { type: ['string', 'null'] },
+          name: { type: ['string', 'null'] },
+          image: { type: ['string', 'null'] },
+        },
+      },
+    },
+    errors: SESSION_ERRORS,
+  }),
+  async function getMe(c) {
+    const { sub } = c.var.session;
+    const user = await guardDb(() => findUserById(createDb(c.env.DB), sub));
+    if (!user) {
+      throw apiError(401, 'user_not_found', 'The user of this session no longer exists; sign in again');
+    }
+    c.header('Cache-Control', 'no-store');
+    return c.json({ id: user.id, email: user.email, name: user.name, image: user.image });
+  },
+);

@@ -6,6 +6,7 @@ import { createDb } from '../db/client';
 import { guardDb } from '../db/guard';
 import { apiError } from '../errors';
 import { requestMeta } from '../middleware/request-meta';
+import { documented, SESSION_ERRORS } from '../openapi/describe';
 import { sessionCookieOptions } from '../session/cookie';
 import { listActiveSessions, revokeAllSessions, revokeSession } from '../users/sessions';
 
@@ -20,33 +21,83 @@ function clearSessionCookie(c: Context<AppEnv>) {
  * `GET /api/sessions`, `POST /api/sessions/:id/revoke`, `POST /api/sessions/revoke-all`.
  */
 export const sessionRoutes = new Hono<AppEnv>()
-  .get('/api/sessions', async function listSessions(c) {
-    const { sub, sid } = c.var.session;
-    const sessions = await guardDb(() => listActiveSessions(createDb(c.env.DB), sub, new Date()));
-    return c.json({ sessions: sessions.map((s) => ({ ...s, current: s.id === sid })) });
-  })
-  .post('/api/sessions/revoke-all', async function revokeAll(c) {
-    const { sub, sid } = c.var.session;
-    const revoked = await guardDb(() =>
-      revokeAllSessions(createDb(c.env.DB), { userId: sub, sessionId: sid, now: new Date(), meta: requestMeta(c) }),
-    );
-    clearSessionCookie(c);
-    return c.json({ revoked });
-  })
-  .post('/api/sessions/:id/revoke', async function revokeOne(c) {
-    const { sub, sid } = c.var.session;
-    const id = c.req.param('id');
-    const found = await guardDb(() =>
-      revokeSession(createDb(c.env.DB), {
-        userId: sub,
-        sessionId: id,
-        now: new Date(),
-        meta: requestMeta(c),
-        kind: 'session_revoked',
-      }),
-    );
-    // Another user's session id answers exactly like a missing one.
-    if (!found) throw apiError(404, 'not_found', `You have no session '${id}'`);
-    if (id === sid) clearSessionCookie(c);
-    return c.json({ revoked: 1, current: id === sid });
-  });
+  .get(
+    '/api/sessions',
+    documented({
+      summary: "The caller's live sessions, marking the current one",
+      tags: ['sessions'],
+      auth: ['cookie', 'bearer'],
+      ok: {
+        schema: {
+          type: 'object',
+          properties: {
+            sessions: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  id: { type: 'string' },
+                  createdAt: { type: 'string', format: 'date-time' },
+                  lastSeenAt: { type: 'string', format: 'date-time' },
+                  expiresAt: { type: 'string', format: 'date-time' },
+                  userAgent: { type: ['string', 'null'] },
+                  current: { type: 'boolean' },
+                },
+              },
+            },
+          },
+        },
+      },
+      errors: SESSION_ERRORS,
+    }),
+    async function listSessions(c) {
+      const { sub, sid } = c.var.session;
+      const sessions = await guardDb(() => listActiveSessions(createDb(c.env.DB), sub, new Date()));
+      return c.json({ sessions: sessions.map((s) => ({ ...s, current: s.id === sid })) });
+    },
+  )
+  .post(
+    '/api/sessions/revoke-all',
+    documented({
+      summary: 'Sign out everywhere: revoke every session of the caller; clears this cookie',
+      tags: ['sessions'],
+      auth: ['cookie', 'bearer'],
+      ok: { schema: { type: 'object', properties: { revoked: { type: 'integer' } } } },
+      errors: { ...SESSION_ERRORS, 429: ['rate_limited'] },
+    }),
+    async function revokeAll(c) {
+      const { sub, sid } = c.var.session;
+      const revoked = await guardDb(() =>
+        revokeAllSessions(createDb(c.env.DB), { userId: sub, sessionId: sid, now: new Date(), meta: requestMeta(c) }),
+      );
+      clearSessionCookie(c);
+      return c.json({ revoked });
+    },
+  )
+  .post(
+    '/api/sessions/:id/revoke',
+    documented({
+      summary: "Revoke one of your sessions (anyone else's id answers 404)",
+      tags: ['sessions'],
+      auth: ['cookie', 'bearer'],
+      ok: { schema: { type: 'object', properties: { revoked: { type: 'integer' }, current: { type: 'boolean' } } } },
+      errors: { ...SESSION_ERRORS, 404: ['not_found'], 429: ['rate_limited'] },
+    }),
+    async function revokeOne(c) {
+      const { sub, sid } = c.var.session;
+      const id = c.req.param('id');
+      const found = await guardDb(() =>
+        revokeSession(createDb(c.env.DB), {
+          userId: sub,
+          sessionId: id,
+          now: new Date(),
+          meta: requestMeta(c),
+          kind: 'session_revoked',
+        }),
+      );
+      // Another user's session id answers exactly like a missing one.
+      if (!found) throw apiError(404, 'not_found', `You have no session '${id}'`);
+      if (id === sid) clearSessionCookie(c);
+      return c.json({ revoked: 1, current: id === sid });
+    },
+  );

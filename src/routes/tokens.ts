@@ -5,6 +5,7 @@ import { guardDb } from '../db/guard';
 import { apiError } from '../errors';
 import { csrfGuard } from '../middleware/csrf-guard';
 import { requireSession, sessionRefused } from '../middleware/require-session';
+import { documented, SESSION_ERRORS } from '../openapi/describe';
 import { ACCESS_TOKEN_TYP, signToken } from '../session/token';
 import { refreshSession } from '../users/sessions';
 
@@ -24,6 +25,23 @@ async function readAudience(req: Request): Promise<unknown> {
  */
 export const tokenRoutes = new Hono<AppEnv>().post(
   '/auth/token',
+  documented({
+    summary: 'Mint a short-lived access token (at+jwt) for a backend on TOKEN_AUDIENCES',
+    tags: ['tokens'],
+    auth: ['cookie'],
+    requestBody: { type: 'object', required: ['audience'], properties: { audience: { type: 'string' } } },
+    ok: {
+      schema: {
+        type: 'object',
+        properties: {
+          access_token: { type: 'string' },
+          token_type: { const: 'Bearer' },
+          expires_in: { type: 'integer' },
+        },
+      },
+    },
+    errors: { ...SESSION_ERRORS, 400: ['invalid_audience', 'validation_failed'], 429: ['rate_limited'] },
+  }),
   requireSession({ allowBearer: false }),
   csrfGuard(),
   async function issueAccessToken(c) {
