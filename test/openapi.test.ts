@@ -3,7 +3,14 @@ import { api } from './support/sign-in';
 
 interface Operation {
   summary: string;
-  responses: Record<string, { content?: { 'application/json': { schema: { properties?: { error?: { properties: { code: { enum: string[] } } } } } } } }>;
+  responses: Record<
+    string,
+    {
+      content?: {
+        'application/json': { schema: { properties?: { error?: { properties: { code: { enum: string[] } } } } } };
+      };
+    }
+  >;
 }
 
 describe('GET /openapi.json', () => {
@@ -12,7 +19,9 @@ describe('GET /openapi.json', () => {
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, Operation>> };
     expect(doc.openapi).toMatch(/^3\./);
-    const routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    const routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
     expect(routes.sort()).toEqual(
       [
         'GET /health',
@@ -37,14 +46,20 @@ describe('GET /openapi.json', () => {
   it('lists each error status with the stable codes it can carry', async () => {
     const doc = (await (await api('/openapi.json')).json()) as { paths: Record<string, Record<string, Operation>> };
     const me = doc.paths['/api/me']?.get;
-    const codes = (status: string) => me?.responses[status]?.content?.['application/json'].schema.properties?.error?.properties.code.enum;
-    expect(codes('401')).toEqual(['missing_session', 'invalid_session', 'session_expired', 'session_revoked', 'user_not_found']);
+    const codes = (status: string) =>
+      me?.responses[status]?.content?.['application/json'].schema.properties?.error?.properties.code.enum;
+    expect(codes('401')).toEqual([
+      'missing_session',
+      'invalid_session',
+      'session_expired',
+      'session_revoked',
+      'user_not_found',
+    ]);
     expect(codes('403')).toEqual(['user_disabled', 'csrf_rejected']);
     expect(codes('503')).toEqual(['service_unavailable']);
     const token = doc.paths['/auth/token']?.post;
-    expect(token?.responses['400']?.content?.['application/json'].schema.properties?.error?.properties.code.enum).toEqual([
-      'invalid_audience',
-      'validation_failed',
-    ]);
+    expect(
+      token?.responses['400']?.content?.['application/json'].schema.properties?.error?.properties.code.enum,
+    ).toEqual(['invalid_audience', 'validation_failed']);
   });
 });
