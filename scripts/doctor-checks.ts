@@ -5,7 +5,15 @@
  * run it in workerd against every misconfiguration.
  */
 import { getDomain } from 'tldts';
-import { type ConfigEnv, ConfigError, GOOGLE_ISSUER, isPublicSuffix, isWithinDomain, parseConfig } from '../src/config';
+import {
+  type ConfigEnv,
+  ConfigError,
+  GOOGLE_ISSUER,
+  isLocalhost,
+  isPublicSuffix,
+  isWithinDomain,
+  parseConfig,
+} from '../src/config';
 import { importSigningKeys } from '../src/session/keys';
 
 export type Verdict = 'ok' | 'warn' | 'fail';
@@ -29,7 +37,6 @@ export interface DoctorInput {
   databaseId?: string;
 }
 
-const isLocalhost = (host: string) => host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
 const PLACEHOLDER_HOST = /(^|\.)example\.com$/;
 
 function url(value: string | undefined): URL | undefined {

@@ -83,7 +83,8 @@ function parseOrigin(name: string, value: string): URL {
   return url;
 }
 
-function isLocalhost(hostname: string): boolean {
+/** Loopback development hosts, where plain http and host-only cookies are allowed. */
+export function isLocalhost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
 }
 
