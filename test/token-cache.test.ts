@@ -3,7 +3,7 @@ import { afterEach, expect, it, vi } from 'vitest';
 import { importSigningKeys } from '../src/session/keys';
 import { verifySessionToken } from '../src/session/token';
 import { API } from './support/sign-in';
-import { mint, serverKeys, strangerKeys } from './support/tokens';
+import { mint, serverKeys, tamper } from './support/tokens';
 
 afterEach(() => vi.restoreAllMocks());
 const ctx = (now = new Date()) => ({ issuer: API, audience: API, now });
@@ -35,9 +35,11 @@ it('a verification under one key set says nothing under another (rotation retire
   expect((await verifySessionToken(token, withoutOldKey, ctx())).ok).toBe(false);
 });
 
-it('failures are never cached: a bad token is checked every time', async () => {
-  const token = await mint({ keys: await strangerKeys() });
+it('failures are never cached: a bad signature is checked every time', async () => {
+  const token = tamper(await mint({ sub: 'cached-tampered' }), { sub: 'someone-else' });
   const keys = await serverKeys();
+  const verify = vi.spyOn(crypto.subtle, 'verify');
   expect((await verifySessionToken(token, keys, ctx())).ok).toBe(false);
   expect((await verifySessionToken(token, keys, ctx())).ok).toBe(false);
+  expect(verify).toHaveBeenCalledTimes(2);
 });

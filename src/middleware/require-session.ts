@@ -14,7 +14,7 @@ import {
   verifyToken,
 } from '../session/token';
 import { authEventStatement } from '../users/auth-events';
-import { type RefreshOutcome, refreshSession } from '../users/sessions';
+import { lifetimesOf, type RefreshOutcome, refreshSession } from '../users/sessions';
 import { requestMeta } from './request-meta';
 
 const INVALID_TOKEN_MESSAGE =
@@ -123,7 +123,7 @@ async function refresh(c: Context<AppEnv>, expired: SessionClaims, at: Date): Pr
       sessionId: expired.sid,
       userId: expired.sub,
       now: at,
-      lifetimes: { maxAge: config.sessionMaxAge, absoluteMaxAge: config.sessionAbsoluteMaxAge },
+      lifetimes: lifetimesOf(config),
     }),
   );
   if (!outcome.ok) {

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
 import { createDb } from '../db/client';
 import { guardDb } from '../db/guard';
-import { apiError } from '../errors';
+import { sessionRefused } from '../middleware/require-session';
 import { documented, SESSION_ERRORS } from '../openapi/describe';
 import { findUserById } from '../users/repository';
 
@@ -31,7 +31,7 @@ export const meRoutes = new Hono<AppEnv>().get(
     const { sub } = c.var.session;
     const user = await guardDb(() => findUserById(createDb(c.env.DB), sub));
     if (!user) {
-      throw apiError(401, 'user_not_found', 'The user of this session no longer exists; sign in again');
+      throw sessionRefused('user_not_found');
     }
     c.header('Cache-Control', 'no-store');
     return c.json({ id: user.id, email: user.email, name: user.name, image: user.image });

@@ -7,7 +7,7 @@ import { csrfGuard } from '../middleware/csrf-guard';
 import { requireSession, sessionRefused } from '../middleware/require-session';
 import { documented, SESSION_ERRORS } from '../openapi/describe';
 import { ACCESS_TOKEN_TYP, signToken } from '../session/token';
-import { refreshSession } from '../users/sessions';
+import { lifetimesOf, refreshSession } from '../users/sessions';
 
 async function readAudience(req: Request): Promise<unknown> {
   try {
@@ -60,7 +60,7 @@ export const tokenRoutes = new Hono<AppEnv>().post(
         sessionId: session.sid,
         userId: session.sub,
         now,
-        lifetimes: { maxAge: config.sessionMaxAge, absoluteMaxAge: config.sessionAbsoluteMaxAge },
+        lifetimes: lifetimesOf(config),
       }),
     );
     if (!live.ok) throw sessionRefused(live.code);

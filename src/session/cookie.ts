@@ -1,4 +1,4 @@
-import type { CookieOptions } from 'hono/utils/cookie';
+import { type CookieOptions, serialize } from 'hono/utils/cookie';
 import type { Config } from '../config';
 
 /** Largest session cookie value we read; our token is ~450 bytes, browsers cap a cookie at 4096. */
@@ -51,6 +51,6 @@ export function readSessionCookie(header: string | null | undefined, name: strin
  */
 export function hostOnlyClearCookie(config: Config): string | undefined {
   if (!config.cookieDomain) return undefined;
-  const secure = config.secureCookies ? '; Secure' : '';
-  return `${config.sessionCookieName}=; Path=/; Max-Age=0; HttpOnly${secure}; SameSite=Lax`;
+  const { domain: _parentDomain, ...hostOnly } = sessionCookieOptions(config);
+  return serialize(config.sessionCookieName, '', { ...hostOnly, maxAge: 0 });
 }

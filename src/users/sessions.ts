@@ -10,6 +10,11 @@ export interface Lifetimes {
   absoluteMaxAge: number;
 }
 
+/** The session lifetimes of a Config. */
+export function lifetimesOf(config: { sessionMaxAge: number; sessionAbsoluteMaxAge: number }): Lifetimes {
+  return { maxAge: config.sessionMaxAge, absoluteMaxAge: config.sessionAbsoluteMaxAge };
+}
+
 export type RefreshOutcome =
   | { ok: true; expiresAt: number }
   | { ok: false; code: 'session_revoked' | 'session_expired' | 'user_disabled' | 'user_not_found' };
