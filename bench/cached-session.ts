@@ -37,6 +37,7 @@ export function cachedRequireSession() {
       const result = await verifySessionToken(cookie.value, keys, {
         issuer: config.apiOrigin,
         audience: config.apiOrigin,
+        maxLifetime: config.sessionTokenTtl,
         now: new Date(now),
       });
       if (!result.ok) throw apiError(401, result.code, 'The session token is not valid');

@@ -57,7 +57,11 @@ async function context(env: Env) {
   const config = loadConfig(env);
   if (config instanceof ConfigError) throw config;
   const keys = await loadSigningKeys(config.signingKeysJson);
-  return { config, keys, ctx: { issuer: config.apiOrigin, audience: config.apiOrigin } };
+  return {
+    config,
+    keys,
+    ctx: { issuer: config.apiOrigin, audience: config.apiOrigin, maxLifetime: config.sessionTokenTtl },
+  };
 }
 
 /** The seeded user and a live session (idempotent: every run starts from the same rows). */

@@ -6,7 +6,7 @@ import { API } from './support/sign-in';
 import { mint, serverKeys, tamper } from './support/tokens';
 
 afterEach(() => vi.restoreAllMocks());
-const ctx = (now = new Date()) => ({ issuer: API, audience: API, now });
+const ctx = (now = new Date()) => ({ issuer: API, audience: API, now, maxLifetime: 600 });
 
 it('a token verified once is not verified again (no second ECDSA check) until it expires', async () => {
   const keys = await serverKeys();

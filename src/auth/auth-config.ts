@@ -3,27 +3,41 @@ import Google from '@auth/core/providers/google';
 import type { Config } from '../config';
 import type { Db } from '../db/client';
 import { describeCause, log } from '../log';
+import { sessionsCarriedBy } from '../session/carried-sessions';
+import { sessionCookieOptions } from '../session/cookie';
 import type { SigningKeys } from '../session/keys';
-import { signSessionToken, type TokenContext, verifySessionToken } from '../session/token';
+import { signSessionToken, type TokenContext } from '../session/token';
 import type { RequestMeta } from '../users/auth-events';
 import { type ProviderProfile, recordSignIn } from '../users/repository';
 import { revokeSession } from '../users/sessions';
 import { fetchWithDiscoveryCache } from './discovery-cache';
-import { resolveRedirect } from './redirect-policy';
+import { authJsFlowCookies } from './flow-cookies';
+import { redirectPolicyOf, resolveRedirect } from './redirect-policy';
 
 export interface AuthDeps {
   config: Config;
   keys: SigningKeys;
   db: Db;
   meta: RequestMeta;
-  /** The Auth.js action of this request (`signin`, `callback`, `signout`, …). */
-  action: string;
+  /**
+   * Every copy of the session cookie the request carried (read by our cookie
+   * module, never by Auth.js): sign-out revokes each whose token is genuine.
+   */
+  sessionCookieValues: string[];
+  /** Called once Auth.js has verified a sign-out (its CSRF token checked). */
+  onSignOut?: () => void;
   now?: () => Date;
   /**
    * Called when D1 fails during sign-in. Auth.js turns every exception in a
    * callback into a redirect to its error page; the route answers 503 instead.
    */
   onStorageError: (cause: unknown) => void;
+}
+
+/** Our session cookie's attributes, in Auth.js's cookie option type (it writes the cookie at sign-in). */
+function sessionCookieOptionsForAuthJs(config: Config) {
+  const { httpOnly, secure, path, domain } = sessionCookieOptions(config);
+  return { httpOnly, secure, path, sameSite: 'lax' as const, ...(domain ? { domain } : {}) };
 }
 
 function profileOf(
@@ -69,15 +83,10 @@ export function createAuthConfig(deps: AuthDeps): AuthConfig {
     ],
     session: { strategy: 'jwt', maxAge: config.sessionMaxAge },
     cookies: {
+      ...authJsFlowCookies(config),
       sessionToken: {
         name: config.sessionCookieName,
-        options: {
-          httpOnly: true,
-          sameSite: 'lax',
-          path: '/',
-          secure: config.secureCookies,
-          ...(config.cookieDomain ? { domain: config.cookieDomain } : {}),
-        },
+        options: sessionCookieOptionsForAuthJs(config),
       },
     },
     jwt: {
@@ -87,25 +96,10 @@ export function createAuthConfig(deps: AuthDeps): AuthConfig {
         if (typeof token?.sub !== 'string' || typeof token.sid !== 'string') {
           throw new Error('session token payload lacks sub or sid');
         }
-        // Re-encoding a decoded token (Auth.js does on GET /auth/session) must not extend it.
-        const keep = typeof token.exp === 'number' && typeof token.iat === 'number';
-        return signSessionToken(
-          {
-            sub: token.sub,
-            sid: token.sid,
-            ttl: config.sessionTokenTtl,
-            ...(keep ? { iat: token.iat, exp: token.exp } : {}),
-          },
-          keys,
-          tokenContext(),
-        );
+        return signSessionToken({ sub: token.sub, sid: token.sid, ttl: config.sessionTokenTtl }, keys, tokenContext());
       },
-      async decode({ token }) {
-        if (!token) return null;
-        const result = await verifySessionToken(token, keys, tokenContext());
-        if (result.ok) return { ...result.claims };
-        // Signing out must revoke the session even when the short token inside the cookie has expired.
-        if (deps.action === 'signout' && result.expiredClaims) return { ...result.expiredClaims };
+      // Auth.js never reads the session cookie (the route does not pass it on): nothing to decode.
+      async decode() {
         return null;
       },
     },
@@ -138,25 +132,22 @@ export function createAuthConfig(deps: AuthDeps): AuthConfig {
         return token;
       },
       redirect({ url }) {
-        return resolveRedirect(url, {
-          apiOrigin: config.apiOrigin,
-          allowedOrigins: config.allowedOrigins,
-          appUrl: config.appUrl,
-        });
+        return resolveRedirect(url, redirectPolicyOf(config));
       },
     },
     events: {
-      async signOut(message) {
-        const token = 'token' in message ? message.token : null;
-        if (typeof token?.sub !== 'string' || typeof token.sid !== 'string') return;
+      // Runs after Auth.js checked the CSRF token; it is handed a stand-in, never our cookie.
+      async signOut() {
+        deps.onSignOut?.();
+        const at = now();
+        const carried = await sessionsCarriedBy(deps.sessionCookieValues, keys, {
+          ...tokenContext(),
+          maxLifetime: config.sessionTokenTtl,
+        });
         try {
-          await revokeSession(deps.db, {
-            userId: token.sub,
-            sessionId: token.sid,
-            now: now(),
-            meta: deps.meta,
-            kind: 'sign_out',
-          });
+          await Promise.all(
+            carried.map((s) => revokeSession(deps.db, { ...s, now: at, meta: deps.meta, kind: 'sign_out' })),
+          );
         } catch (cause) {
           deps.onStorageError(cause);
           throw cause;

@@ -5,7 +5,7 @@ import type { AppEnv } from '../app-env';
 import { createDb } from '../db/client';
 import { guardDb } from '../db/guard';
 import { apiError } from '../errors';
-import { readSessionCookie, sessionCookieOptions } from '../session/cookie';
+import { readSessionCookie, sessionCookieClears, sessionCookieOptions } from '../session/cookie';
 import {
   ACCESS_TOKEN_TYP,
   type SessionClaims,
@@ -77,6 +77,7 @@ async function authenticateBearer(c: Context<AppEnv>, authorization: string): Pr
   const result = await verifyToken(ACCESS_TOKEN_TYP, token, keys, {
     issuer: config.apiOrigin,
     audience: config.apiOrigin,
+    maxLifetime: config.accessTokenTtl,
   });
   if (result.ok) return result.claims;
   const expired = result.code === 'session_expired';
@@ -86,7 +87,7 @@ async function authenticateBearer(c: Context<AppEnv>, authorization: string): Pr
     expired
       ? 'The access token has expired; get a new one from POST /auth/token'
       : 'The access token is not valid: malformed, tampered with, signed by an unknown key, not an access token, or issued for another audience',
-    { cause: result.reason, headers: challenge('invalid_token', expired ? 'expired' : 'invalid') },
+    { cause: result.detail, headers: challenge('invalid_token', expired ? 'expired' : 'invalid') },
   );
 }
 
@@ -101,18 +102,34 @@ async function authenticateCookie(c: Context<AppEnv>): Promise<SessionClaims> {
       { headers: { 'WWW-Authenticate': `Bearer realm="${config.apiOrigin}"` } },
     );
   }
+  if (cookie.kind === 'rejected' && cookie.reason === 'oversized') {
+    throw apiError(401, 'invalid_session', `The ${config.sessionCookieName} cookie is oversized`);
+  }
   if (cookie.kind === 'rejected') {
-    throw apiError(401, 'invalid_session', `The session cookie was rejected: ${cookie.reason}`);
+    // Nothing is picked between copies. The copies that are not ours (another Path, or host-only) are
+    // deleted, so a cookie tossed by a sibling subdomain costs the browser one refused request, not its session.
+    const clears = sessionCookieClears(config, {
+      names: [config.sessionCookieName],
+      requestPath: c.req.path,
+      keepOurs: true,
+    });
+    throw apiError(
+      401,
+      'invalid_session',
+      `The ${config.sessionCookieName} cookie was sent ${cookie.count} times (one may have been set by another subdomain): nothing is picked; the copies Sitewide did not set are being cleared, retry`,
+      { headers: clears.map((clear): [string, string] => ['Set-Cookie', clear]) },
+    );
   }
   const at = new Date();
   const result = await verifySessionToken(cookie.value, keys, {
     issuer: config.apiOrigin,
     audience: config.apiOrigin,
+    maxLifetime: config.sessionTokenTtl,
     now: at,
   });
   if (result.ok) return result.claims;
   if (result.expiredClaims) return refresh(c, result.expiredClaims, at);
-  throw apiError(401, result.code, INVALID_TOKEN_MESSAGE, { cause: result.reason });
+  throw apiError(401, result.code, INVALID_TOKEN_MESSAGE, { cause: result.detail });
 }
 
 async function refresh(c: Context<AppEnv>, expired: SessionClaims, at: Date): Promise<SessionClaims> {

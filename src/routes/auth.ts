@@ -2,14 +2,16 @@ import { Auth } from '@auth/core';
 import { type Context, Hono } from 'hono';
 import type { AppEnv } from '../app-env';
 import { createAuthConfig } from '../auth/auth-config';
+import { toAuthJsRequest } from '../auth/auth-request';
+import { signInErrorPage } from '../auth/error-page';
 import { createDb } from '../db/client';
-import { apiError, serviceUnavailable } from '../errors';
+import { apiError, type ErrorCode, serviceUnavailable } from '../errors';
 import { requestMeta } from '../middleware/request-meta';
 import { documented } from '../openapi/describe';
-import { hostOnlyClearCookie } from '../session/cookie';
+import { sessionCookieClears } from '../session/cookie';
 
 /** Auth.js actions we serve under /auth; anything else is a plain 404. */
-const AUTH_ACTIONS = new Set(['signin', 'signout', 'callback', 'session', 'csrf', 'providers']);
+const AUTH_ACTIONS = new Set(['signin', 'signout', 'callback', 'csrf', 'providers']);
 
 /** `/auth/*`: Auth.js core (sign-in page, CSRF, Google redirect and callback, sign-out). */
 export const authRoutes = new Hono<AppEnv>()
@@ -84,47 +86,134 @@ export const authRoutes = new Hono<AppEnv>()
   )
   .all('/auth/*', authJs);
 
+/** The session cookie's name and the names of the copies a request carried, to clear them all. */
+function sessionCookieNamesOf(copies: Array<[string, string]>, name: string): string[] {
+  return [name, ...copies.map(([n]) => n)];
+}
+
+const isSessionCookieHeader = (header: string, name: string) =>
+  header.startsWith(`${name}=`) || header.startsWith(`${name}.`);
+
 async function authJs(c: Context<AppEnv>) {
   const { config } = c.var;
-  const url = new URL(c.req.url);
-  const action = url.pathname.split('/')[2] ?? '';
-  if (!AUTH_ACTIONS.has(action)) throw apiError(404, 'not_found', `No route for ${c.req.method} ${url.pathname}`);
+  const path = c.req.path;
+  const action = path.split('/')[2] ?? '';
+  if (action === 'session') {
+    throw apiError(
+      404,
+      'not_found',
+      `${c.req.method} ${path} is not served: GET ${config.apiOrigin}/api/me says who is signed in`,
+    );
+  }
+  if (!AUTH_ACTIONS.has(action)) throw apiError(404, 'not_found', `No route for ${c.req.method} ${path}`);
+  if (c.req.method !== 'GET' && c.req.method !== 'POST') {
+    throw apiError(405, 'method_not_allowed', `${path} answers GET and POST only`, {
+      headers: { Allow: 'GET, POST' },
+    });
+  }
 
+  const input = toAuthJsRequest(c.req.raw, config, action);
   let storageError: { cause: unknown } | undefined;
+  let signedOut = false;
   const authConfig = createAuthConfig({
     config,
     keys: c.var.keys,
     db: createDb(c.env.DB),
     meta: requestMeta(c),
-    action,
+    sessionCookieValues: input.sessionCopies.map(([, value]) => value),
+    onSignOut: () => {
+      signedOut = true;
+    },
     onStorageError: (cause) => {
       storageError = { cause };
     },
   });
-  // Pin the origin to AUTH_URL: the redirect_uri and cookie names never depend on a Host header.
-  const request = new Request(`${config.apiOrigin}${url.pathname}${url.search}`, c.req.raw);
-  const response = await Auth(request, authConfig);
+  const response = await Auth(input.request, authConfig);
   if (storageError) throw serviceUnavailable(storageError.cause);
+  if (response.status >= 400) return authJsFailure(c, response);
 
-  // A host-only cookie of the same name (left by an older, host-only setup) would shadow ours: clear it.
-  const clear = hostOnlyClearCookie(config);
-  if (clear && response.headers.getSetCookie().some((h) => h.startsWith(`${config.sessionCookieName}=`))) {
-    const res = new Response(response.body, response);
-    res.headers.append('Set-Cookie', clear);
-    return res;
+  const name = config.sessionCookieName;
+  const fromAuthJs = response.headers.getSetCookie();
+  const signedIn = fromAuthJs.some((h) => h.startsWith(`${name}=`) && !h.startsWith(`${name}=;`));
+  const res = new Response(response.body, response);
+  res.headers.delete('Set-Cookie');
+  for (const header of fromAuthJs) {
+    // On sign-out our clears below replace Auth.js's single one, which would miss a tossed copy.
+    if (!(signedOut && isSessionCookieHeader(header, name))) res.headers.append('Set-Cookie', header);
   }
-  return response;
+  // A flow cookie Auth.js writes afresh in this response needs no clear (after it, a clear would win).
+  const written = new Set(fromAuthJs.map((h) => h.slice(0, h.indexOf('=') + 1)));
+  for (const clear of input.clears) {
+    if (!written.has(clear.slice(0, clear.indexOf('=') + 1))) res.headers.append('Set-Cookie', clear);
+  }
+  const names = sessionCookieNamesOf(input.sessionCopies, name);
+  const copies = input.sessionCopies.length;
+  let sessionClears: string[] = [];
+  if (signedOut) {
+    // Every copy goes, with our Domain and host-only, and at each Path a tossed copy could have.
+    sessionClears = sessionCookieClears(config, { names, ...(copies > 1 ? { requestPath: path } : {}) });
+  } else if (signedIn) {
+    // Our new cookie replaces every other copy (a host-only leftover, a tossed or chunked one).
+    sessionClears = sessionCookieClears(config, {
+      names,
+      keepOurs: true,
+      ...(copies > 0 ? { requestPath: path } : {}),
+    });
+  }
+  for (const clear of sessionClears) res.headers.append('Set-Cookie', clear);
+  return res;
 }
 
-/** Auth.js sends failed sign-ins here; answer with our JSON error instead of its HTML page. */
-function authError(c: Context<AppEnv>): never {
+/** A browser navigation gets a page; everything else the JSON error. */
+function wantsPage(c: Context<AppEnv>): boolean {
+  return (c.req.header('accept') ?? '').includes('text/html');
+}
+
+function failure(c: Context<AppEnv>, status: 400 | 403 | 500, code: ErrorCode, title: string, message: string) {
+  if (!wantsPage(c)) throw apiError(status, code, message);
+  c.set('errorCode', code);
+  const { config } = c.var;
+  return c.html(
+    signInErrorPage({ title, message, signInUrl: `${config.apiOrigin}/auth/signin`, appUrl: config.appUrl }),
+    status,
+  );
+}
+
+/**
+ * Auth.js answered an error of its own (a request it could not parse, or its
+ * configuration check): our shape and code instead, its body to the log.
+ */
+async function authJsFailure(c: Context<AppEnv>, response: Response) {
+  c.set('errorCause', `Auth.js answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
+  if (response.status >= 500) {
+    return failure(
+      c,
+      500,
+      'misconfigured',
+      'Sign-in is unavailable',
+      'Sign-in is misconfigured on the server; it has been logged',
+    );
+  }
+  return failure(
+    c,
+    400,
+    'bad_request',
+    'Sign-in could not start',
+    'The sign-in request could not be read; start again',
+  );
+}
+
+/** Auth.js sends failed sign-ins here; answer with our JSON error (or our page) instead of its HTML. */
+function authError(c: Context<AppEnv>) {
   const kind = c.req.query('error') ?? 'Default';
   if (kind === 'AccessDenied') {
-    throw apiError(403, 'access_denied', 'This account may not sign in (it may be disabled)');
+    return failure(c, 403, 'access_denied', 'Access denied', 'This account may not sign in (it may be disabled)');
   }
-  throw apiError(
+  return failure(
+    c,
     400,
     'sign_in_failed',
-    `Sign-in could not be completed (${kind}): the sign-in attempt expired, was replayed, or the provider refused it. Start again at ${c.var.config.apiOrigin}/auth/signin`,
+    'Sign-in failed',
+    `Sign-in could not be completed (${kind.slice(0, 40)}): the sign-in attempt expired, was replayed, or the provider refused it. Start again at ${c.var.config.apiOrigin}/auth/signin`,
   );
 }

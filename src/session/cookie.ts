@@ -18,30 +18,99 @@ export function sessionCookieOptions(config: Config): CookieOptions & { path: '/
   };
 }
 
+/**
+ * Every `name=value` pair of a `Cookie` header, in the order sent, duplicates
+ * kept and values left as they came (a browser sends one pair per stored
+ * cookie, so two pairs of one name are two cookies: RFC 6265 §5.4).
+ */
+export function cookiePairs(header: string | null | undefined): Array<[name: string, value: string]> {
+  const pairs: Array<[string, string]> = [];
+  if (!header) return pairs;
+  for (const pair of header.split(';')) {
+    const eq = pair.indexOf('=');
+    if (eq === -1) continue;
+    const name = pair.slice(0, eq).trim();
+    if (name) pairs.push([name, pair.slice(eq + 1).trim()]);
+  }
+  return pairs;
+}
+
+/** `name.0`, `name.1`…: how Auth.js and others chunk a large cookie. Sitewide never writes or joins them. */
+export function isChunkOf(cookieName: string, name: string): boolean {
+  return cookieName.startsWith(`${name}.`) && /^\d+$/.test(cookieName.slice(name.length + 1));
+}
+
 export type SessionCookieRead =
   | { kind: 'absent' }
   | { kind: 'present'; value: string }
-  | { kind: 'rejected'; reason: string };
+  | { kind: 'rejected'; reason: 'duplicated' | 'oversized'; count: number };
 
 /**
- * Reads the session cookie from a raw `Cookie` header. Two cookies of the same
- * name (a host-only leftover, or one tossed by a sibling subdomain) are
- * ambiguous and rejected rather than guessed between.
+ * Reads the session cookie from a raw `Cookie` header: the only reader of it.
+ * Two cookies of the same name (a host-only leftover, or one tossed by a
+ * sibling subdomain) are ambiguous and rejected rather than guessed between;
+ * chunk-named cookies (`name.0`…) are never joined into one.
  */
 export function readSessionCookie(header: string | null | undefined, name: string): SessionCookieRead {
-  if (!header) return { kind: 'absent' };
-  const values: string[] = [];
-  for (const pair of header.split(';')) {
-    const eq = pair.indexOf('=');
-    if (eq === -1 || pair.slice(0, eq).trim() !== name) continue;
-    values.push(pair.slice(eq + 1).trim());
-  }
+  const values = cookiePairs(header)
+    .filter(([n]) => n === name)
+    .map(([, v]) => v);
   if (values.length === 0) return { kind: 'absent' };
-  if (values.length > 1) return { kind: 'rejected', reason: `the ${name} cookie was sent ${values.length} times` };
+  if (values.length > 1) return { kind: 'rejected', reason: 'duplicated', count: values.length };
   const value = values[0] as string;
   if (value.length === 0) return { kind: 'absent' };
-  if (value.length > MAX_SESSION_COOKIE_LENGTH) return { kind: 'rejected', reason: `the ${name} cookie is oversized` };
+  if (value.length > MAX_SESSION_COOKIE_LENGTH) return { kind: 'rejected', reason: 'oversized', count: 1 };
   return { kind: 'present', value };
+}
+
+/** Every copy of the session cookie a request carries: the exact name (any number of times) and chunk names. */
+export function sessionCookieCopies(header: string | null | undefined, name: string) {
+  return cookiePairs(header).filter(([n]) => n === name || isChunkOf(n, name));
+}
+
+/** Most path prefixes a clear is written for: our routes are at most four segments deep. */
+const MAX_CLEARED_PATH_SEGMENTS = 5;
+
+/**
+ * Every `Path` a cookie sent with a request to `path` can have (RFC 6265
+ * §5.1.4 path-match): `/`, and each segment prefix with and without its slash.
+ */
+export function matchingCookiePaths(path: string): string[] {
+  const segments = path.split('/').filter(Boolean).slice(0, MAX_CLEARED_PATH_SEGMENTS);
+  const paths = ['/'];
+  let prefix = '';
+  for (const segment of segments) {
+    prefix += `/${segment}`;
+    paths.push(prefix, `${prefix}/`);
+  }
+  return paths;
+}
+
+/**
+ * Set-Cookie headers that delete session cookie copies: for each name, with
+ * our `Domain` and host-only, at `/` and (when `requestPath` is given) at every
+ * path a cookie sent to that path can have, since a browser deletes only the
+ * cookie whose name, domain and path all match (RFC 6265 §5.3 step 11).
+ * `keepOurs` spares the one slot Sitewide writes (its name, Domain and `/`).
+ */
+export function sessionCookieClears(
+  config: Config,
+  options: { names: Iterable<string>; requestPath?: string; keepOurs?: boolean },
+): string[] {
+  const { domain: ourDomain, ...attributes } = sessionCookieOptions(config);
+  const domains = ourDomain ? [ourDomain, undefined] : [undefined];
+  const paths = options.requestPath ? matchingCookiePaths(options.requestPath) : ['/'];
+  const clears: string[] = [];
+  for (const name of new Set(options.names)) {
+    for (const domain of domains) {
+      for (const path of paths) {
+        const ours = name === config.sessionCookieName && domain === ourDomain && path === '/';
+        if (ours && options.keepOurs) continue;
+        clears.push(serialize(name, '', { ...attributes, path, maxAge: 0, ...(domain ? { domain } : {}) }));
+      }
+    }
+  }
+  return clears;
 }
 
 /**

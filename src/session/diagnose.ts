@@ -1,8 +1,8 @@
 import { decodeProtectedHeader } from 'jose';
 import type { Config } from '../config';
-import { readSessionCookie } from './cookie';
+import { cookiePairs, isChunkOf, readSessionCookie, sessionCookieCopies } from './cookie';
 import type { SigningKeys } from './keys';
-import { ACCESS_TOKEN_TYP, SESSION_TOKEN_TYP, type TokenTyp, verifyToken } from './token';
+import { ACCESS_TOKEN_TYP, SESSION_TOKEN_TYP, type TokenTyp, type VerifyFailure, verifyToken } from './token';
 
 export interface TokenReport {
   status: 'valid' | 'expired' | 'invalid';
@@ -30,50 +30,62 @@ export interface DiagnoseReport {
   config: { apiOrigin: string; cookieName: string; cookieDomain: string | null; allowedOrigins: string[] };
 }
 
-/** jose's failure codes, in words a person can act on. */
-function explain(reason: string, kid: string | undefined): string {
-  const [code = '', ...rest] = reason.split(': ');
-  const detail = rest.join(': ');
-  switch (code) {
-    case 'ERR_JWKS_NO_MATCHING_KEY':
+/** A token's refusal, in words a person can act on. */
+function explain(failure: VerifyFailure, kid: string | undefined): string {
+  switch (failure.reason) {
+    case 'unknown_key':
       return `signed by an unknown key (kid '${kid ?? '?'}'): the key was retired, or the token comes from another deployment`;
-    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+    case 'bad_signature':
       return 'the signature does not match: the token was altered, or signed by another key under the same kid';
-    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+    case 'alg_not_allowed':
       return 'signed with an algorithm other than ES256';
-    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
-      return `issued for another service or of another type (${detail})`;
-    default:
-      return `malformed (${detail || reason})`;
+    case 'claim_mismatch':
+      return `issued for another service or of another type (${failure.claim ?? 'claim'}: ${failure.detail})`;
+    case 'lifetime_exceeded':
+      return 'it lives longer than this deployment ever signs a token for (exp - iat exceeds the TTL)';
+    case 'issued_in_future':
+      return 'its iat lies in the future';
+    case 'expired':
+      return 'genuine but past its exp';
+    case 'malformed':
+      return `malformed (${failure.detail})`;
   }
 }
 
-async function inspect(token: string, typ: TokenTyp, audience: string, config: Config, keys: SigningKeys, now: Date) {
+/** A NumericDate as ISO 8601, or undefined when no Date can hold it (e.g. 1e308). */
+function isoDate(seconds: number): string | undefined {
+  const date = new Date(seconds * 1000);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+async function inspect(
+  token: string,
+  typ: TokenTyp,
+  ctx: { audience: string; maxLifetime: number },
+  config: Config,
+  keys: SigningKeys,
+  now: Date,
+) {
   let kid: string | undefined;
   try {
     kid = decodeProtectedHeader(token).kid;
   } catch {
     kid = undefined;
   }
-  const result = await verifyToken(typ, token, keys, { issuer: config.apiOrigin, audience, now });
-  const base = kid ? { kid } : {};
-  if (result.ok) {
-    return {
-      status: 'valid',
-      reason: 'genuine and fresh',
-      ...base,
-      expiresAt: new Date(result.claims.exp * 1000).toISOString(),
-    } as const;
-  }
+  const result = await verifyToken(typ, token, keys, { issuer: config.apiOrigin, now, ...ctx });
+  const base = typeof kid === 'string' ? { kid } : {};
+  const claims = result.ok ? result.claims : result.expiredClaims;
+  const expiresAt = claims ? isoDate(claims.exp) : undefined;
+  const dated = { ...base, ...(expiresAt ? { expiresAt } : {}) };
+  if (result.ok) return { status: 'valid', reason: 'genuine and fresh', ...dated } as const;
   if (result.expiredClaims) {
     return {
       status: 'expired',
       reason: 'genuine but past its exp: the next API call refreshes it if the session is still live',
-      ...base,
-      expiresAt: new Date(result.expiredClaims.exp * 1000).toISOString(),
+      ...dated,
     } as const;
   }
-  return { status: 'invalid', reason: explain(result.reason, kid), ...base } as const;
+  return { status: 'invalid', reason: explain(result, kid), ...base } as const;
 }
 
 /**
@@ -89,22 +101,34 @@ export async function diagnoseRequest(
   now = new Date(),
 ): Promise<DiagnoseReport> {
   const name = config.sessionCookieName;
-  const received = (input.cookieHeader ?? '')
-    .split(';')
-    .map((pair) => pair.split('=')[0]?.trim() ?? '')
-    .filter(Boolean);
-  const count = received.filter((n) => n === name).length;
-  const chunked = received.some((n) => n.startsWith(`${name}.`) && /^\d+$/.test(n.slice(name.length + 1)));
+  const received = cookiePairs(input.cookieHeader).map(([n]) => n);
+  const copies = sessionCookieCopies(input.cookieHeader, name);
+  const count = copies.filter(([n]) => n === name).length;
+  const chunked = copies.some(([n]) => isChunkOf(n, name));
   const read = readSessionCookie(input.cookieHeader, name);
-  const oversized = read.kind === 'rejected' && read.reason.includes('oversized');
+  const oversized = read.kind === 'rejected' && read.reason === 'oversized';
   const sessionToken =
     read.kind === 'present'
-      ? await inspect(read.value, SESSION_TOKEN_TYP, config.apiOrigin, config, keys, now)
+      ? await inspect(
+          read.value,
+          SESSION_TOKEN_TYP,
+          { audience: config.apiOrigin, maxLifetime: config.sessionTokenTtl },
+          config,
+          keys,
+          now,
+        )
       : undefined;
 
   const bearerToken = /^bearer +(\S+)$/i.exec(input.authorization ?? '')?.[1];
   const bearer = bearerToken
-    ? await inspect(bearerToken, ACCESS_TOKEN_TYP, config.apiOrigin, config, keys, now)
+    ? await inspect(
+        bearerToken,
+        ACCESS_TOKEN_TYP,
+        { audience: config.apiOrigin, maxLifetime: config.accessTokenTtl },
+        config,
+        keys,
+        now,
+      )
     : undefined;
 
   const origin = input.origin ?? null;

@@ -29,11 +29,35 @@ export interface TokenContext {
   now?: Date;
 }
 
+export interface VerifyContext extends TokenContext {
+  /** The TTL of this token type, seconds: a token whose `exp - iat` exceeds it (plus skew) is refused. */
+  maxLifetime: number;
+}
+
+/** Clock difference tolerated between the signer and us, for `iat` and the lifetime cap. */
+export const CLOCK_SKEW_SECONDS = 60;
+
+/** Why a token was refused, as a field to switch on (never parsed back out of a message). */
+export type VerifyReason =
+  | 'expired'
+  | 'lifetime_exceeded'
+  | 'issued_in_future'
+  | 'unknown_key'
+  | 'bad_signature'
+  | 'alg_not_allowed'
+  | 'claim_mismatch'
+  | 'malformed';
+
 export type VerifyFailure = {
   ok: false;
   code: 'invalid_session' | 'session_expired';
-  /** For the log: jose's code and reason. */
-  reason: string;
+  reason: VerifyReason;
+  /** jose's error code, when jose refused it (e.g. `ERR_JWT_CLAIM_VALIDATION_FAILED`). */
+  joseCode?: string;
+  /** The claim jose refused (`iss`, `aud`, `typ`…), when it says. */
+  claim?: string;
+  /** For the log, never for the client: jose's message or ours. */
+  detail: string;
   /** Present when only `exp` failed: the signature and every other claim checked out. */
   expiredClaims?: SessionClaims;
 };
@@ -90,14 +114,14 @@ export async function verifyToken(
   typ: TokenTyp,
   token: string,
   keys: SigningKeys,
-  ctx: TokenContext,
+  ctx: VerifyContext,
 ): Promise<VerifyResult> {
   let cache = verifiedByKeys.get(keys);
   if (!cache) {
     cache = new Map();
     verifiedByKeys.set(keys, cache);
   }
-  const cacheKey = `${typ} ${ctx.issuer} ${ctx.audience} ${token}`;
+  const cacheKey = `${typ} ${ctx.issuer} ${ctx.audience} ${ctx.maxLifetime} ${token}`;
   const hit = cache.get(cacheKey);
   if (hit) {
     if (hit.exp > seconds(ctx.now ?? new Date())) return { ok: true, claims: hit };
@@ -112,11 +136,48 @@ export async function verifyToken(
   return result;
 }
 
+/**
+ * Refuses what jose does not check: a lifetime longer than the type's TTL (a
+ * token we never sign; only a leaked key makes one) or an `iat` in the future.
+ */
+function lifetimeFailure(claims: SessionClaims, ctx: VerifyContext): VerifyFailure | undefined {
+  const lifetime = claims.exp - claims.iat;
+  // Written so that NaN, infinities and exp <= iat all fail.
+  if (!(lifetime > 0 && lifetime <= ctx.maxLifetime + CLOCK_SKEW_SECONDS)) {
+    return {
+      ok: false,
+      code: 'invalid_session',
+      reason: 'lifetime_exceeded',
+      detail: `exp - iat is ${lifetime} s; this token type lives at most ${ctx.maxLifetime} s`,
+    };
+  }
+  if (claims.iat > seconds(ctx.now ?? new Date()) + CLOCK_SKEW_SECONDS) {
+    return { ok: false, code: 'invalid_session', reason: 'issued_in_future', detail: 'iat is in the future' };
+  }
+  return undefined;
+}
+
+/** jose's error codes as our reasons. */
+function reasonOf(error: InstanceType<typeof errors.JOSEError>): VerifyReason {
+  switch (error.code) {
+    case 'ERR_JWKS_NO_MATCHING_KEY':
+      return 'unknown_key';
+    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+      return 'bad_signature';
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+      return 'alg_not_allowed';
+    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
+      return 'claim_mismatch';
+    default:
+      return 'malformed';
+  }
+}
+
 async function verifyUncached(
   typ: TokenTyp,
   token: string,
   keys: SigningKeys,
-  ctx: TokenContext,
+  ctx: VerifyContext,
 ): Promise<VerifyResult> {
   try {
     const { payload } = await jwtVerify(
@@ -136,15 +197,35 @@ async function verifyUncached(
       },
     );
     const claims = asClaims(payload);
-    if (!claims) return { ok: false, code: 'invalid_session', reason: 'claims have the wrong types' };
-    return { ok: true, claims };
+    if (!claims)
+      return { ok: false, code: 'invalid_session', reason: 'malformed', detail: 'claims have the wrong types' };
+    return lifetimeFailure(claims, ctx) ?? { ok: true, claims };
   } catch (error) {
     if (error instanceof errors.JWTExpired) {
       // jose checks the signature and the other claims before exp, so these are trustworthy.
-      return { ok: false, code: 'session_expired', reason: error.message, expiredClaims: asClaims(error.payload) };
+      const claims = asClaims(error.payload);
+      if (!claims)
+        return { ok: false, code: 'invalid_session', reason: 'malformed', detail: 'claims have the wrong types' };
+      return (
+        lifetimeFailure(claims, ctx) ?? {
+          ok: false,
+          code: 'session_expired',
+          reason: 'expired',
+          detail: error.message,
+          expiredClaims: claims,
+        }
+      );
     }
     if (error instanceof errors.JOSEError) {
-      return { ok: false, code: 'invalid_session', reason: `${error.code}: ${error.message}` };
+      const claim = error instanceof errors.JWTClaimValidationFailed ? error.claim : undefined;
+      return {
+        ok: false,
+        code: 'invalid_session',
+        reason: reasonOf(error),
+        joseCode: error.code,
+        ...(claim ? { claim } : {}),
+        detail: `${error.code}: ${error.message}`,
+      };
     }
     throw error;
   }
@@ -157,5 +238,5 @@ export const signSessionToken = (
   ctx: TokenContext,
 ): Promise<string> => signToken(SESSION_TOKEN_TYP, input, keys, ctx);
 
-export const verifySessionToken = (token: string, keys: SigningKeys, ctx: TokenContext): Promise<VerifyResult> =>
+export const verifySessionToken = (token: string, keys: SigningKeys, ctx: VerifyContext): Promise<VerifyResult> =>
   verifyToken(SESSION_TOKEN_TYP, token, keys, ctx);

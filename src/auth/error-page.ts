@@ -1,0 +1,30 @@
+/** Text for HTML: nothing a query string carries can become markup. */
+function escapeHtml(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string,
+  );
+}
+
+/**
+ * The page a browser lands on when a sign-in or sign-out cannot finish: what
+ * happened, in one sentence, and the way back. No scripts, no external assets.
+ */
+export function signInErrorPage(input: { title: string; message: string; signInUrl: string; appUrl: string }): string {
+  const { title, message, signInUrl, appUrl } = input;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#222}a{color:#1a56db}</style>
+</head>
+<body>
+<h1>${escapeHtml(title)}</h1>
+<p>${escapeHtml(message)}</p>
+<p><a href="${escapeHtml(signInUrl)}">Sign in again</a> · <a href="${escapeHtml(appUrl)}">Back to the app</a></p>
+</body>
+</html>
+`;
+}
