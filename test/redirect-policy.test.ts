@@ -37,6 +37,12 @@ describe('resolveRedirect', () => {
     'data:text/html,<script>alert(1)</script>',
     'https://[::1]/',
     'http://%65vil.test',
+    // Not a URL, not a path: Auth.js would answer 500 to these; we send them home.
+    'foo',
+    '%',
+    '\ufffd\ufffd',
+    'app.example.test/home',
+    '',
   ];
   for (const target of refused) {
     it(`sends ${JSON.stringify(target)} to APP_URL`, () => expect(resolveRedirect(target, policy)).toBe(policy.appUrl));

@@ -140,7 +140,7 @@ export async function diagnoseRequest(
   let verdict: string;
   if (bearer) verdict = `Authenticated by the Bearer token: ${bearer.status} (${bearer.reason}).`;
   else if (count > 1)
-    verdict = `The ${name} cookie arrived ${count} times (a host-only leftover, or one set by a sibling subdomain): requests are refused until one is cleared; sign out and in again.`;
+    verdict = `The ${name} cookie arrived ${count} times (a host-only leftover, or one set by a sibling subdomain): nothing is picked between them; the next API request answers 401 invalid_session and deletes the copies Sitewide did not set, and the one after it works. If it keeps coming back, a host under ${config.cookieDomain ?? 'this domain'} is setting it.`;
   else if (chunked)
     verdict = `The ${name} cookie arrived in chunks: Sitewide's token is small and never chunked, so these come from another setup; clear them.`;
   else if (oversized) verdict = `The ${name} cookie is oversized and ignored.`;
