@@ -52,9 +52,12 @@ export type SessionCookieRead =
  * chunk-named cookies (`name.0`…) are never joined into one.
  */
 export function readSessionCookie(header: string | null | undefined, name: string): SessionCookieRead {
-  const values = cookiePairs(header)
-    .filter(([n]) => n === name)
-    .map(([, v]) => v);
+  // On every authenticated request: one pass, no pair objects.
+  const values: string[] = [];
+  for (const pair of header?.split(';') ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq !== -1 && pair.slice(0, eq).trim() === name) values.push(pair.slice(eq + 1).trim());
+  }
   if (values.length === 0) return { kind: 'absent' };
   if (values.length > 1) return { kind: 'rejected', reason: 'duplicated', count: values.length };
   const value = values[0] as string;

@@ -38,6 +38,8 @@ export interface RunningSitewide {
   authUrl: string;
   /** The private signing keys it uses (tests sign expired tokens with them). */
   signingKeysJson: string;
+  /** wrangler's --persist-to directory: the local D1 lives there (see queryD1). */
+  persistDir: string;
   oidc: RunningOidcServer;
   stop(): Promise<void>;
 }
@@ -97,6 +99,18 @@ function stopGroup(child: ChildProcess): Promise<void> {
   });
 }
 
+function wranglerEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false', X_LOCAL_OBSERVABILITY: 'false' };
+}
+
+/** Runs one SQL statement against the running Worker's local D1 (the same persist dir), returning its rows. */
+export function queryD1<Row = Record<string, unknown>>(sitewide: RunningSitewide, sql: string): Row[] {
+  const args = ['d1', 'execute', 'DB', '--local', '--persist-to', sitewide.persistDir, '--json', '--command', sql];
+  const run = spawnSync('wrangler', args, { env: wranglerEnv(), encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`wrangler d1 execute failed: ${run.stderr || run.stdout}`);
+  return (JSON.parse(run.stdout) as { results: Row[] }[])[0]?.results ?? [];
+}
+
 /** Starts the loopback OIDC server and Sitewide under wrangler dev, configured to use it. */
 export async function startSitewide(options: SitewideOptions): Promise<RunningSitewide> {
   const dir = mkdtempSync(join(tmpdir(), 'sitewide-e2e-'));
@@ -113,7 +127,7 @@ export async function startSitewide(options: SitewideOptions): Promise<RunningSi
       '',
     ].join('\n'),
   );
-  const env = { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false', X_LOCAL_OBSERVABILITY: 'false' };
+  const env = wranglerEnv();
 
   const migrate = spawnSync('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], {
     env,
@@ -165,5 +179,5 @@ export async function startSitewide(options: SitewideOptions): Promise<RunningSi
     await stop();
     throw error;
   }
-  return { authUrl: options.authUrl, signingKeysJson, oidc, stop };
+  return { authUrl: options.authUrl, signingKeysJson, persistDir: state, oidc, stop };
 }
