@@ -345,3 +345,30 @@ describe('8. CORS preflight', () => {
     expect(res.headers.get('access-control-allow-credentials')).toBe('true');
   });
 });
+
+describe('a flow cookie Auth.js cannot use is ignored and cleared', () => {
+  it('a duplicated __Host-authjs.state and an oversized nonce: the callback fails cleanly and clears both', async () => {
+    const jar = new CookieJar();
+    const callbackPath = await authorize((await startSignIn(jar, 'flow-dup')).start);
+    const state = jar.get('__Host-authjs.state');
+    const cookie = `${jar.header()}; __Host-authjs.state=${state}; __Host-authjs.nonce=${'n'.repeat(5000)}`;
+    const res = await api(callbackPath, { headers: { cookie } });
+    expect(setsSession(res)).toBe(false);
+    expect(clearsOf(res, '__Host-authjs.state')).toEqual(['host-only /']);
+    expect(clearsOf(res, '__Host-authjs.nonce')).toEqual(['host-only /']);
+    await expectSignInFailed(res);
+  });
+
+  it('a tossed chunk-named session cookie is cleared when the real sign-in sets ours', async () => {
+    const { callback } = await signIn(
+      { sub: 'signs-in-despite-toss' },
+      { jar: new CookieJar().store(new Response(null, { headers: { 'set-cookie': `${SESSION_COOKIE}.0=x` } })) },
+    );
+    expect(callback.status).toBe(302);
+    const ours = setCookies(callback).filter((c) => c.name === SESSION_COOKIE && c.value !== '');
+    expect(ours.map(slot)).toEqual(['example.test /']);
+    // The chunk name is cleared everywhere it could live; our slot is never cleared.
+    expect(clearsOf(callback, `${SESSION_COOKIE}.0`)).toContain('example.test /auth/callback');
+    expect(clearsOf(callback, SESSION_COOKIE)).not.toContain('example.test /');
+  });
+});

@@ -115,14 +115,3 @@ export function sessionCookieClears(
   }
   return clears;
 }
-
-/**
- * A Set-Cookie that deletes a *host-only* session cookie of the same name
- * (no Domain attribute), leaving the parent-domain one alone. Undefined when
- * the session cookie is host-only itself (plain-http localhost).
- */
-export function hostOnlyClearCookie(config: Config): string | undefined {
-  if (!config.cookieDomain) return undefined;
-  const { domain: _parentDomain, ...hostOnly } = sessionCookieOptions(config);
-  return serialize(config.sessionCookieName, '', { ...hostOnly, maxAge: 0 });
-}
