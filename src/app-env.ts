@@ -1,4 +1,5 @@
 import type { Config } from './config';
+import type { Db } from './db/client';
 import type { SigningKeys } from './session/keys';
 import type { SessionClaims } from './session/token';
 
@@ -8,6 +9,8 @@ export interface AppEnv {
   Variables: {
     config: Config;
     keys: SigningKeys;
+    /** The request's drizzle client over D1 (one per isolate and binding; see db/client). */
+    db: Db;
     /** Set by requireSession on authenticated requests. */
     session: SessionClaims;
     /** How requireSession authenticated the request: CSRF rules apply to cookies only. */

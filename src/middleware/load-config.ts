@@ -1,12 +1,13 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env';
 import { ConfigError, loadConfig } from '../config';
+import { dbFor } from '../db/client';
 import { apiError } from '../errors';
 import { loadSigningKeys } from '../session/keys';
 
 /**
  * Validates config and imports the signing keys (both once per isolate) and
- * puts them on `c.var`. A misconfiguration answers `500 misconfigured` with a
+ * puts them on `c.var`, with the drizzle client over D1 (`c.var.db`). A misconfiguration answers `500 misconfigured` with a
  * message that says what to change: never a half-working service.
  */
 export function loadConfigMiddleware() {
@@ -20,6 +21,7 @@ export function loadConfigMiddleware() {
       throw error;
     }
     c.set('config', config);
+    c.set('db', dbFor(c.env.DB));
     await next();
   });
 }

@@ -2,36 +2,14 @@ import type { Context } from 'hono';
 import { setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env';
-import { createDb } from '../db/client';
-import { guardDb } from '../db/guard';
 import { apiError } from '../errors';
 import { readSessionCookie, sessionCookieClears, sessionCookieOptions } from '../session/cookie';
-import {
-  ACCESS_TOKEN_TYP,
-  type SessionClaims,
-  signSessionToken,
-  verifySessionToken,
-  verifyToken,
-} from '../session/token';
-import { authEventStatement } from '../users/auth-events';
-import { lifetimesOf, type RefreshOutcome, refreshSession } from '../users/sessions';
-import { requestMeta } from './request-meta';
+import { renewSession } from '../session/refresh';
+import { ACCESS_TOKEN_TYP, type SessionClaims, verifySessionToken, verifyToken } from '../session/token';
+import { requestMetaOf } from '../users/auth-events';
 
 const INVALID_TOKEN_MESSAGE =
   'The session token is not valid: malformed, tampered with, signed by an unknown key, or issued for another service';
-
-const REFRESH_FAILURES: Record<Exclude<RefreshOutcome, { ok: true }>['code'], [401 | 403, string]> = {
-  session_revoked: [401, 'This session was signed out or revoked; sign in again'],
-  session_expired: [401, 'This session has ended; sign in again'],
-  user_disabled: [403, 'This account is disabled'],
-  user_not_found: [401, 'The user of this session no longer exists; sign in again'],
-};
-
-/** The error for a session that D1 says is over. */
-export function sessionRefused(code: Exclude<RefreshOutcome, { ok: true }>['code']) {
-  const [status, message] = REFRESH_FAILURES[code];
-  return apiError(status, code, message);
-}
 
 /**
  * Authenticates a request and sets `c.var.session` and `c.var.authMethod`.
@@ -133,36 +111,8 @@ async function authenticateCookie(c: Context<AppEnv>): Promise<SessionClaims> {
 }
 
 async function refresh(c: Context<AppEnv>, expired: SessionClaims, at: Date): Promise<SessionClaims> {
-  const { config, keys } = c.var;
-  const db = createDb(c.env.DB);
-  const outcome = await guardDb(() =>
-    refreshSession(db, {
-      sessionId: expired.sid,
-      userId: expired.sub,
-      now: at,
-      lifetimes: lifetimesOf(config),
-    }),
-  );
-  if (!outcome.ok) {
-    await guardDb(() =>
-      authEventStatement(db.$client, {
-        kind: 'refresh_failed',
-        detail: outcome.code,
-        userId: expired.sub,
-        sessionId: expired.sid,
-        now: at,
-        meta: requestMeta(c),
-      }).run(),
-    );
-    throw sessionRefused(outcome.code);
-  }
-  const token = await signSessionToken({ sub: expired.sub, sid: expired.sid, ttl: config.sessionTokenTtl }, keys, {
-    issuer: config.apiOrigin,
-    audience: config.apiOrigin,
-    now: at,
-  });
-  const maxAge = Math.max(0, Math.floor((outcome.expiresAt - at.getTime()) / 1000));
-  setCookie(c, config.sessionCookieName, token, { ...sessionCookieOptions(config), maxAge });
-  const iat = Math.floor(at.getTime() / 1000);
-  return { ...expired, iat, exp: iat + config.sessionTokenTtl };
+  const { config, keys, db } = c.var;
+  const renewed = await renewSession({ db, config, keys, meta: requestMetaOf(c.req.raw.headers) }, expired, at);
+  setCookie(c, config.sessionCookieName, renewed.token, { ...sessionCookieOptions(config), maxAge: renewed.maxAge });
+  return renewed.claims;
 }

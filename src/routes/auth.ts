@@ -4,11 +4,10 @@ import type { AppEnv } from '../app-env';
 import { createAuthConfig } from '../auth/auth-config';
 import { toAuthJsRequest } from '../auth/auth-request';
 import { signInErrorPage } from '../auth/error-page';
-import { createDb } from '../db/client';
 import { apiError, type ErrorCode, serviceUnavailable } from '../errors';
-import { requestMeta } from '../middleware/request-meta';
 import { documented } from '../openapi/describe';
 import { sessionCookieClears } from '../session/cookie';
+import { requestMetaOf } from '../users/auth-events';
 
 /** Auth.js actions we serve under /auth; anything else is a plain 404. */
 const AUTH_ACTIONS = new Set(['signin', 'signout', 'callback', 'csrf', 'providers']);
@@ -118,8 +117,8 @@ async function authJs(c: Context<AppEnv>) {
   const authConfig = createAuthConfig({
     config,
     keys: c.var.keys,
-    db: createDb(c.env.DB),
-    meta: requestMeta(c),
+    db: c.var.db,
+    meta: requestMetaOf(c.req.raw.headers),
     sessionCookieValues: input.sessionCopies.map(([, value]) => value),
     onSignOut: () => {
       signedOut = true;

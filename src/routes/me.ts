@@ -1,9 +1,8 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
-import { createDb } from '../db/client';
 import { guardDb } from '../db/guard';
-import { sessionRefused } from '../middleware/require-session';
 import { documented, SESSION_ERRORS } from '../openapi/describe';
+import { sessionRefused } from '../session/refresh';
 import { findUserById } from '../users/repository';
 
 /** `GET /api/me`: the signed-in user, read from D1. Mounted behind requireSession. */
@@ -29,7 +28,7 @@ export const meRoutes = new Hono<AppEnv>().get(
   }),
   async function getMe(c) {
     const { sub } = c.var.session;
-    const user = await guardDb(() => findUserById(createDb(c.env.DB), sub));
+    const user = await guardDb(() => findUserById(c.var.db, sub));
     if (!user) {
       throw sessionRefused('user_not_found');
     }

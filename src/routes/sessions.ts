@@ -2,12 +2,11 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { deleteCookie } from 'hono/cookie';
 import type { AppEnv } from '../app-env';
-import { createDb } from '../db/client';
 import { guardDb } from '../db/guard';
 import { apiError } from '../errors';
-import { requestMeta } from '../middleware/request-meta';
 import { documented, SESSION_ERRORS } from '../openapi/describe';
 import { sessionCookieOptions } from '../session/cookie';
+import { requestMetaOf } from '../users/auth-events';
 import { listActiveSessions, revokeAllSessions, revokeSession } from '../users/sessions';
 
 /** This browser's own session is over: clear its cookie with the Domain and Path it was set with. */
@@ -52,7 +51,7 @@ export const sessionRoutes = new Hono<AppEnv>()
     }),
     async function listSessions(c) {
       const { sub, sid } = c.var.session;
-      const sessions = await guardDb(() => listActiveSessions(createDb(c.env.DB), sub, new Date()));
+      const sessions = await guardDb(() => listActiveSessions(c.var.db, sub, new Date()));
       return c.json({ sessions: sessions.map((s) => ({ ...s, current: s.id === sid })) });
     },
   )
@@ -68,7 +67,12 @@ export const sessionRoutes = new Hono<AppEnv>()
     async function revokeAll(c) {
       const { sub, sid } = c.var.session;
       const revoked = await guardDb(() =>
-        revokeAllSessions(createDb(c.env.DB), { userId: sub, sessionId: sid, now: new Date(), meta: requestMeta(c) }),
+        revokeAllSessions(c.var.db, {
+          userId: sub,
+          sessionId: sid,
+          now: new Date(),
+          meta: requestMetaOf(c.req.raw.headers),
+        }),
       );
       clearSessionCookie(c);
       return c.json({ revoked });
@@ -87,11 +91,11 @@ export const sessionRoutes = new Hono<AppEnv>()
       const { sub, sid } = c.var.session;
       const id = c.req.param('id');
       const found = await guardDb(() =>
-        revokeSession(createDb(c.env.DB), {
+        revokeSession(c.var.db, {
           userId: sub,
           sessionId: id,
           now: new Date(),
-          meta: requestMeta(c),
+          meta: requestMetaOf(c.req.raw.headers),
           kind: 'session_revoked',
         }),
       );

@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
-import { createDb } from '../db/client';
 import { guardDb } from '../db/guard';
 import { apiError } from '../errors';
 import { csrfGuard } from '../middleware/csrf-guard';
-import { requireSession, sessionRefused } from '../middleware/require-session';
+import { requireSession } from '../middleware/require-session';
 import { documented, SESSION_ERRORS } from '../openapi/describe';
+import { sessionRefused } from '../session/refresh';
 import { ACCESS_TOKEN_TYP, signToken } from '../session/token';
 import { lifetimesOf, refreshSession } from '../users/sessions';
 
@@ -56,7 +56,7 @@ export const tokenRoutes = new Hono<AppEnv>().post(
     }
     const now = new Date();
     const live = await guardDb(() =>
-      refreshSession(createDb(c.env.DB), {
+      refreshSession(c.var.db, {
         sessionId: session.sid,
         userId: session.sub,
         now,

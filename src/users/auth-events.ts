@@ -1,7 +1,17 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { authEvents } from '../db/schema';
+import { ONE_ROW, selectRow } from '../db/select-row';
+
 /** Who did it and from where: recorded with every audit event. */
 export interface RequestMeta {
   ip: string | null;
   userAgent: string | null;
+}
+
+/** The caller's IP (set by Cloudflare's edge) and user agent, from the request's headers. */
+export function requestMetaOf(headers: Headers): RequestMeta {
+  return { ip: headers.get('cf-connecting-ip'), userAgent: headers.get('user-agent') };
 }
 
 export type AuthEventKind =
@@ -22,29 +32,27 @@ export interface AuthEventInput {
 }
 
 /**
- * A prepared INSERT into `auth_events`, to run alone or inside the same
- * `d1.batch` as the change it records (so the audit row and the change land together).
+ * The INSERT of one `auth_events` row, to run alone (`await`) or inside the
+ * same `db.batch` as the change it records (so the audit row and the change
+ * land together). With `onlyIfPreviousStatementChangedRows` the row is written
+ * only when the batch's previous statement touched a row.
  */
-export function authEventStatement(
-  d1: D1Database,
+export function insertAuthEvent(
+  db: Db,
   event: AuthEventInput,
   options: { onlyIfPreviousStatementChangedRows?: boolean } = {},
-): D1PreparedStatement {
+) {
+  const row = selectRow(authEvents, {
+    id: crypto.randomUUID(),
+    userId: event.userId,
+    sessionId: event.sessionId,
+    kind: event.kind,
+    detail: event.detail ?? null,
+    createdAt: event.now,
+    ip: event.meta.ip,
+    userAgent: event.meta.userAgent,
+  });
   // changes() counts the rows the previous statement of this batch (one connection) touched.
-  const condition = options.onlyIfPreviousStatementChangedRows ? 'WHERE changes() > 0' : '';
-  return d1
-    .prepare(
-      `INSERT INTO auth_events (id, user_id, session_id, kind, detail, created_at, ip, user_agent)
-       SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 ${condition}`,
-    )
-    .bind(
-      crypto.randomUUID(),
-      event.userId,
-      event.sessionId,
-      event.kind,
-      event.detail ?? null,
-      event.now.getTime(),
-      event.meta.ip,
-      event.meta.userAgent,
-    );
+  const condition = options.onlyIfPreviousStatementChangedRows ? sql`changes() > 0` : undefined;
+  return db.insert(authEvents).select(db.select(row).from(ONE_ROW).where(condition));
 }

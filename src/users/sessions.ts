@@ -1,7 +1,8 @@
-import { and, desc, eq, gt, isNull } from 'drizzle-orm';
+import { and, desc, eq, exists, gt, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { sessions } from '../db/schema';
-import { authEventStatement, type RequestMeta } from './auth-events';
+import { sessions, users } from '../db/schema';
+import { ONE_ROW } from '../db/select-row';
+import { insertAuthEvent, type RequestMeta } from './auth-events';
 
 export interface Lifetimes {
   /** Idle lifetime in seconds: a refresh moves expiry to now + this. */
@@ -19,14 +20,6 @@ export type RefreshOutcome =
   | { ok: true; expiresAt: number }
   | { ok: false; code: 'session_revoked' | 'session_expired' | 'user_disabled' | 'user_not_found' };
 
-interface SessionState {
-  user_id: string | null;
-  disabled_at: number | null;
-  session_user_id: string | null;
-  revoked_at: number | null;
-  expires_at: number | null;
-}
-
 /**
  * The one D1 round trip of a refresh: slides the session's expiry (never past
  * its absolute cap) if it is live, not revoked and its user is enabled; in the
@@ -36,31 +29,44 @@ export async function refreshSession(
   db: Db,
   input: { sessionId: string; userId: string; now: Date; lifetimes: Lifetimes },
 ): Promise<RefreshOutcome> {
-  const d1 = db.$client;
-  const now = input.now.getTime();
-  const { maxAge, absoluteMaxAge } = input.lifetimes;
-  const [updated, state] = await d1.batch<{ expires_at: number } | SessionState>([
-    d1
-      .prepare(
-        `UPDATE sessions SET last_seen_at = ?3, expires_at = MIN(?3 + ?4, created_at + ?5)
-         WHERE id = ?1 AND user_id = ?2 AND revoked_at IS NULL AND expires_at > ?3 AND created_at + ?5 > ?3
-           AND EXISTS (SELECT 1 FROM users WHERE id = ?2 AND disabled_at IS NULL)
-         RETURNING expires_at`,
+  const { now, sessionId, userId } = input;
+  const idleUntil = now.getTime() + input.lifetimes.maxAge * 1000;
+  const cap = sql`${sessions.createdAt} + ${input.lifetimes.absoluteMaxAge * 1000}`;
+  const enabledUser = db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.id, userId), isNull(users.disabledAt)));
+  const [updated, [state]] = await db.batch([
+    db
+      .update(sessions)
+      .set({ lastSeenAt: now, expiresAt: sql`min(${idleUntil}, ${cap})` })
+      .where(
+        and(
+          eq(sessions.id, sessionId),
+          eq(sessions.userId, userId),
+          isNull(sessions.revokedAt),
+          gt(sessions.expiresAt, now),
+          gt(cap, now.getTime()),
+          exists(enabledUser),
+        ),
       )
-      .bind(input.sessionId, input.userId, now, maxAge * 1000, absoluteMaxAge * 1000),
-    d1
-      .prepare(
-        `SELECT u.id AS user_id, u.disabled_at, s.user_id AS session_user_id, s.revoked_at, s.expires_at
-         FROM (SELECT 1) LEFT JOIN users u ON u.id = ?2 LEFT JOIN sessions s ON s.id = ?1`,
-      )
-      .bind(input.sessionId, input.userId),
+      .returning({ expiresAt: sessions.expiresAt }),
+    db
+      .select({
+        userId: users.id,
+        disabledAt: users.disabledAt,
+        sessionUserId: sessions.userId,
+        revokedAt: sessions.revokedAt,
+      })
+      .from(ONE_ROW)
+      .leftJoin(users, eq(users.id, userId))
+      .leftJoin(sessions, eq(sessions.id, sessionId)),
   ]);
-  const row = updated?.results[0] as { expires_at: number } | undefined;
-  if (row) return { ok: true, expiresAt: row.expires_at };
-  const s = state?.results[0] as SessionState | undefined;
-  if (!s?.user_id) return { ok: false, code: 'user_not_found' };
-  if (s.disabled_at !== null) return { ok: false, code: 'user_disabled' };
-  if (s.session_user_id !== input.userId || s.revoked_at !== null) return { ok: false, code: 'session_revoked' };
+  const row = updated[0];
+  if (row) return { ok: true, expiresAt: row.expiresAt.getTime() };
+  if (!state?.userId) return { ok: false, code: 'user_not_found' };
+  if (state.disabledAt !== null) return { ok: false, code: 'user_disabled' };
+  if (state.sessionUserId !== userId || state.revokedAt !== null) return { ok: false, code: 'session_revoked' };
   return { ok: false, code: 'session_expired' };
 }
 
@@ -97,18 +103,19 @@ export async function revokeSession(
   db: Db,
   input: { userId: string; sessionId: string; now: Date; meta: RequestMeta; kind: 'session_revoked' | 'sign_out' },
 ): Promise<boolean> {
-  const d1 = db.$client;
-  const [updated] = await d1.batch<{ id: string }>([
-    d1
-      .prepare(`UPDATE sessions SET revoked_at = COALESCE(revoked_at, ?3) WHERE id = ?1 AND user_id = ?2 RETURNING id`)
-      .bind(input.sessionId, input.userId, input.now.getTime()),
-    authEventStatement(
-      d1,
+  const [updated] = await db.batch([
+    db
+      .update(sessions)
+      .set({ revokedAt: sql`coalesce(${sessions.revokedAt}, ${input.now.getTime()})` })
+      .where(and(eq(sessions.id, input.sessionId), eq(sessions.userId, input.userId)))
+      .returning({ id: sessions.id }),
+    insertAuthEvent(
+      db,
       { kind: input.kind, userId: input.userId, sessionId: input.sessionId, now: input.now, meta: input.meta },
       { onlyIfPreviousStatementChangedRows: true },
     ),
   ]);
-  return (updated?.results.length ?? 0) === 1;
+  return updated.length === 1;
 }
 
 /** "Sign out everywhere": revokes every live session of the user; returns how many. */
@@ -116,12 +123,13 @@ export async function revokeAllSessions(
   db: Db,
   input: { userId: string; sessionId: string; now: Date; meta: RequestMeta },
 ): Promise<number> {
-  const d1 = db.$client;
-  const [updated] = await d1.batch<{ id: string }>([
-    d1
-      .prepare('UPDATE sessions SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL RETURNING id')
-      .bind(input.userId, input.now.getTime()),
-    authEventStatement(d1, {
+  const [updated] = await db.batch([
+    db
+      .update(sessions)
+      .set({ revokedAt: input.now })
+      .where(and(eq(sessions.userId, input.userId), isNull(sessions.revokedAt)))
+      .returning({ id: sessions.id }),
+    insertAuthEvent(db, {
       kind: 'sessions_revoked_all',
       userId: input.userId,
       sessionId: input.sessionId,
@@ -129,5 +137,5 @@ export async function revokeAllSessions(
       meta: input.meta,
     }),
   ]);
-  return updated?.results.length ?? 0;
+  return updated.length;
 }

@@ -1,0 +1,71 @@
+import type { Config } from '../config';
+import type { Db } from '../db/client';
+import { guardDb } from '../db/guard';
+import { apiError } from '../errors';
+import { insertAuthEvent, type RequestMeta } from '../users/auth-events';
+import { lifetimesOf, type RefreshOutcome, refreshSession } from '../users/sessions';
+import type { SigningKeys } from './keys';
+import { type SessionClaims, signSessionToken } from './token';
+
+type RefusalCode = Exclude<RefreshOutcome, { ok: true }>['code'];
+
+const REFUSALS: Record<RefusalCode, [401 | 403, string]> = {
+  session_revoked: [401, 'This session was signed out or revoked; sign in again'],
+  session_expired: [401, 'This session has ended; sign in again'],
+  user_disabled: [403, 'This account is disabled'],
+  user_not_found: [401, 'The user of this session no longer exists; sign in again'],
+};
+
+/** The error for a session that D1 says is over. */
+export function sessionRefused(code: RefusalCode) {
+  const [status, message] = REFUSALS[code];
+  return apiError(status, code, message);
+}
+
+export interface RenewedSession {
+  claims: SessionClaims;
+  /** The new token for the cookie, and the cookie's Max-Age: what is left of the session. */
+  token: string;
+  maxAge: number;
+}
+
+/**
+ * Renews a session whose genuine token has expired: one D1 round trip checks
+ * the row is live, unrevoked, within its caps and its user enabled, and slides
+ * its expiry; then a new token is signed. A refusal is recorded in
+ * `auth_events` and thrown as its error; a D1 failure as `503`.
+ */
+export async function renewSession(
+  deps: { db: Db; config: Config; keys: SigningKeys; meta: RequestMeta },
+  expired: SessionClaims,
+  at: Date,
+): Promise<RenewedSession> {
+  const { db, config, keys } = deps;
+  const outcome = await guardDb(() =>
+    refreshSession(db, { sessionId: expired.sid, userId: expired.sub, now: at, lifetimes: lifetimesOf(config) }),
+  );
+  if (!outcome.ok) {
+    await guardDb(() =>
+      insertAuthEvent(db, {
+        kind: 'refresh_failed',
+        detail: outcome.code,
+        userId: expired.sub,
+        sessionId: expired.sid,
+        now: at,
+        meta: deps.meta,
+      }),
+    );
+    throw sessionRefused(outcome.code);
+  }
+  const token = await signSessionToken({ sub: expired.sub, sid: expired.sid, ttl: config.sessionTokenTtl }, keys, {
+    issuer: config.apiOrigin,
+    audience: config.apiOrigin,
+    now: at,
+  });
+  const iat = Math.floor(at.getTime() / 1000);
+  return {
+    claims: { ...expired, iat, exp: iat + config.sessionTokenTtl },
+    token,
+    maxAge: Math.max(0, Math.floor((outcome.expiresAt - at.getTime()) / 1000)),
+  };
+}
