@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { api } from './support/sign-in';
-
-async function json(res: Response) {
-  return { status: res.status, body: (await res.json()) as { error: { code: string; message: string } } };
-}
+import { APP_URL, json } from './support/http';
+import { API, api, SESSION_COOKIE } from './support/worker';
 
 describe('/auth edges answer with JSON errors', () => {
   it('an unknown auth action: 404 not_found', async () => {
@@ -27,7 +24,7 @@ describe('/auth edges answer with JSON errors', () => {
     const error = await json(await api(next.pathname + next.search));
     expect(error.status).toBe(400);
     expect(error.body.error.code).toBe('sign_in_failed');
-    expect(res.headers.getSetCookie().some((c) => c.startsWith('__Secure-sitewide.session='))).toBe(false);
+    expect(res.headers.getSetCookie().some((c) => c.startsWith(`${SESSION_COOKIE}=`))).toBe(false);
   });
 
   it('/auth/error?error=AccessDenied: 403 access_denied', async () => {
@@ -37,7 +34,7 @@ describe('/auth edges answer with JSON errors', () => {
   it('POST /auth/signin/google without the CSRF token does not start a sign-in', async () => {
     const res = await api('/auth/signin/google', { method: 'POST' });
     expect(res.status).toBe(302);
-    expect(res.headers.get('location')).toBe('https://api.example.test/auth/signin?error=MissingCSRF');
+    expect(res.headers.get('location')).toBe(`${API}/auth/signin?error=MissingCSRF`);
   });
 
   it('the sign-in page renders with a Google button', async () => {
@@ -49,6 +46,6 @@ describe('/auth edges answer with JSON errors', () => {
   it('the API root sends browsers to APP_URL', async () => {
     const res = await api('/');
     expect(res.status).toBe(302);
-    expect(res.headers.get('location')).toBe('https://app.example.test/');
+    expect(res.headers.get('location')).toBe(APP_URL);
   });
 });

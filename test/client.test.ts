@@ -2,14 +2,16 @@ import { exports } from 'cloudflare:workers';
 import { expect, it } from 'vitest';
 import { createSitewideClient } from '../src/client';
 import type { ErrorBody } from '../src/errors';
-import { API, signIn } from './support/sign-in';
+import { FROM_APP } from './support/http';
+import { signIn } from './support/sign-in';
+import { API } from './support/worker';
 
 it('the typed client talks to the running app: /api/me, /api/sessions, and a typed error', async () => {
   const { jar } = await signIn({ sub: 'typed-client', email: 'typed@example.test', name: 'Typed' });
   const fetchApp: typeof fetch = (input, init) => exports.default.fetch(new Request(input, init));
   const client = createSitewideClient(API, {
     fetch: fetchApp,
-    headers: { cookie: jar.header(), origin: 'https://app.example.test' },
+    headers: { cookie: jar.header(), ...FROM_APP },
   });
 
   const me = await client.api.me.$get();

@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { expect, it } from 'vitest';
-import { api, signIn } from './support/sign-in';
+import { signIn } from './support/sign-in';
+import { api, SESSION_COOKIE } from './support/worker';
 
 // Real D1 failures, not a mock: the tables are dropped under a running Worker.
 // (This file has its own storage; the other files keep theirs.)
@@ -20,5 +21,5 @@ it('D1 failing during the sign-in callback: 503, and no session cookie is set', 
   const { callback } = await signIn({ sub: 'google-sub-outage-2' });
   expect(callback.status).toBe(503);
   expect((await callback.json()) as unknown).toMatchObject({ error: { code: 'service_unavailable' } });
-  expect(callback.headers.getSetCookie().some((c) => c.startsWith('__Secure-sitewide.session='))).toBe(false);
+  expect(callback.headers.getSetCookie().some((c) => c.startsWith(`${SESSION_COOKIE}=`))).toBe(false);
 });

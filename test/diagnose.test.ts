@@ -3,8 +3,10 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
 import type { DiagnoseReport } from '../src/session/diagnose';
-import { API, api, SESSION_COOKIE, signIn } from './support/sign-in';
+import { APP_ORIGIN } from './support/http';
+import { signIn } from './support/sign-in';
 import { mint, strangerKeys, tamper } from './support/tokens';
+import { API, api, SESSION_COOKIE } from './support/worker';
 
 async function diagnose(headers: Record<string, string>) {
   const res = await api('/auth/diagnose', { headers });
@@ -19,11 +21,11 @@ describe('GET /auth/diagnose', () => {
     const token = jar.get(SESSION_COOKIE) ?? '';
     const { report, text } = await diagnose({
       cookie: `theme=dark; ${jar.header()}`,
-      origin: 'https://app.example.test',
+      origin: APP_ORIGIN,
     });
     expect(report).toMatchObject({
       authenticated: true,
-      request: { origin: 'https://app.example.test', originAllowed: true },
+      request: { origin: APP_ORIGIN, originAllowed: true },
       sessionCookie: {
         name: SESSION_COOKIE,
         domain: 'example.test',

@@ -3,14 +3,32 @@ import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
 import type { CookieJar } from './support/cookies';
-import { api, signIn } from './support/sign-in';
+import { APP_ORIGIN, codeOf } from './support/http';
+import { signIn } from './support/sign-in';
+import { API, api } from './support/worker';
 
 let jar: CookieJar;
 beforeAll(async () => {
   ({ jar } = await signIn({ sub: 'guarded' }));
 });
 
-const codeOf = async (res: Response) => ((await res.json()) as { error?: { code: string } }).error?.code;
+/**
+ * Every Origin a request can carry, and what each guard makes of it: the CSRF guard lets a
+ * cookie-authenticated write through for the API itself and exact ALLOWED_ORIGINS entries; CORS
+ * answers (echoing the origin, with credentials) for exact ALLOWED_ORIGINS entries only.
+ */
+const origins: Array<{ name: string; origin: string | null; write: 'allowed' | 'refused'; cors: boolean }> = [
+  { name: 'the API itself', origin: API, write: 'allowed', cors: false },
+  { name: 'an allowed sibling', origin: APP_ORIGIN, write: 'allowed', cors: true },
+  { name: 'another allowed sibling', origin: 'https://admin.example.test', write: 'allowed', cors: true },
+  { name: 'a sibling not on the list', origin: 'https://evil.example.test', write: 'refused', cors: false },
+  { name: 'an allowed host on another port', origin: `${APP_ORIGIN}:8443`, write: 'refused', cors: false },
+  { name: 'an allowed host over http', origin: 'http://app.example.test', write: 'refused', cors: false },
+  { name: 'a cross-site origin', origin: 'https://evil.test', write: 'refused', cors: false },
+  { name: 'a look-alike', origin: `${APP_ORIGIN}.evil.test`, write: 'refused', cors: false },
+  { name: 'the null origin (sandboxed iframe, data: URL)', origin: 'null', write: 'refused', cors: false },
+  { name: 'no Origin header', origin: null, write: 'refused', cors: false },
+];
 
 describe('CSRF: cookie-authenticated writes need an allowed Origin', () => {
   // POST to a session id that does not exist: 404 once past the guard, 403 when stopped by it.
@@ -21,19 +39,8 @@ describe('CSRF: cookie-authenticated writes need an allowed Origin', () => {
       headers: origin === null ? {} : { origin },
     });
 
-  const table: Array<[string, string | null, number, string]> = [
-    ['the API itself', 'https://api.example.test', 404, 'not_found'],
-    ['an allowed sibling', 'https://app.example.test', 404, 'not_found'],
-    ['another allowed sibling', 'https://admin.example.test', 404, 'not_found'],
-    ['a sibling not on the list', 'https://evil.example.test', 403, 'csrf_rejected'],
-    ['an allowed host on another port', 'https://app.example.test:8443', 403, 'csrf_rejected'],
-    ['an allowed host over http', 'http://app.example.test', 403, 'csrf_rejected'],
-    ['a cross-site origin', 'https://evil.test', 403, 'csrf_rejected'],
-    ['a look-alike', 'https://app.example.test.evil.test', 403, 'csrf_rejected'],
-    ['the null origin (sandboxed iframe, data: URL)', 'null', 403, 'csrf_rejected'],
-    ['no Origin header', null, 403, 'csrf_rejected'],
-  ];
-  for (const [name, origin, status, code] of table) {
+  for (const { name, origin, write: verdict } of origins) {
+    const [status, code] = verdict === 'allowed' ? [404, 'not_found'] : [403, 'csrf_rejected'];
     it(`${name}: ${status} ${code}`, async () => {
       const res = await write(origin);
       expect(res.status).toBe(status);
@@ -54,13 +61,9 @@ describe('CSRF: cookie-authenticated writes need an allowed Origin', () => {
 });
 
 describe('CORS: only ALLOWED_ORIGINS, with credentials', () => {
-  const table: Array<[string, string, string | null]> = [
-    ['an allowed sibling', 'https://app.example.test', 'https://app.example.test'],
-    ['a sibling not on the list', 'https://evil.example.test', null],
-    ['a cross-site origin', 'https://evil.test', null],
-    ['the null origin', 'null', null],
-  ];
-  for (const [name, origin, allowed] of table) {
+  for (const { name, origin, cors } of origins) {
+    if (origin === null) continue; // no Origin, no CORS
+    const allowed = cors ? origin : null;
     it(`GET from ${name}: ${allowed ? 'echoed' : 'no CORS headers'}`, async () => {
       const res = await api('/api/me', { jar, headers: { origin } });
       expect(res.headers.get('access-control-allow-origin')).toBe(allowed);
@@ -88,14 +91,14 @@ describe('CORS: only ALLOWED_ORIGINS, with credentials', () => {
   }
 
   it('never answers * with credentials', async () => {
-    const res = await api('/api/me', { jar, headers: { origin: 'https://app.example.test' } });
+    const res = await api('/api/me', { jar, headers: { origin: APP_ORIGIN } });
     expect(res.headers.get('access-control-allow-origin')).not.toBe('*');
   });
 
   it('error responses carry CORS headers too, so the app can read the error code', async () => {
-    const res = await api('/api/me', { headers: { origin: 'https://app.example.test' } });
+    const res = await api('/api/me', { headers: { origin: APP_ORIGIN } });
     expect(res.status).toBe(401);
-    expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example.test');
+    expect(res.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
     expect(await codeOf(res)).toBe('missing_session');
   });
 });
@@ -117,7 +120,7 @@ describe('rate limits (Workers Rate Limiting binding)', () => {
   async function post(path: string, ip: string) {
     const app = createApp();
     const res = await app.fetch(
-      new Request(`https://api.example.test${path}`, { method: 'POST', headers: { 'cf-connecting-ip': ip } }),
+      new Request(`${API}${path}`, { method: 'POST', headers: { 'cf-connecting-ip': ip } }),
       { ...env, AUTH_RATE_LIMIT: env.TIGHT_RATE_LIMIT },
       createExecutionContext(),
     );

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { resolveRedirect } from '../src/auth/redirect-policy';
-import { api, SESSION_COOKIE } from './support/sign-in';
 import { hmacWithPublicKey, mint, signRaw, strangerKeys, unsignedToken } from './support/tokens';
+import { api, SESSION_COOKIE } from './support/worker';
 
 // Every generated request must be refused cleanly: a 4xx JSON error, never a 5xx, never a 200.
 const RUNS = 200;

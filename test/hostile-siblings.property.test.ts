@@ -9,16 +9,15 @@ import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setCookies } from './support/cookies';
 import { rows } from './support/db';
-import { api, SESSION_COOKIE, signIn } from './support/sign-in';
+import { APP_ORIGIN, BYE, codeOf, FORM } from './support/http';
+import { sessionOf, signIn } from './support/sign-in';
 import { hmacWithPublicKey, mint, strangerKeys, tamper, unsignedToken } from './support/tokens';
+import { api, SESSION_COOKIE } from './support/worker';
 
 /** Runs per property. The route properties send 14 requests a run; a sign-out run signs in 3 sessions. */
 const RUNS = { routes: 80, identity: 100, setCookie: 80, session: 50, signOut: 40 };
 const TIMEOUT_MS = 120_000;
 
-const APP = 'https://app.example.test';
-const BYE = `${APP}/bye`;
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const HOUR_MS = 3_600_000;
 
 // ---------------------------------------------------------------------------------------------------------
@@ -48,10 +47,7 @@ interface Genuine {
 }
 
 async function signedIn(sub: string, label: string, userAgent = 'sitewide-property'): Promise<Genuine> {
-  const { jar } = await signIn({ sub }, { userAgent });
-  const token = jar.get(SESSION_COOKIE);
-  if (!token) throw new Error(`signing in ${sub} set no ${SESSION_COOKIE} cookie`);
-  const { sub: userId, sid } = decodeJwt(token) as { sub: string; sid: string };
+  const { token, userId, sid } = sessionOf((await signIn({ sub }, { userAgent })).jar);
   return { token, userId, sid, fresh: true, label };
 }
 
@@ -183,7 +179,7 @@ const hostileUrl: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(...HOSTILE_TEXT),
   fc.webUrl({ withQueryParameters: true, withFragments: true }),
   fc.string({ unit: 'grapheme', maxLength: 60 }),
-  huge(`${APP}/`),
+  huge(`${APP_ORIGIN}/`),
 );
 
 /** A value for any copy of the session cookie: a genuine token, a forgery, or garbage. */
@@ -330,8 +326,6 @@ async function errorShapeViolation(res: Response): Promise<string | undefined> {
   return undefined;
 }
 
-const codeOf = async (res: Response) => ((await res.clone().json()) as ErrorBody).error?.code;
-
 function failWith(violations: string[], jar: readonly Cookie[]) {
   if (violations.length > 0) {
     throw new Error(
@@ -452,7 +446,7 @@ function everyRoute(jar: readonly Cookie[], params: RouteParams, csrf: CsrfPair)
     {
       label: 'POST /api/sessions/revoke-all',
       path: '/api/sessions/revoke-all',
-      init: { method: 'POST', headers: { origin: APP, ...(plain ? { cookie: plain } : {}) } },
+      init: { method: 'POST', headers: { origin: APP_ORIGIN, ...(plain ? { cookie: plain } : {}) } },
     },
   ];
 }

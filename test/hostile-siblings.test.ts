@@ -2,17 +2,15 @@
 // Every test is the attacker on evil.example.test: it can set cookies for Domain=example.test
 // (and unprefixed or __Secure- names), never __Host- ones, and can make the victim open links.
 import { env } from 'cloudflare:workers';
-import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { ACCESS_TOKEN_TYP, SESSION_TOKEN_TYP, signToken, type TokenTyp } from '../src/session/token';
 import { CookieJar, type SetCookie, setCookies } from './support/cookies';
 import { rows } from './support/db';
-import { API, api, SESSION_COOKIE, signIn } from './support/sign-in';
+import { APP_ORIGIN, APP_URL, BYE, codeOf, FORM, json } from './support/http';
+import { sessionOf, signIn } from './support/sign-in';
 import { mint, serverKeys, signRaw } from './support/tokens';
+import { API, api, SESSION_COOKIE } from './support/worker';
 
-const APP_URL = 'https://app.example.test/';
-const BYE = 'https://app.example.test/bye';
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const now = () => Math.floor(Date.now() / 1000);
 
 interface Person {
@@ -23,12 +21,9 @@ interface Person {
 }
 async function person(sub: string): Promise<Person> {
   const { jar } = await signIn({ sub });
-  const token = jar.get(SESSION_COOKIE) ?? '';
-  const { sub: userId, sid } = decodeJwt(token) as { sub: string; sid: string };
-  return { jar, token, userId, sid };
+  return { jar, ...sessionOf(jar) };
 }
 
-const codeOf = async (res: Response) => ((await res.json()) as { error?: { code: string } }).error?.code;
 const session = (token: string, name = SESSION_COOKIE) => `${name}=${token}`;
 const me = (cookie: string) => api('/api/me', { headers: { cookie } });
 const setsSession = (res: Response) => setCookies(res).some((c) => c.name.startsWith(SESSION_COOKIE) && c.value !== '');
@@ -95,7 +90,7 @@ describe('1. session swap: two copies of the session cookie', () => {
       for (const cookie of [`${session(b.token)}; ${session(a.token)}`, session(a.token)]) {
         const res = await api(path, { method, headers: { cookie } });
         expect(setsSession(res)).toBe(false);
-        expect({ status: res.status, body: await res.json() }).toMatchObject({
+        expect(await json(res)).toMatchObject({
           status: 404,
           body: { error: { code: 'not_found' } },
         });
@@ -340,8 +335,8 @@ describe('8. CORS preflight', () => {
     });
   }
   it('8. from https://app.example.test: allowed with credentials', async () => {
-    const res = await preflight('https://app.example.test');
-    expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example.test');
+    const res = await preflight(APP_ORIGIN);
+    expect(res.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
     expect(res.headers.get('access-control-allow-credentials')).toBe('true');
   });
 });

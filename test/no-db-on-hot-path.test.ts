@@ -6,7 +6,8 @@ import { createApp } from '../src/app';
 import type { AppEnv } from '../src/app-env';
 import { loadConfigMiddleware } from '../src/middleware/load-config';
 import { requireSession } from '../src/middleware/require-session';
-import { SESSION_COOKIE, signIn } from './support/sign-in';
+import { signIn } from './support/sign-in';
+import { API, SESSION_COOKIE } from './support/worker';
 
 /** The real D1 binding, wrapped to count the statements prepared through it. */
 function countingD1(d1: D1Database) {
@@ -33,7 +34,7 @@ it('a fresh session token is authenticated without touching D1', async () => {
     .use('*', loadConfigMiddleware(), requireSession())
     .get('/protected', (c) => c.json({ sub: c.var.session.sub }));
   const res = await app.fetch(
-    new Request('https://api.example.test/protected', { headers: { cookie: jar.header() } }),
+    new Request(`${API}/protected`, { headers: { cookie: jar.header() } }),
     { ...env, DB: db },
     createExecutionContext(),
   );
@@ -46,7 +47,7 @@ it('GET /api/me runs exactly one D1 statement: the user lookup, none for authent
   expect(jar.has(SESSION_COOKIE)).toBe(true);
   const { db, counter } = countingD1(env.DB);
   const res = await createApp().fetch(
-    new Request('https://api.example.test/api/me', { headers: { cookie: jar.header() } }),
+    new Request(`${API}/api/me`, { headers: { cookie: jar.header() } }),
     { ...env, DB: db },
     createExecutionContext(),
   );

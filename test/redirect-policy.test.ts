@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { resolveRedirect } from '../src/auth/redirect-policy';
+import { APP_ORIGIN, APP_URL } from './support/http';
 import { signIn } from './support/sign-in';
+import { API } from './support/worker';
 
 const policy = {
-  apiOrigin: 'https://api.example.test',
-  allowedOrigins: new Set(['https://app.example.test', 'https://admin.example.test']),
-  appUrl: 'https://app.example.test/',
+  apiOrigin: API,
+  allowedOrigins: new Set([APP_ORIGIN, 'https://admin.example.test']),
+  appUrl: APP_URL,
 };
 
 describe('resolveRedirect', () => {
@@ -60,7 +62,7 @@ describe('redirect after a real sign-in', () => {
     it(`${target} lands on APP_URL`, async () => {
       const { callback } = await signIn({ sub: `redir-${target.length}` }, { callbackUrl: target });
       expect(callback.status).toBe(302);
-      expect(callback.headers.get('location')).toBe('https://app.example.test/');
+      expect(callback.headers.get('location')).toBe(APP_URL);
     });
   }
 });

@@ -3,28 +3,23 @@ import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { setCookies } from './support/cookies';
 import { rows, run, userIdOf } from './support/db';
-import { API, api, SESSION_COOKIE, signIn } from './support/sign-in';
+import { codeOf, FROM_APP } from './support/http';
+import { sessionOf, signIn } from './support/sign-in';
 import { mint } from './support/tokens';
+import { API, api, SESSION_COOKIE } from './support/worker';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
 /** A signed-in session, and its token re-minted as if issued `ageMs` ago (so already expired). */
 async function sessionWithExpiredToken(googleSub: string, ageMs = 11 * MINUTE) {
-  const { jar } = await signIn({ sub: googleSub });
-  const claims = decodeJwt(jar.get(SESSION_COOKIE) ?? '');
-  const sub = claims.sub as string;
-  const sid = claims.sid as string;
+  const { userId: sub, sid } = sessionOf((await signIn({ sub: googleSub })).jar);
   const expired = await mint({ sub, sid, now: new Date(Date.now() - ageMs) });
   return { sub, sid, cookie: `${SESSION_COOKIE}=${expired}` };
 }
 
 async function me(cookie: string) {
   return api('/api/me', { headers: { cookie } });
-}
-
-async function code(res: Response) {
-  return ((await res.json()) as { error?: { code: string } }).error?.code;
 }
 
 describe('refresh: a genuine token whose exp has passed', () => {
@@ -65,7 +60,7 @@ describe('refresh: a genuine token whose exp has passed', () => {
     await run('UPDATE sessions SET revoked_at = ? WHERE id = ?', Date.now(), sid);
     const res = await me(cookie);
     expect(res.status).toBe(401);
-    expect(await code(res)).toBe('session_revoked');
+    expect(await codeOf(res)).toBe('session_revoked');
     expect(await rows('auth_events', "session_id = ? AND kind = 'refresh_failed'", sid)).toMatchObject([
       { detail: 'session_revoked' },
     ]);
@@ -76,7 +71,7 @@ describe('refresh: a genuine token whose exp has passed', () => {
     await run('UPDATE sessions SET expires_at = ? WHERE id = ?', Date.now() - MINUTE, sid);
     const res = await me(cookie);
     expect(res.status).toBe(401);
-    expect(await code(res)).toBe('session_expired');
+    expect(await codeOf(res)).toBe('session_expired');
   });
 
   it('with a session past its absolute cap (90 days), however recently used: 401 session_expired', async () => {
@@ -88,7 +83,7 @@ describe('refresh: a genuine token whose exp has passed', () => {
       sid,
     );
     const res = await me(cookie);
-    expect(await code(res)).toBe('session_expired');
+    expect(await codeOf(res)).toBe('session_expired');
   });
 
   it('near the absolute cap, the slide stops at the cap (cookie Max-Age shrinks with it)', async () => {
@@ -109,7 +104,7 @@ describe('refresh: a genuine token whose exp has passed', () => {
     await run('UPDATE users SET disabled_at = ? WHERE id = ?', Date.now(), sub);
     const res = await me(cookie);
     expect(res.status).toBe(403);
-    expect(await code(res)).toBe('user_disabled');
+    expect(await codeOf(res)).toBe('user_disabled');
   });
 
   it('for a session row that belongs to another user: 401 session_revoked', async () => {
@@ -118,7 +113,7 @@ describe('refresh: a genuine token whose exp has passed', () => {
     const otherUser = await userIdOf('refresh-owner-b');
     const forged = await mint({ sub: otherUser, sid: a.sid, now: new Date(Date.now() - 11 * MINUTE) });
     const res = await me(`${SESSION_COOKIE}=${forged}`);
-    expect(await code(res)).toBe('session_revoked');
+    expect(await codeOf(res)).toBe('session_revoked');
   });
 });
 
@@ -130,7 +125,7 @@ describe('sign out everywhere', () => {
     const revoke = await api('/api/sessions/revoke-all', {
       method: 'POST',
       jar: laptop.jar,
-      headers: { origin: 'https://app.example.test' },
+      headers: FROM_APP,
     });
     expect(revoke.status).toBe(200);
     expect(await revoke.json()).toEqual({ revoked: 2 });
@@ -142,15 +137,11 @@ describe('sign out everywhere', () => {
     // The phone's token is still fresh: it keeps working until it expires (the documented bound)...
     expect((await api('/api/me', { jar: phone.jar })).status).toBe(200);
     // ...and at its next refresh it is refused.
-    const claims = decodeJwt(phone.jar.get(SESSION_COOKIE) ?? '');
-    const expired = await mint({
-      sub: claims.sub as string,
-      sid: claims.sid as string,
-      now: new Date(Date.now() - 11 * MINUTE),
-    });
+    const { userId: sub, sid } = sessionOf(phone.jar);
+    const expired = await mint({ sub, sid, now: new Date(Date.now() - 11 * MINUTE) });
     const res = await me(`${SESSION_COOKIE}=${expired}`);
     expect(res.status).toBe(401);
-    expect(await code(res)).toBe('session_revoked');
+    expect(await codeOf(res)).toBe('session_revoked');
 
     const userId = await userIdOf('everywhere');
     expect(await rows('sessions', 'user_id = ? AND revoked_at IS NULL', userId)).toHaveLength(0);
@@ -164,7 +155,7 @@ describe('D1 failing during a refresh', () => {
     await env.DB.exec('DROP TABLE sessions;');
     const res = await me(cookie);
     expect(res.status).toBe(503);
-    expect(await code(res)).toBe('service_unavailable');
+    expect(await codeOf(res)).toBe('service_unavailable');
     expect(setCookies(res).some((c) => c.name === SESSION_COOKIE)).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { api, SESSION_COOKIE, signIn } from './support/sign-in';
+import { signIn } from './support/sign-in';
 import { unsignedToken } from './support/tokens';
+import { api, SESSION_COOKIE } from './support/worker';
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -1,12 +1,12 @@
-import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { CookieJar, setCookies } from './support/cookies';
 import { rows, userIdOf } from './support/db';
-import { api, SESSION_COOKIE, signIn } from './support/sign-in';
+import { BYE, codeOf, FORM, FROM_APP } from './support/http';
+import { sessionOf, signIn } from './support/sign-in';
 import { mint } from './support/tokens';
+import { api, SESSION_COOKIE } from './support/worker';
 
-const APP = { origin: 'https://app.example.test' };
-const sidOf = (jar: CookieJar) => decodeJwt(jar.get(SESSION_COOKIE) ?? '').sid as string;
+const sidOf = (jar: CookieJar) => sessionOf(jar).sid;
 
 describe('GET /api/sessions', () => {
   it("lists the caller's live sessions, newest first, marking the current one", async () => {
@@ -39,7 +39,7 @@ describe('POST /api/sessions/:id/revoke', () => {
     const res = await api(`/api/sessions/${sidOf(phone.jar)}/revoke`, {
       method: 'POST',
       jar: laptop.jar,
-      headers: APP,
+      headers: FROM_APP,
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ revoked: 1, current: false });
@@ -55,17 +55,17 @@ describe('POST /api/sessions/:id/revoke', () => {
     const res = await api(`/api/sessions/${sidOf(victim.jar)}/revoke`, {
       method: 'POST',
       jar: attacker.jar,
-      headers: APP,
+      headers: FROM_APP,
     });
     expect(res.status).toBe(404);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not_found');
+    expect(await codeOf(res)).toBe('not_found');
     expect(await rows('sessions', 'id = ? AND revoked_at IS NULL', sidOf(victim.jar))).toHaveLength(1);
     expect(await rows('auth_events', 'session_id = ?', sidOf(victim.jar))).toMatchObject([{ kind: 'sign_in' }]);
   });
 
   it('revoking the current session also clears its cookie', async () => {
     const { jar } = await signIn({ sub: 'self-revoker' });
-    const res = await api(`/api/sessions/${sidOf(jar)}/revoke`, { method: 'POST', jar, headers: APP });
+    const res = await api(`/api/sessions/${sidOf(jar)}/revoke`, { method: 'POST', jar, headers: FROM_APP });
     expect(await res.json()).toEqual({ revoked: 1, current: true });
     const cleared = setCookies(res).find((c) => c.name === SESSION_COOKIE);
     expect(cleared).toMatchObject({ value: '', attributes: { domain: 'example.test', path: '/', 'max-age': '0' } });
@@ -80,8 +80,8 @@ describe('sign-out (POST /auth/signout)', () => {
     return api('/auth/signout', {
       method: 'POST',
       jar,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ csrfToken, callbackUrl: 'https://app.example.test/bye' }),
+      headers: FORM,
+      body: new URLSearchParams({ csrfToken, callbackUrl: BYE }),
     });
   }
 
@@ -90,7 +90,7 @@ describe('sign-out (POST /auth/signout)', () => {
     const sid = sidOf(jar);
     const res = await signOut(jar);
     expect(res.status).toBe(302);
-    expect(res.headers.get('location')).toBe('https://app.example.test/bye');
+    expect(res.headers.get('location')).toBe(BYE);
     const clears = setCookies(res).filter((c) => c.name === SESSION_COOKIE);
     expect(clears.map((c) => [c.value, c.attributes.domain ?? 'host-only', c.attributes.path])).toEqual([
       ['', 'example.test', '/'],

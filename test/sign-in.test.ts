@@ -3,7 +3,9 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { setCookies } from './support/cookies';
 import { rows } from './support/db';
-import { API, api, SESSION_COOKIE, signIn } from './support/sign-in';
+import { APP_ORIGIN, codeOf } from './support/http';
+import { signIn } from './support/sign-in';
+import { API, api, SESSION_COOKIE } from './support/worker';
 
 const alice = {
   sub: 'google-sub-alice',
@@ -28,7 +30,7 @@ describe('sign-in through the loopback OIDC server', () => {
   it('creates the user, account and session rows, sets the parent-domain cookie, and /api/me reads the user back', async () => {
     const { callback, jar } = await signIn(alice, { userAgent: 'Alice Browser/1.0' });
     expect(callback.status).toBe(302);
-    expect(callback.headers.get('location')).toBe('https://app.example.test/home');
+    expect(callback.headers.get('location')).toBe(`${APP_ORIGIN}/home`);
 
     const [user] = await rows(
       'accounts JOIN users ON users.id = accounts.user_id',
@@ -111,7 +113,7 @@ describe('a disabled user', () => {
     expect(setCookies(callback).some((c) => c.name === SESSION_COOKIE)).toBe(false);
     const error = await api(next.pathname + next.search);
     expect(error.status).toBe(403);
-    expect(((await error.json()) as { error: { code: string } }).error.code).toBe('access_denied');
+    expect(await codeOf(error)).toBe('access_denied');
     const sessions = await rows(
       'sessions',
       "user_id = (SELECT user_id FROM accounts WHERE provider_account_id = 'google-sub-dave')",

@@ -2,8 +2,8 @@ import { env } from 'cloudflare:workers';
 import { afterEach, expect, it, vi } from 'vitest';
 import { importSigningKeys } from '../src/session/keys';
 import { verifySessionToken } from '../src/session/token';
-import { API } from './support/sign-in';
 import { mint, serverKeys, tamper } from './support/tokens';
+import { API } from './support/worker';
 
 afterEach(() => vi.restoreAllMocks());
 const ctx = (now = new Date()) => ({ issuer: API, audience: API, now, maxLifetime: 600 });

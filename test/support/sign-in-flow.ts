@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { GoogleIdentity } from '../../scripts/google-identity';
 import { CookieJar } from './cookies';
+import { APP_ORIGIN, FORM } from './http';
 
 /** Sends a request to Sitewide (in-process in workerd, or over loopback to wrangler dev). */
 export type ApiFetch = (path: string, init?: RequestInit & { jar?: CookieJar }) => Promise<Response>;
@@ -36,8 +37,8 @@ export async function signInFlow(
   const start = await apiFetch(`/auth/signin/google?login_hint=${hint}`, {
     method: 'POST',
     jar,
-    headers: { ...ua, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ csrfToken, callbackUrl: options.callbackUrl ?? 'https://app.example.test/home' }),
+    headers: { ...ua, ...FORM },
+    body: new URLSearchParams({ csrfToken, callbackUrl: options.callbackUrl ?? `${APP_ORIGIN}/home` }),
   });
   expect(start.status).toBe(302);
   jar.store(start);

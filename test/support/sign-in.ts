@@ -1,17 +1,8 @@
-import { exports } from 'cloudflare:workers';
+import { decodeJwt } from 'jose';
 import type { GoogleIdentity } from '../../scripts/google-identity';
 import type { CookieJar } from './cookies';
-import { type ApiFetch, type SignInResult, signInFlow } from './sign-in-flow';
-
-export const API = 'https://api.example.test';
-export const SESSION_COOKIE = '__Secure-sitewide.session';
-
-/** Sends a request to the Worker under test (in-process, in workerd). */
-export const api: ApiFetch = (path, init = {}) => {
-  const headers = new Headers(init.headers);
-  if (init.jar?.size) headers.set('cookie', init.jar.header());
-  return exports.default.fetch(new Request(new URL(path, API), { ...init, headers, redirect: 'manual' }));
-};
+import { type SignInResult, signInFlow } from './sign-in-flow';
+import { API, api, SESSION_COOKIE } from './worker';
 
 /** The full sign-in against the Worker under test; see signInFlow. */
 export function signIn(
@@ -19,4 +10,13 @@ export function signIn(
   options: { callbackUrl?: string; userAgent?: string; jar?: CookieJar } = {},
 ): Promise<SignInResult> {
   return signInFlow(api, API, identity, options);
+}
+
+/** The session a jar holds: its session token, the token's `sub` (our user id) and `sid` (the session row). */
+export function sessionOf(jar: CookieJar): { token: string; userId: string; sid: string } {
+  const token = jar.get(SESSION_COOKIE);
+  if (!token) throw new Error(`the jar holds no ${SESSION_COOKIE} cookie`);
+  const { sub, sid } = decodeJwt(token);
+  if (typeof sub !== 'string' || typeof sid !== 'string') throw new Error('the session token has no sub or sid');
+  return { token, userId: sub, sid };
 }

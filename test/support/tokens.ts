@@ -1,18 +1,25 @@
 import { env } from 'cloudflare:workers';
-import { base64url, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { base64url, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { importSigningKeys, loadSigningKeys, type SigningKeys } from '../../src/session/keys';
-import { SESSION_TOKEN_TYP, signSessionToken } from '../../src/session/token';
-import { API } from './sign-in';
+import { ACCESS_TOKEN_TYP, SESSION_TOKEN_TYP, signSessionToken, signToken } from '../../src/session/token';
+import type { CookieJar } from './cookies';
+import { FROM_APP } from './http';
+import { API, api } from './worker';
 
 /** The keys the Worker under test signs and verifies with. */
 export function serverKeys(): Promise<SigningKeys> {
   return loadSigningKeys(env.SESSION_SIGNING_KEYS);
 }
 
+/** A fresh ES256 private JWK, as SESSION_SIGNING_KEYS lists one. */
+export async function newSigningJwk(kid: string): Promise<JWK> {
+  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+  return { ...(await exportJWK(privateKey)), kid, alg: 'ES256' };
+}
+
 /** A fresh ES256 key the server has never seen (optionally reusing a known kid). */
 export async function strangerKeys(kid = 'stranger'): Promise<SigningKeys> {
-  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
-  return importSigningKeys(JSON.stringify([{ ...(await exportJWK(privateKey)), kid }]));
+  return importSigningKeys(JSON.stringify([await newSigningJwk(kid)]));
 }
 
 export interface MintOptions {
@@ -32,6 +39,25 @@ export async function mint(options: MintOptions = {}): Promise<string> {
     options.keys ?? (await serverKeys()),
     { issuer: options.issuer ?? API, audience: options.audience ?? API, now: options.now ?? new Date() },
   );
+}
+
+/** Signs an access token (at+jwt, 300 s) with the server's keys, in the test, with injected time. */
+export async function mintAccessToken(options: { sub: string; sid: string; audience: string; now?: Date }) {
+  return signToken(ACCESS_TOKEN_TYP, { sub: options.sub, sid: options.sid, ttl: 300 }, await serverKeys(), {
+    issuer: API,
+    audience: options.audience,
+    now: options.now,
+  });
+}
+
+/** POST /auth/token with the jar's session cookie, from the app unless told; `body` is JSON-encoded unless a string. */
+export async function requestToken(jar: CookieJar, body: unknown, headers: Record<string, string> = FROM_APP) {
+  return api('/auth/token', {
+    method: 'POST',
+    jar,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 }
 
 const encodePart = (value: unknown) => base64url.encode(JSON.stringify(value));
