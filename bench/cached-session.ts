@@ -12,7 +12,7 @@
  * The refresh of expired tokens is left out of the prototype (it answers 401 there).
  */
 import { createMiddleware } from 'hono/factory';
-import type { AppEnv } from '../src/app-env';
+import type { AuthedEnv } from '../src/app-env';
 import { apiError } from '../src/errors';
 import { readSessionCookie } from '../src/session/cookie';
 import type { SigningKeys } from '../src/session/keys';
@@ -22,7 +22,7 @@ const MAX_ENTRIES = 10_000;
 const caches = new WeakMap<SigningKeys, Map<string, SessionClaims>>();
 
 export function cachedRequireSession() {
-  return createMiddleware<AppEnv>(async function cachedRequireSession(c, next) {
+  return createMiddleware<AuthedEnv>(async function cachedRequireSession(c, next) {
     const { config, keys } = c.var;
     const cookie = readSessionCookie(c.req.header('cookie'), config.sessionCookieName);
     if (cookie.kind !== 'present') throw apiError(401, 'missing_session', 'No session cookie');

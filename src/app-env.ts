@@ -11,14 +11,26 @@ export interface AppEnv {
     keys: SigningKeys;
     /** The request's drizzle client over D1 (one per isolate and binding; see db/client). */
     db: Db;
-    /** Set by requireSession on authenticated requests. */
-    session: SessionClaims;
-    /** How requireSession authenticated the request: CSRF rules apply to cookies only. */
-    authMethod: 'cookie' | 'bearer';
+    /** How requireSession authenticated the request, when it did (for the log line). */
+    authMethod?: 'cookie' | 'bearer';
     /** Set by requestLog; echoed as X-Request-Id. */
     requestId: string;
     /** Set by onError, for the request's log line. */
     errorCode: string;
     errorCause: unknown;
+  };
+}
+
+/**
+ * The env of handlers behind `requireSession()`: only here is `c.var.session`
+ * typed, so a handler that reads the caller outside the protected mount does
+ * not compile. Routers of this env come from `authedRoutes()`.
+ */
+export interface AuthedEnv extends AppEnv {
+  Variables: AppEnv['Variables'] & {
+    /** The verified caller: our user id (`sub`) and session id (`sid`). */
+    session: SessionClaims;
+    /** How the caller authenticated: CSRF rules apply to cookies only. */
+    authMethod: 'cookie' | 'bearer';
   };
 }

@@ -10,8 +10,10 @@ import { loadConfigMiddleware } from './middleware/load-config';
 import { rateLimit } from './middleware/rate-limit';
 import { requestLog } from './middleware/request-log';
 import { requireSession } from './middleware/require-session';
+import { documented } from './openapi/describe';
 import { openApiDocument } from './openapi/document';
 import { authRoutes } from './routes/auth';
+import { type authedRoutes, PROTECTED_BASE_PATH } from './routes/authed-routes';
 import { diagnoseRoutes } from './routes/diagnose';
 import { healthRoutes } from './routes/health';
 import { meRoutes } from './routes/me';
@@ -19,8 +21,16 @@ import { sessionRoutes } from './routes/sessions';
 import { tokenRoutes } from './routes/tokens';
 import { wellKnownRoutes } from './routes/well-known';
 
+export interface AppOptions {
+  /**
+   * Your own protected routers (made with `authedRoutes()`), mounted behind
+   * requireSession() and csrfGuard() like /api/me. See the README, "Add your own protected endpoint".
+   */
+  protectedRoutes?: ReadonlyArray<ReturnType<typeof authedRoutes>>;
+}
+
 /** Composes the Worker: headers, config, CORS, auth, routes, and the one place errors become responses. */
-export function createApp() {
+export function createApp(options: AppOptions = {}) {
   const app = new Hono<AppEnv>();
   app.use(
     '*',
@@ -50,14 +60,32 @@ export function createApp() {
     .route('/', tokenRoutes)
     .route('/', diagnoseRoutes)
     .route('/', authRoutes)
-    .use('/api/*', requireSession(), csrfGuard())
+    .use(`${PROTECTED_BASE_PATH}/*`, requireSession(), csrfGuard())
     .route('/', meRoutes)
     .route('/', sessionRoutes)
     // The API has no pages of its own: browsers that land on its root go to the app.
-    .get('/', (c) => c.redirect(c.var.config.appUrl, 302));
+    .get(
+      '/',
+      documented({
+        summary: 'Redirect to the app (APP_URL)',
+        tags: ['meta'],
+        ok: { status: 302, description: 'Redirect to APP_URL' },
+      }),
+      (c) => c.redirect(c.var.config.appUrl, 302),
+    );
+
+  for (const router of options.protectedRoutes ?? []) routes.route('/', router);
 
   // Generated from the routes' own descriptions (documented(...) where each route is defined).
-  routes.get('/openapi.json', openApiDocument(routes));
+  routes.get(
+    '/openapi.json',
+    documented({
+      summary: 'This OpenAPI 3.1 description of every route',
+      tags: ['meta'],
+      ok: { schema: { type: 'object' }, description: 'The OpenAPI document' },
+    }),
+    openApiDocument(routes),
+  );
 
   app.notFound((c) => errorResponse(404, 'not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
   app.onError((error, c) => {

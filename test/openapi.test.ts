@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { api } from './support/sign-in';
+import { createApp } from '../src/app';
+import { API, api, SESSION_COOKIE } from './support/worker';
 
 interface Operation {
   summary: string;
+  operationId?: string;
+  tags: string[];
+  security?: Array<Record<string, string[]>>;
   responses: Record<
     string,
     {
@@ -39,6 +43,8 @@ describe('GET /openapi.json', () => {
         'GET /api/sessions',
         'POST /api/sessions/revoke-all',
         'POST /api/sessions/{id}/revoke',
+        'GET /',
+        'GET /openapi.json',
       ].sort(),
     );
   });
@@ -61,5 +67,78 @@ describe('GET /openapi.json', () => {
     expect(
       token?.responses['400']?.content?.['application/json'].schema.properties?.error?.properties.code.enum,
     ).toEqual(['invalid_audience', 'validation_failed']);
+  });
+
+  interface Document {
+    servers: Array<{ url: string }>;
+    tags: Array<{ name: string; description: string }>;
+    components: { securitySchemes: Record<string, { name?: string }> };
+    paths: Record<string, Record<string, Operation>>;
+  }
+  const documentOf = async () => (await (await api('/openapi.json')).json()) as Document;
+  const operationsOf = (doc: Document) =>
+    Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, op })),
+    );
+
+  it('lists every route the app serves, read from the app itself', async () => {
+    // Wildcards are middleware and Auth.js's catch-all; GET /auth/signin/:provider only refuses (405, use POST).
+    const NOT_OPERATIONS = new Set(['GET /auth/signin/{provider}']);
+    const served = new Set(
+      createApp()
+        .routes.filter((r) => r.method !== 'ALL' && !r.path.includes('*'))
+        .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`)
+        .filter((route) => !NOT_OPERATIONS.has(route)),
+    );
+    expect(served).toContain('GET /');
+    expect(served).toContain('GET /openapi.json');
+    const documented = operationsOf(await documentOf()).map((o) => o.route);
+    expect(documented.sort()).toEqual([...served].sort());
+  });
+
+  it('gives every operation a unique camelCase operationId derived from its method and path', async () => {
+    const ops = operationsOf(await documentOf());
+    const ids = ops.map((o) => o.op.operationId);
+    for (const id of ids) expect(id).toMatch(/^[a-z][A-Za-z0-9]*$/);
+    expect(new Set(ids).size).toBe(ops.length);
+    const idOf = (route: string) => ops.find((o) => o.route === route)?.op.operationId;
+    expect(idOf('GET /api/me')).toBe('getMe');
+    expect(idOf('POST /auth/signin/{provider}')).toBe('postAuthSigninProvider');
+    expect(idOf('POST /api/sessions/{id}/revoke')).toBe('postSessionsIdRevoke');
+    expect(idOf('GET /')).toBe('getRoot');
+    expect(idOf('GET /openapi.json')).toBe('getOpenapiJson');
+  });
+
+  it('says who may call each operation: security [] (public) or requirements on declared schemes', async () => {
+    const doc = await documentOf();
+    const schemes = Object.keys(doc.components.securitySchemes);
+    for (const { route, op } of operationsOf(doc)) {
+      expect(Array.isArray(op.security), route).toBe(true);
+      for (const requirement of op.security ?? []) {
+        // `{}` (anonymous) only makes a listed credential optional.
+        if (Object.keys(requirement).length === 0) expect(op.security?.length, route).toBeGreaterThan(1);
+        for (const scheme of Object.keys(requirement)) expect(schemes, route).toContain(scheme);
+      }
+      // A credential that is required (no `{}` alternative) can be refused: 401 is documented.
+      const required = (op.security ?? []).length > 0 && !op.security?.some((r) => Object.keys(r).length === 0);
+      if (required) expect(Object.keys(op.responses), route).toContain('401');
+    }
+    const securityOf = (path: string, method: string) => doc.paths[path]?.[method]?.security;
+    expect(securityOf('/health', 'get')).toEqual([]);
+    expect(securityOf('/', 'get')).toEqual([]);
+    expect(securityOf('/openapi.json', 'get')).toEqual([]);
+    expect(securityOf('/api/me', 'get')).toEqual([{ sessionCookie: [] }, { bearerToken: [] }]);
+    expect(securityOf('/auth/token', 'post')).toEqual([{ sessionCookie: [] }]);
+    expect(securityOf('/auth/signout', 'post')).toEqual([{ sessionCookie: [] }, {}]);
+  });
+
+  it("describes this deployment: its origin as the server, its session cookie's name, declared tags", async () => {
+    const doc = await documentOf();
+    expect(doc.servers.map((s) => s.url)).toEqual([API]);
+    expect(doc.components.securitySchemes.sessionCookie?.name).toBe(SESSION_COOKIE);
+    const declared = new Map(doc.tags.map((t) => [t.name, t.description]));
+    for (const { route, op } of operationsOf(doc)) {
+      for (const tag of op.tags) expect(declared.get(tag), `${route} tag ${tag}`).toBeTruthy();
+    }
   });
 });

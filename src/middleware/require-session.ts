@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
-import type { AppEnv } from '../app-env';
+import type { AuthedEnv } from '../app-env';
 import { apiError } from '../errors';
 import { readSessionCookie, sessionCookieClears, sessionCookieOptions } from '../session/cookie';
 import { renewSession } from '../session/refresh';
@@ -28,7 +28,7 @@ const INVALID_TOKEN_MESSAGE =
  */
 export function requireSession(options: { allowBearer?: boolean } = {}) {
   const allowBearer = options.allowBearer ?? true;
-  return createMiddleware<AppEnv>(async function requireSession(c, next) {
+  return createMiddleware<AuthedEnv>(async function requireSession(c, next) {
     const authorization = c.req.header('authorization');
     if (allowBearer && authorization !== undefined && /^bearer\b/i.test(authorization)) {
       c.set('session', await authenticateBearer(c, authorization));
@@ -41,7 +41,7 @@ export function requireSession(options: { allowBearer?: boolean } = {}) {
   });
 }
 
-async function authenticateBearer(c: Context<AppEnv>, authorization: string): Promise<SessionClaims> {
+async function authenticateBearer(c: Context<AuthedEnv>, authorization: string): Promise<SessionClaims> {
   const { config, keys } = c.var;
   const challenge = (error: string, description: string) => ({
     'WWW-Authenticate': `Bearer realm="${config.apiOrigin}", error="${error}", error_description="${description}"`,
@@ -69,7 +69,7 @@ async function authenticateBearer(c: Context<AppEnv>, authorization: string): Pr
   );
 }
 
-async function authenticateCookie(c: Context<AppEnv>): Promise<SessionClaims> {
+async function authenticateCookie(c: Context<AuthedEnv>): Promise<SessionClaims> {
   const { config, keys } = c.var;
   const cookie = readSessionCookie(c.req.header('cookie'), config.sessionCookieName);
   if (cookie.kind === 'absent') {
@@ -110,7 +110,7 @@ async function authenticateCookie(c: Context<AppEnv>): Promise<SessionClaims> {
   throw apiError(401, result.code, INVALID_TOKEN_MESSAGE, { cause: result.detail });
 }
 
-async function refresh(c: Context<AppEnv>, expired: SessionClaims, at: Date): Promise<SessionClaims> {
+async function refresh(c: Context<AuthedEnv>, expired: SessionClaims, at: Date): Promise<SessionClaims> {
   const { config, keys, db } = c.var;
   const renewed = await renewSession({ db, config, keys, meta: requestMetaOf(c.req.raw.headers) }, expired, at);
   setCookie(c, config.sessionCookieName, renewed.token, { ...sessionCookieOptions(config), maxAge: renewed.maxAge });

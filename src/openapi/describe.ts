@@ -19,17 +19,34 @@ const DEFAULT_ERRORS: Partial<Record<number, readonly ErrorCode[]>> = {
   500: ['misconfigured', 'internal_error'],
 };
 
+/** The tags operations may carry, each declared once at the top of the document with its description. */
+export const TAGS = {
+  auth: 'Sign-in with Google through Auth.js: the sign-in page, CSRF token, provider redirect and callback, sign-out',
+  tokens: 'Short-lived access tokens (at+jwt) for the backends on TOKEN_AUDIENCES',
+  api: 'The signed-in user',
+  sessions: "The caller's sessions: list them, revoke one, sign out everywhere",
+  meta: 'Health, public verification keys, deployment metadata and this description',
+} as const;
+export type Tag = keyof typeof TAGS;
+
+/** The security schemes of the document (components.securitySchemes), by what `RouteDoc.auth` says. */
+const SCHEME = { cookie: 'sessionCookie', bearer: 'bearerToken' } as const;
+
 export interface RouteDoc {
   summary: string;
   description?: string;
-  tags: string[];
+  tags: Tag[];
   /** The JSON schema of the 2xx body, or a description of a redirect. */
   ok?: { status?: number; schema?: Json; description?: string };
   /** Error responses: status → the codes it can carry. */
   errors?: Partial<Record<number, readonly ErrorCode[]>>;
   requestBody?: Json;
-  /** Who may call it: the session cookie, a Bearer access token, or nobody in particular. */
-  auth?: Array<'cookie' | 'bearer'>;
+  /**
+   * Who may call it: the session cookie or a Bearer access token (either one
+   * will do). `anonymous` makes them optional: the route uses the credential
+   * when one is sent and works without. Absent: a public route (`security: []`).
+   */
+  auth?: Array<'cookie' | 'bearer' | 'anonymous'>;
 }
 
 /** Where a route's OpenAPI operation rides on its middleware (read by openapi/document.ts). */
@@ -63,9 +80,8 @@ export function documented(doc: RouteDoc) {
     ...(doc.description ? { description: doc.description } : {}),
     tags: doc.tags,
     responses,
-    ...(doc.auth
-      ? { security: doc.auth.map((s) => ({ [s === 'cookie' ? 'sessionCookie' : 'bearerToken']: [] })) }
-      : {}),
+    // Always explicit: `[]` marks a public route (strict clients read a missing list as "unknown").
+    security: (doc.auth ?? []).map((s) => (s === 'anonymous' ? {} : { [SCHEME[s]]: [] })),
     ...(doc.requestBody
       ? { requestBody: { required: true, content: { 'application/json': { schema: doc.requestBody } } } }
       : {}),

@@ -46,7 +46,8 @@ export const authRoutes = new Hono<AppEnv>()
       summary: 'Start sign-in (form: csrfToken, callbackUrl): 302 to Google with PKCE, state and nonce',
       tags: ['auth'],
       ok: { status: 302, description: 'Redirect to the provider (or back to /auth/signin?error=MissingCSRF)' },
-      errors: { 405: ['method_not_allowed'], 429: ['rate_limited'] },
+      // A body Auth.js cannot read (e.g. malformed JSON). The 405 is GET's, which is not an operation.
+      errors: { 400: ['bad_request'], 429: ['rate_limited'] },
     }),
     authJs,
   )
@@ -68,8 +69,10 @@ export const authRoutes = new Hono<AppEnv>()
     documented({
       summary: 'Sign out (form: csrfToken, callbackUrl): revokes the session, clears the cookie',
       tags: ['auth'],
+      // Revokes the session its cookie names; without one it only redirects.
+      auth: ['cookie', 'anonymous'],
       ok: { status: 302, description: 'Redirect to callbackUrl' },
-      errors: { 429: ['rate_limited'], 503: ['service_unavailable'] },
+      errors: { 400: ['bad_request'], 429: ['rate_limited'], 503: ['service_unavailable'] },
     }),
     authJs,
   )

@@ -1,13 +1,12 @@
-import { Hono } from 'hono';
-import type { AppEnv } from '../app-env';
 import { guardDb } from '../db/guard';
 import { documented, SESSION_ERRORS } from '../openapi/describe';
 import { sessionRefused } from '../session/refresh';
 import { findUserById } from '../users/repository';
+import { authedRoutes } from './authed-routes';
 
-/** `GET /api/me`: the signed-in user, read from D1. Mounted behind requireSession. */
-export const meRoutes = new Hono<AppEnv>().get(
-  '/api/me',
+/** `GET /api/me`: the signed-in user, read from D1. Protected (authedRoutes). */
+export const meRoutes = authedRoutes().get(
+  '/me',
   documented({
     summary: 'The signed-in user, read from D1',
     tags: ['api'],

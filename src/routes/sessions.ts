@@ -1,16 +1,16 @@
 import type { Context } from 'hono';
-import { Hono } from 'hono';
 import { deleteCookie } from 'hono/cookie';
-import type { AppEnv } from '../app-env';
+import type { AuthedEnv } from '../app-env';
 import { guardDb } from '../db/guard';
 import { apiError } from '../errors';
 import { documented, SESSION_ERRORS } from '../openapi/describe';
 import { sessionCookieOptions } from '../session/cookie';
 import { requestMetaOf } from '../users/auth-events';
 import { listActiveSessions, revokeAllSessions, revokeSession } from '../users/sessions';
+import { authedRoutes } from './authed-routes';
 
 /** This browser's own session is over: clear its cookie with the Domain and Path it was set with. */
-function clearSessionCookie(c: Context<AppEnv>) {
+function clearSessionCookie(c: Context<AuthedEnv>) {
   const { config } = c.var;
   deleteCookie(c, config.sessionCookieName, sessionCookieOptions(config));
 }
@@ -19,9 +19,9 @@ function clearSessionCookie(c: Context<AppEnv>) {
  * The caller's sessions (mounted behind requireSession and csrfGuard):
  * `GET /api/sessions`, `POST /api/sessions/:id/revoke`, `POST /api/sessions/revoke-all`.
  */
-export const sessionRoutes = new Hono<AppEnv>()
+export const sessionRoutes = authedRoutes()
   .get(
-    '/api/sessions',
+    '/sessions',
     documented({
       summary: "The caller's live sessions, marking the current one",
       tags: ['sessions'],
@@ -56,7 +56,7 @@ export const sessionRoutes = new Hono<AppEnv>()
     },
   )
   .post(
-    '/api/sessions/revoke-all',
+    '/sessions/revoke-all',
     documented({
       summary: 'Sign out everywhere: revoke every session of the caller; clears this cookie',
       tags: ['sessions'],
@@ -79,7 +79,7 @@ export const sessionRoutes = new Hono<AppEnv>()
     },
   )
   .post(
-    '/api/sessions/:id/revoke',
+    '/sessions/:id/revoke',
     documented({
       summary: "Revoke one of your sessions (anyone else's id answers 404)",
       tags: ['sessions'],

@@ -64,9 +64,15 @@ export const tokenRoutes = new Hono<AppEnv>().post(
       }),
     );
     if (!live.ok) throw sessionRefused(live.code);
+    // RFC 9068 §2.2 `client_id`: the client that asked for the token, which is the app (a browser
+    // page, or a server holding the cookie) named by the request's Origin: csrfGuard lets this
+    // cookie-authenticated POST through only with the API's own origin or an ALLOWED_ORIGINS entry.
+    // (Not the audience: that is the resource server the token is for, already in `aud`.)
+    const clientId = c.req.header('origin');
+    if (clientId === undefined) throw apiError(403, 'csrf_rejected', 'POST /auth/token needs an Origin');
     const accessToken = await signToken(
       ACCESS_TOKEN_TYP,
-      { sub: session.sub, sid: session.sid, ttl: config.accessTokenTtl },
+      { sub: session.sub, sid: session.sid, ttl: config.accessTokenTtl, clientId },
       keys,
       { issuer: config.apiOrigin, audience, now },
     );

@@ -68,15 +68,21 @@ const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 /**
  * Signs a token of type `typ`: compact JWS, ES256, header `kid` and `typ`.
  * `iat`/`exp` may be passed to re-sign an existing token without extending it.
+ * `clientId` is the access token's `client_id` (RFC 9068 §2.2): the client that
+ * requested it. POST /auth/token passes the requesting app's Origin. Ignored
+ * for session tokens.
  */
 export function signToken(
   typ: TokenTyp,
-  input: { sub: string; sid: string; iat?: number; exp?: number; ttl: number },
+  input: { sub: string; sid: string; iat?: number; exp?: number; ttl: number; clientId?: string },
   keys: SigningKeys,
   ctx: TokenContext,
 ): Promise<string> {
   const iat = input.iat ?? seconds(ctx.now ?? new Date());
-  const jwt = new SignJWT({ sid: input.sid })
+  const access = typ === ACCESS_TOKEN_TYP;
+  // RFC 9068 §2.2: an access token names the client that requested it.
+  const clientId = access && input.clientId !== undefined ? { client_id: input.clientId } : {};
+  const jwt = new SignJWT({ sid: input.sid, ...clientId })
     .setProtectedHeader({ alg: SIGNING_ALG, kid: keys.current.kid, typ })
     .setIssuer(ctx.issuer)
     .setAudience(ctx.audience)
@@ -84,7 +90,7 @@ export function signToken(
     .setIssuedAt(iat)
     .setExpirationTime(input.exp ?? iat + input.ttl);
   // RFC 9068 §2.2: access tokens carry a unique id.
-  if (typ === ACCESS_TOKEN_TYP) jwt.setJti(crypto.randomUUID());
+  if (access) jwt.setJti(crypto.randomUUID());
   return jwt.sign(keys.current.privateKey);
 }
 
