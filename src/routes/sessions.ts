@@ -15,6 +15,11 @@ function clearSessionCookie(c: Context<AuthedEnv>) {
   deleteCookie(c, config.sessionCookieName, sessionCookieOptions(config));
 }
 
+/** Who revokes, when and from where: the caller, now, this request. */
+function revocationBy(c: Context<AuthedEnv>) {
+  return { userId: c.var.session.sub, now: new Date(), meta: requestMetaOf(c.req.raw.headers) };
+}
+
 /**
  * The caller's sessions (mounted behind requireSession and csrfGuard):
  * `GET /api/sessions`, `POST /api/sessions/:id/revoke`, `POST /api/sessions/revoke-all`.
@@ -65,15 +70,8 @@ export const sessionRoutes = authedRoutes()
       errors: { ...SESSION_ERRORS, 429: ['rate_limited'] },
     }),
     async function revokeAll(c) {
-      const { sub, sid } = c.var.session;
-      const revoked = await guardDb(() =>
-        revokeAllSessions(c.var.db, {
-          userId: sub,
-          sessionId: sid,
-          now: new Date(),
-          meta: requestMetaOf(c.req.raw.headers),
-        }),
-      );
+      const { sid } = c.var.session;
+      const revoked = await guardDb(() => revokeAllSessions(c.var.db, { ...revocationBy(c), sessionId: sid }));
       clearSessionCookie(c);
       return c.json({ revoked });
     },
@@ -88,16 +86,10 @@ export const sessionRoutes = authedRoutes()
       errors: { ...SESSION_ERRORS, 404: ['not_found'], 429: ['rate_limited'] },
     }),
     async function revokeOne(c) {
-      const { sub, sid } = c.var.session;
+      const { sid } = c.var.session;
       const id = c.req.param('id');
       const found = await guardDb(() =>
-        revokeSession(c.var.db, {
-          userId: sub,
-          sessionId: id,
-          now: new Date(),
-          meta: requestMetaOf(c.req.raw.headers),
-          kind: 'session_revoked',
-        }),
+        revokeSession(c.var.db, { ...revocationBy(c), sessionId: id, kind: 'session_revoked' }),
       );
       // Another user's session id answers exactly like a missing one.
       if (!found) throw apiError(404, 'not_found', `You have no session '${id}'`);

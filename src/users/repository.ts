@@ -46,6 +46,8 @@ export async function recordSignIn(db: Db, profile: ProviderProfile, session: Ne
     name: profile.name,
     image: profile.image,
   };
+  // The audit kind, from whether the batch's session INSERT produced a row (joined below).
+  const signInOrDenied = sql`CASE WHEN ${sessions.id} IS NULL THEN 'sign_in_denied' ELSE 'sign_in' END`;
   const [, , updated, opened] = await db.batch([
     // A user only while no account row names one.
     db.insert(users).select(
@@ -88,7 +90,7 @@ export async function recordSignIn(db: Db, profile: ProviderProfile, session: Ne
             id: crypto.randomUUID(),
             userId: ownerOfAccount,
             sessionId: sessions.id,
-            kind: sql`CASE WHEN ${sessions.id} IS NULL THEN 'sign_in_denied' ELSE 'sign_in' END`,
+            kind: signInOrDenied,
             detail: null,
             createdAt: at,
             ip: session.meta.ip,
