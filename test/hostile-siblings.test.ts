@@ -367,3 +367,11 @@ describe('a flow cookie Auth.js cannot use is ignored and cleared', () => {
     expect(clearsOf(callback, SESSION_COOKIE)).not.toContain('example.test /');
   });
 });
+
+it('a raw UTF-8 session cookie value (as a browser sends bytes) is refused cleanly on /api and /auth', async () => {
+  const cookie = `${SESSION_COOKIE}=𒔤é; __Secure-authjs.callback-url=é`;
+  const me = await api('/api/me', { headers: { cookie } });
+  expect(me.status).toBe(401);
+  expect(await codeOf(me)).toBe('invalid_session');
+  expect((await api('/auth/csrf', { headers: { cookie } })).status).toBe(200);
+});

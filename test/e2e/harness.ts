@@ -5,26 +5,15 @@
  *    migrations applied by wrangler), optionally over https with our own cert;
  *  - the loopback OIDC server standing in for Google.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { get as httpGet } from 'node:http';
-import { get as httpsGet } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningOidcServer, startOidcServer } from '../../scripts/oidc-server.ts';
+import { freePort, startGroup, stopGroup, waitForHealth } from '../../scripts/process-group.ts';
 import { generateAuthSecret, generateSigningJwk } from '../../scripts/secrets.ts';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
+export { freePort };
 
 export interface SitewideOptions {
   /** The origin the Worker believes it serves (AUTH_URL); its port is where wrangler listens. */
@@ -42,61 +31,6 @@ export interface RunningSitewide {
   persistDir: string;
   oidc: RunningOidcServer;
   stop(): Promise<void>;
-}
-
-/** GET on loopback; our own self-signed certificate is accepted (it is checked nowhere else here). */
-function probe(url: string): Promise<{ status: number; body: string }> {
-  const get = url.startsWith('https:') ? httpsGet : httpGet;
-  return new Promise((resolve, reject) => {
-    const req = get(url, { rejectUnauthorized: false }, (res) => {
-      let body = '';
-      res.on('data', (chunk) => {
-        body += chunk;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-  });
-}
-
-async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}`);
-    let answer: { status: number; body: string } | undefined;
-    try {
-      answer = await probe(url);
-    } catch {
-      await new Promise((r) => setTimeout(r, 250));
-      continue;
-    }
-    if (answer.status === 200) return;
-    throw new Error(`health answered ${answer.status}: ${answer.body}`);
-  }
-  throw new Error(`wrangler dev did not answer ${url} within ${timeoutMs} ms`);
-}
-
-function stopGroup(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null || !child.pid) return resolve();
-    const kill = setTimeout(() => {
-      try {
-        process.kill(-(child.pid as number), 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }, 5_000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    try {
-      process.kill(-(child.pid as number), 'SIGTERM');
-    } catch {
-      clearTimeout(kill);
-      resolve();
-    }
-  });
 }
 
 function wranglerEnv(): NodeJS.ProcessEnv {
@@ -165,7 +99,7 @@ export async function startSitewide(options: SitewideOptions): Promise<RunningSi
         ]
       : []),
   ];
-  const child = spawn('wrangler', args, { env, detached: true, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = startGroup('wrangler', args, { env });
   const stop = async () => {
     await stopGroup(child);
     await oidc.stop();
@@ -174,7 +108,7 @@ export async function startSitewide(options: SitewideOptions): Promise<RunningSi
   try {
     const local = new URL(options.authUrl);
     local.hostname = '127.0.0.1';
-    await waitForHealth(new URL('/health', local).href, child);
+    await waitForHealth(new URL('/health', local).href, child, { name: 'wrangler dev' });
   } catch (error) {
     await stop();
     throw error;
