@@ -44,6 +44,31 @@ export const sessions = sqliteTable(
   (t) => [index('sessions_user_id').on(t.userId)],
 );
 
+/** Roles granted to users (`admin`, …): they ride in the session token as `roles`. */
+export const userRoles = sqliteTable(
+  'user_roles',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    role: text('role').notNull(),
+    grantedAt: integer('granted_at', { mode: 'timestamp_ms' }).notNull(),
+    /** Who granted it (an operator's name or email, `npm run admin`), when known. */
+    grantedBy: text('granted_by'),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.role] })],
+);
+
+/** Addresses an operator invited: the first verified sign-in of one is admitted whatever the policy. */
+export const invitations = sqliteTable('invitations', {
+  /** Lower-cased email address. */
+  email: text('email').primaryKey(),
+  invitedAt: integer('invited_at', { mode: 'timestamp_ms' }).notNull(),
+  invitedBy: text('invited_by'),
+  /** When its first sign-in used it; an accepted invitation admits nobody else. */
+  acceptedAt: integer('accepted_at', { mode: 'timestamp_ms' }),
+});
+
 export type User = typeof users.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
 

@@ -17,10 +17,24 @@ export function requestMetaOf(headers: Headers): RequestMeta {
 export type AuthEventKind =
   | 'sign_in'
   | 'sign_in_denied'
+  /** Refused by the admission policy (ALLOWED_EMAIL_DOMAINS, ALLOWED_EMAILS, invitations). */
+  | 'sign_in_refused'
+  | 'invitation_accepted'
   | 'refresh_failed'
   | 'session_revoked'
   | 'sessions_revoked_all'
-  | 'sign_out';
+  | 'sign_out'
+  /** The user deleted their own account (DELETE /api/me). */
+  | 'account_deleted'
+  /** Operator changes through `npm run admin`. */
+  | 'admin_user_disabled'
+  | 'admin_user_enabled'
+  | 'admin_user_deleted'
+  | 'admin_role_granted'
+  | 'admin_role_revoked'
+  | 'admin_sessions_revoked'
+  | 'admin_invite_added'
+  | 'admin_invite_removed';
 
 export interface AuthEventInput {
   kind: AuthEventKind;
