@@ -46,11 +46,34 @@ $('sign-out-everywhere').addEventListener('click', async () => {
   else fail(`${body.error?.code}: ${body.error?.message}`);
 });
 
+// A plain link: the browser navigates to the API with its cookie, and Content-Disposition makes it a download.
+$('download-data').href = `${api}/api/me/export`;
+
+/** Where the API sends the browser back after the sign-in that deleting the account may ask for. */
+const RESUME_DELETE = 'resume=delete-account';
+
+async function deleteAccount() {
+  if (!confirm('Delete your account and everything Sitewide holds about you? This cannot be undone.')) return;
+  const { res, body } = await call('/api/me', { method: 'DELETE' });
+  if (res.status === 204) {
+    $('signed-out-status').textContent = 'Your account was deleted.';
+    show('signed-out');
+  } else if (body.error?.code === 'reauth_required') {
+    // It needs a sign-in from the last 10 minutes: sign in again, come back here, and ask once more.
+    const back = `${here}?${RESUME_DELETE}`;
+    location.href = `${api}/auth/signin?callbackUrl=${encodeURIComponent(back)}`;
+  } else {
+    fail(`${body.error?.code}: ${body.error?.message}`);
+  }
+}
+$('delete-account').addEventListener('click', deleteAccount);
+
 const me = await call('/api/me');
 if (me.res.status === 200) {
   const user = me.body;
   $('name').textContent = user.name ?? '(no name)';
   $('email').textContent = user.email ?? '';
+  $('roles').textContent = user.roles.length ? user.roles.join(', ') : 'none';
   $('user-id').textContent = user.id;
   $('avatar').textContent = (user.name ?? user.email ?? '?').slice(0, 1).toUpperCase();
   const { body } = await call('/api/sessions');
@@ -69,6 +92,10 @@ if (me.res.status === 200) {
     $('sessions').append(row);
   }
   show('signed-in');
+  if (location.search.includes(RESUME_DELETE)) {
+    history.replaceState(null, '', location.pathname);
+    await deleteAccount();
+  }
 } else {
   $('signed-out-status').textContent = `You are signed out (${me.body.error?.code ?? me.res.status}).`;
   show('signed-out');

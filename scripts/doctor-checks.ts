@@ -209,6 +209,35 @@ export async function diagnoseConfig(input: DoctorInput): Promise<Finding[]> {
     }
   }
 
+  // Who may sign in (the Worker validates the entries; see the last line).
+  const listed = (name: 'ALLOWED_EMAIL_DOMAINS' | 'ALLOWED_EMAILS') =>
+    (v[name] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  const domains = listed('ALLOWED_EMAIL_DOMAINS');
+  const emails = listed('ALLOWED_EMAILS');
+  if (domains.length === 0 && emails.length === 0) {
+    if (https) {
+      add(
+        'warn',
+        'who may sign in',
+        'ALLOWED_EMAIL_DOMAINS and ALLOWED_EMAILS are empty: any Google account in the world may sign in',
+        'Set ALLOWED_EMAIL_DOMAINS to your Google Workspace domain (or list addresses in ALLOWED_EMAILS)',
+      );
+    }
+  } else {
+    add(
+      'ok',
+      'who may sign in',
+      [
+        ...(domains.length ? [`accounts of ${domains.join(', ')}`] : []),
+        ...(emails.length ? [`${emails.length} listed address(es)`] : []),
+        'invited addresses',
+      ].join(', '),
+    );
+  }
+
   // Secrets.
   if (!input.secretsKnown) {
     add(

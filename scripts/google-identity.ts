@@ -5,9 +5,12 @@ export interface GoogleIdentity {
   email_verified: boolean;
   name: string;
   picture: string;
+  /** The Google Workspace domain of the account; absent for consumer (gmail.com) accounts. */
+  hd?: string;
 }
 
-export const DEFAULT_IDENTITY: GoogleIdentity = {
+/** The claims every identity starts from (no `hd`: a consumer account unless a hint says otherwise). */
+const BASE_IDENTITY: GoogleIdentity = {
   sub: '100000000000000000001',
   email: 'dev@example.test',
   email_verified: true,
@@ -16,12 +19,18 @@ export const DEFAULT_IDENTITY: GoogleIdentity = {
 };
 
 /**
+ * The dev user of `npm run dev`: a Workspace account of example.test, so
+ * `ALLOWED_EMAIL_DOMAINS=example.test` admits it there.
+ */
+export const DEFAULT_IDENTITY: GoogleIdentity = { ...BASE_IDENTITY, hd: 'example.test' };
+
+/**
  * Which account "signs in at Google": the `login_hint` authorization parameter
  * as a JSON object of claims, an email address, or nothing for the dev user.
  */
 export function identityFromHint(hint: string | null): GoogleIdentity {
   if (!hint) return DEFAULT_IDENTITY;
-  if (hint.startsWith('{')) return { ...DEFAULT_IDENTITY, ...(JSON.parse(hint) as Partial<GoogleIdentity>) };
+  if (hint.startsWith('{')) return { ...BASE_IDENTITY, ...(JSON.parse(hint) as Partial<GoogleIdentity>) };
   const local = hint.split('@')[0] ?? hint;
-  return { ...DEFAULT_IDENTITY, sub: `sub-${hint}`, email: hint, name: local };
+  return { ...BASE_IDENTITY, sub: `sub-${hint}`, email: hint, name: local };
 }

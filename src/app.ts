@@ -52,6 +52,8 @@ export function createApp(options: AppOptions = {}) {
   app.post('/auth/signout', limit('sign-out'));
   app.post('/api/sessions/*', limit('revocation'));
   app.post('/auth/token', limit('token'));
+  app.get('/api/me/export', limit('export'));
+  app.delete('/api/me', limit('account-deletion'));
 
   // Chained, so the route types flow into AppType for the typed client (src/client.ts).
   const routes = app

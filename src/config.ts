@@ -1,4 +1,6 @@
 import { getPublicSuffix } from 'tldts';
+import type { AdmissionPolicy } from './auth/admission';
+import type { AppAccess } from './auth/app-access';
 
 /**
  * Turns the Worker's `env` into one validated, typed Config. Parsed once per
@@ -23,6 +25,10 @@ export interface ConfigEnv {
   TOKEN_AUDIENCES?: string;
   ACCESS_TOKEN_TTL?: string;
   DIAGNOSE?: string;
+  ALLOWED_EMAIL_DOMAINS?: string;
+  ALLOWED_EMAILS?: string;
+  /** JSON text (a TOML table in [vars], which wrangler binds as an object, is accepted too). */
+  APP_ACCESS?: string;
 }
 
 export interface Config {
@@ -54,6 +60,10 @@ export interface Config {
   accessTokenTtl: number;
   /** GET /auth/diagnose is served (DIAGNOSE=on); off by default. */
   diagnose: boolean;
+  /** Who may sign in (ALLOWED_EMAIL_DOMAINS, ALLOWED_EMAILS; invitations live in D1). Nothing listed: anyone. */
+  admission: AdmissionPolicy;
+  /** APP_ACCESS: origin or audience → the roles it requires (any one of them). */
+  appAccess: AppAccess;
 }
 
 export class ConfigError extends Error {
@@ -113,6 +123,79 @@ function parseSwitch(env: ConfigEnv, name: keyof ConfigEnv): boolean {
   if (raw === 'on' || raw === 'true' || raw === '1') return true;
   if (raw === '' || raw === 'off' || raw === 'false' || raw === '0') return false;
   throw new ConfigError(`${name} '${env[name]}' must be on or off`);
+}
+
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+
+function listOf(env: ConfigEnv, name: 'ALLOWED_EMAIL_DOMAINS' | 'ALLOWED_EMAILS'): string[] {
+  return [
+    ...new Set(
+      (env[name] ?? '')
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  ];
+}
+
+function parseAdmission(env: ConfigEnv): AdmissionPolicy {
+  const domains = listOf(env, 'ALLOWED_EMAIL_DOMAINS');
+  for (const domain of domains) {
+    if (!DOMAIN.test(domain)) {
+      throw new ConfigError(
+        `ALLOWED_EMAIL_DOMAINS entry '${domain}' must be a domain like example.com (no @, no scheme, no wildcard)`,
+      );
+    }
+    if (isPublicSuffix(domain)) {
+      throw new ConfigError(
+        `ALLOWED_EMAIL_DOMAINS entry '${domain}' is a public suffix, not one organisation's domain`,
+      );
+    }
+  }
+  const emails = listOf(env, 'ALLOWED_EMAILS');
+  for (const email of emails) {
+    const at = email.lastIndexOf('@');
+    if (at < 1 || email.indexOf('@') !== at || !DOMAIN.test(email.slice(at + 1)) || /\s/.test(email)) {
+      throw new ConfigError(`ALLOWED_EMAILS entry '${email}' must be one email address like ada@example.com`);
+    }
+  }
+  return { domains, emails: new Set(emails) };
+}
+
+function parseAppAccess(env: ConfigEnv, known: ReadonlySet<string>): AppAccess {
+  const raw: unknown = env.APP_ACCESS;
+  let value: unknown = raw;
+  if (typeof raw === 'string') {
+    if (!raw.trim()) return new Map();
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new ConfigError(`APP_ACCESS is not JSON; expected e.g. {"https://admin.example.com": ["admin"]}`);
+    }
+  }
+  if (value === undefined) return new Map();
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError(`APP_ACCESS must be a JSON object: {"<origin or audience>": ["<role>", …]}`);
+  }
+  const access = new Map<string, readonly string[]>();
+  for (const [key, roles] of Object.entries(value)) {
+    if (!known.has(key)) {
+      throw new ConfigError(
+        `APP_ACCESS key '${key}' is not the API origin, an ALLOWED_ORIGINS origin or a TOKEN_AUDIENCES audience; known: ${[...known].join(', ')}`,
+      );
+    }
+    if (
+      !Array.isArray(roles) ||
+      roles.length === 0 ||
+      roles.some((r) => typeof r !== 'string' || !/^[A-Za-z0-9_.:-]+$/.test(r))
+    ) {
+      throw new ConfigError(
+        `APP_ACCESS '${key}' must list at least one role name (letters, digits, _ . : -), e.g. ["admin"]`,
+      );
+    }
+    access.set(key, Object.freeze([...new Set(roles as string[])]));
+  }
+  return access;
 }
 
 /** Validates `env` and returns the Config; throws ConfigError with an actionable message. */
@@ -195,6 +278,9 @@ export function parseConfig(env: ConfigEnv): Config {
     throw new ConfigError('ACCESS_TOKEN_TTL must be at most 3600 seconds: access tokens cannot be revoked');
   }
 
+  const admission = parseAdmission(env);
+  const appAccess = parseAppAccess(env, new Set([authUrl.origin, ...allowedOrigins, ...tokenAudiences]));
+
   return {
     apiOrigin: authUrl.origin,
     appUrl: appUrl.href,
@@ -212,6 +298,8 @@ export function parseConfig(env: ConfigEnv): Config {
     tokenAudiences,
     accessTokenTtl,
     diagnose: parseSwitch(env, 'DIAGNOSE'),
+    admission,
+    appAccess,
   };
 }
 

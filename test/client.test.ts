@@ -2,8 +2,9 @@ import { exports } from 'cloudflare:workers';
 import { expect, it } from 'vitest';
 import { createSitewideClient } from '../src/client';
 import type { ErrorBody } from '../src/errors';
+import { rows } from './support/db';
 import { FROM_APP } from './support/http';
-import { signIn } from './support/sign-in';
+import { sessionOf, signIn } from './support/sign-in';
 import { API } from './support/worker';
 
 it('the typed client talks to the running app: /api/me, /api/sessions, and a typed error', async () => {
@@ -27,4 +28,27 @@ it('the typed client talks to the running app: /api/me, /api/sessions, and a typ
   const denied = await anonymous.api.me.$get();
   expect(denied.status).toBe(401);
   expect(((await denied.json()) as unknown as ErrorBody).error.code).toBe('missing_session');
+});
+
+it('the typed client downloads the export and deletes the account: client.api.me.export.$get(), client.api.me.$delete()', async () => {
+  const { jar } = await signIn({ sub: 'typed-leaver', email: 'typed-leaver@example.test' });
+  const { userId, sid } = sessionOf(jar);
+  const fetchApp: typeof fetch = (input, init) => exports.default.fetch(new Request(input, init));
+  const client = createSitewideClient(API, { fetch: fetchApp, headers: { cookie: jar.header(), ...FROM_APP } });
+
+  const exported = await client.api.me.export.$get();
+  expect(exported.status).toBe(200);
+  const data = await exported.json();
+  // Typed: these property reads compile only because the route's JSON type flows into the client.
+  expect([data.user.id, data.user.email, data.accounts[0]?.providerAccountId]).toEqual([
+    userId,
+    'typed-leaver@example.test',
+    'typed-leaver',
+  ]);
+  expect(data.sessions.map((s) => [s.id, s.current])).toEqual([[sid, true]]);
+  expect(data.events.map((e) => e.kind)).toEqual(['sign_in']);
+
+  const deleted = await client.api.me.$delete();
+  expect(deleted.status).toBe(204);
+  expect(await rows('users', 'id = ?', userId)).toEqual([]);
 });

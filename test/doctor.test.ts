@@ -11,6 +11,8 @@ const good: DoctorInput['vars'] = {
   AUTH_SECRET: 'k7Qw9zR2mX4pL8vN1cB6tY3uH5jD0fGs',
   AUTH_GOOGLE_SECRET: 'GOCSPX-secret',
   SESSION_SIGNING_KEYS: env.SESSION_SIGNING_KEYS,
+  // A production config names who may sign in; without it the doctor warns (see "who may sign in").
+  ALLOWED_EMAIL_DOMAINS: 'acme.dev',
 };
 
 async function doctor(vars: Partial<DoctorInput['vars']>, extra: Partial<DoctorInput> = {}) {
@@ -165,5 +167,48 @@ describe('npm run doctor', () => {
     });
     expect(problems(findings)).toEqual([]);
     expect(formatFindings(findings)).toContain('sitewide.session, host-only, without Secure');
+  });
+
+  it('a deployment where anyone may sign in: one warning line', async () => {
+    const findings = await doctor({ ALLOWED_EMAIL_DOMAINS: '', ALLOWED_EMAILS: '' });
+    const lines = problems(findings).filter((f) => f.topic === 'who may sign in');
+    expect(lines).toEqual([
+      {
+        verdict: 'warn',
+        topic: 'who may sign in',
+        message: 'ALLOWED_EMAIL_DOMAINS and ALLOWED_EMAILS are empty: any Google account in the world may sign in',
+        fix: 'Set ALLOWED_EMAIL_DOMAINS to your Google Workspace domain (or list addresses in ALLOWED_EMAILS)',
+      },
+    ]);
+    expect(formatFindings(lines).split('\n')[0]).toBe(
+      '! who may sign in: ALLOWED_EMAIL_DOMAINS and ALLOWED_EMAILS are empty: any Google account in the world may sign in',
+    );
+  });
+
+  it('who may sign in: the listed domains, a count of addresses (never the addresses)', async () => {
+    const findings = await doctor({ ALLOWED_EMAIL_DOMAINS: 'acme.dev,gmail.com', ALLOWED_EMAILS: 'ada@partner.dev' });
+    const line = findings.find((f) => f.topic === 'who may sign in');
+    expect(line).toEqual({
+      verdict: 'ok',
+      topic: 'who may sign in',
+      message: 'accounts of acme.dev, gmail.com, 1 listed address(es), invited addresses',
+    });
+    expect(formatFindings(findings)).not.toContain('ada@partner.dev');
+  });
+
+  it('a bad policy entry fails the Worker config line with the config message', async () => {
+    const findings = await doctor({ ALLOWED_EMAIL_DOMAINS: '@acme.dev' });
+    expect(findings.at(-1)?.message).toContain("ALLOWED_EMAIL_DOMAINS entry '@acme.dev' must be a domain");
+  });
+
+  it('plain-http localhost development where anyone may sign in: no warning', async () => {
+    const findings = await doctor({
+      AUTH_URL: 'http://localhost:8787',
+      COOKIE_DOMAIN: 'localhost',
+      ALLOWED_ORIGINS: 'http://localhost:8788',
+      APP_URL: 'http://localhost:8788/',
+      ALLOWED_EMAIL_DOMAINS: '',
+    });
+    expect(findings.some((f) => f.topic === 'who may sign in')).toBe(false);
   });
 });

@@ -40,6 +40,8 @@ describe('GET /openapi.json', () => {
         'POST /auth/signout',
         'GET /auth/error',
         'GET /api/me',
+        'GET /api/me/export',
+        'DELETE /api/me',
         'GET /api/sessions',
         'POST /api/sessions/revoke-all',
         'POST /api/sessions/{id}/revoke',
@@ -61,8 +63,15 @@ describe('GET /openapi.json', () => {
       'session_revoked',
       'user_not_found',
     ]);
-    expect(codes('403')).toEqual(['user_disabled', 'csrf_rejected']);
+    expect(codes('403')).toEqual(['user_disabled', 'access_denied', 'csrf_rejected']);
     expect(codes('503')).toEqual(['service_unavailable']);
+    const deleteMe = doc.paths['/api/me']?.delete;
+    expect(deleteMe?.operationId).toBe('deleteMe');
+    expect(Object.keys(deleteMe?.responses ?? {})).toContain('204');
+    expect(
+      deleteMe?.responses['403']?.content?.['application/json'].schema.properties?.error?.properties.code.enum,
+    ).toEqual(['user_disabled', 'access_denied', 'csrf_rejected', 'reauth_required']);
+    expect(doc.paths['/api/me/export']?.get?.operationId).toBe('getMeExport');
     const token = doc.paths['/auth/token']?.post;
     expect(
       token?.responses['400']?.content?.['application/json'].schema.properties?.error?.properties.code.enum,

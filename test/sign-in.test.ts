@@ -73,7 +73,7 @@ describe('sign-in through the loopback OIDC server', () => {
     const me = await api('/api/me', { jar });
     expect(me.status).toBe(200);
     expect(me.headers.get('cache-control')).toBe('no-store');
-    expect(await me.json()).toEqual({ id: userId, email: alice.email, name: 'Alice', image: alice.picture });
+    expect(await me.json()).toEqual({ id: userId, email: alice.email, name: 'Alice', image: alice.picture, roles: [] });
   });
 
   it('a second sign-in of the same Google account updates the user instead of duplicating it', async () => {

@@ -7,9 +7,18 @@ import { sessionsCarriedBy } from '../session/carried-sessions';
 import { sessionCookieOptions } from '../session/cookie';
 import type { SigningKeys } from '../session/keys';
 import { signSessionToken, type TokenContext } from '../session/token';
+import { isInvited, recordRefusedSignIn } from '../users/admission';
 import type { RequestMeta } from '../users/auth-events';
 import { type ProviderProfile, recordSignIn } from '../users/repository';
 import { revokeSession } from '../users/sessions';
+import {
+  type Admission,
+  admit,
+  CONSUMER_GOOGLE_DOMAINS,
+  invitationMayAdmit,
+  type RefusalReason,
+  refusalDetail,
+} from './admission';
 import { fetchWithDiscoveryCache } from './discovery-cache';
 import { authJsFlowCookies } from './flow-cookies';
 import { redirectPolicyOf, resolveRedirect } from './redirect-policy';
@@ -32,6 +41,24 @@ export interface AuthDeps {
    * callback into a redirect to its error page; the route answers 503 instead.
    */
   onStorageError: (cause: unknown) => void;
+  /** Called when a sign-in was recorded and its session opened: the route applies APP_ACCESS to the landing page. */
+  onSignIn?: (signedIn: { userId: string; roles: readonly string[] }) => void;
+}
+
+/** Where a refused sign-in lands: our error page, told why (for the message only; anyone can craft this URL). */
+export function refusedSignInUrl(config: Config, reason: RefusalReason): string {
+  return `${config.apiOrigin}/auth/error?${new URLSearchParams({ error: 'AccessDenied', reason })}`;
+}
+
+/**
+ * The `hd` authorization parameter: with exactly one (Workspace) domain
+ * listed, Google's account chooser is tuned to it. A hint only: the `hd`
+ * claim of the ID token is what admission checks.
+ */
+function hostedDomainHint(config: Config): { authorization?: { params: { hd: string } } } {
+  const [only, ...others] = config.admission.domains;
+  if (!only || others.length > 0 || CONSUMER_GOOGLE_DOMAINS.has(only)) return {};
+  return { authorization: { params: { hd: only } } };
 }
 
 /** Our session cookie's attributes, in Auth.js's cookie option type (it writes the cookie at sign-in). */
@@ -50,6 +77,7 @@ function profileOf(
     providerAccountId: account.providerAccountId,
     email: str(claims.email),
     emailVerified: claims.email_verified === true,
+    hostedDomain: str(claims.hd)?.toLowerCase() ?? null,
     name: str(claims.name),
     image: str(claims.picture),
   };
@@ -64,7 +92,14 @@ export function createAuthConfig(deps: AuthDeps): AuthConfig {
   const { config, keys } = deps;
   const now = deps.now ?? (() => new Date());
   const tokenContext = (): TokenContext => ({ issuer: config.apiOrigin, audience: config.apiOrigin, now: now() });
-  let signedIn: { userId: string; sessionId: string } | undefined;
+  let signedIn: { userId: string; sessionId: string; roles: string[] } | undefined;
+
+  /** The admission policy, with the invitation looked up only when the configured lists refuse. */
+  async function admission(profile: ProviderProfile): Promise<Admission> {
+    const first = admit(profile, config.admission, false);
+    if (first.ok || !invitationMayAdmit(first) || !profile.email) return first;
+    return admit(profile, config.admission, await isInvited(deps.db, profile.email, profile));
+  }
 
   return {
     basePath: '/auth',
@@ -78,6 +113,7 @@ export function createAuthConfig(deps: AuthDeps): AuthConfig {
         clientSecret: config.google.clientSecret,
         issuer: config.google.issuer,
         checks: ['pkce', 'state', 'nonce'],
+        ...hostedDomainHint(config),
         [customFetch]: fetchWithDiscoveryCache,
       }),
     ],
@@ -96,7 +132,12 @@ export function createAuthConfig(deps: AuthDeps): AuthConfig {
         if (typeof token?.sub !== 'string' || typeof token.sid !== 'string') {
           throw new Error('session token payload lacks sub or sid');
         }
-        return signSessionToken({ sub: token.sub, sid: token.sid, ttl: config.sessionTokenTtl }, keys, tokenContext());
+        const roles = Array.isArray(token.roles) ? token.roles.filter((r): r is string => typeof r === 'string') : [];
+        return signSessionToken(
+          { sub: token.sub, sid: token.sid, ttl: config.sessionTokenTtl, roles },
+          keys,
+          tokenContext(),
+        );
       },
       // Auth.js never reads the session cookie (the route does not pass it on): nothing to decode.
       async decode() {
@@ -104,12 +145,24 @@ export function createAuthConfig(deps: AuthDeps): AuthConfig {
       },
     },
     callbacks: {
+      // A string answer is where Auth.js redirects instead of signing in (no user, account or session).
       async signIn({ account, profile }) {
         if (!account || !profile) return false;
+        const identity = profileOf(account, profile);
         const sessionId = crypto.randomUUID();
         let result: Awaited<ReturnType<typeof recordSignIn>>;
         try {
-          result = await recordSignIn(deps.db, profileOf(account, profile), {
+          const decision = await admission(identity);
+          if (!decision.ok) {
+            await recordRefusedSignIn(deps.db, {
+              account: identity,
+              detail: refusalDetail(decision),
+              now: now(),
+              meta: deps.meta,
+            });
+            return refusedSignInUrl(config, decision.reason);
+          }
+          result = await recordSignIn(deps.db, identity, {
             id: sessionId,
             meta: deps.meta,
             now: now(),
@@ -119,15 +172,17 @@ export function createAuthConfig(deps: AuthDeps): AuthConfig {
           deps.onStorageError(cause);
           throw cause;
         }
+        // Disabled: Auth.js's AccessDenied, whose page says so.
         if (result.kind === 'disabled') return false;
-        signedIn = { userId: result.userId, sessionId };
+        signedIn = { userId: result.userId, sessionId, roles: result.roles };
+        deps.onSignIn?.({ userId: result.userId, roles: result.roles });
         return true;
       },
       async jwt({ token, trigger }) {
         if (trigger === 'signIn' || trigger === 'signUp') {
           if (!signedIn) throw new Error('jwt callback ran before the sign-in was recorded');
-          // Only our ids go in the token: nothing personal rides in the cookie.
-          return { sub: signedIn.userId, sid: signedIn.sessionId };
+          // Our ids and the roles go in the token: nothing personal rides in the cookie.
+          return { sub: signedIn.userId, sid: signedIn.sessionId, roles: signedIn.roles };
         }
         return token;
       },

@@ -9,6 +9,8 @@ export const users = sqliteTable('users', {
   emailVerified: integer('email_verified', { mode: 'boolean' }).notNull().default(false),
   name: text('name'),
   image: text('image'),
+  /** Google's `hd` claim at the last sign-in: the account's Workspace domain; null for consumer accounts. */
+  hostedDomain: text('hosted_domain'),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull().default(now),
   updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull().default(now),
   disabledAt: integer('disabled_at', { mode: 'timestamp_ms' }),
@@ -67,6 +69,8 @@ export const invitations = sqliteTable('invitations', {
   invitedBy: text('invited_by'),
   /** When its first sign-in used it; an accepted invitation admits nobody else. */
   acceptedAt: integer('accepted_at', { mode: 'timestamp_ms' }),
+  /** The user whose sign-in accepted it: the only one it keeps admitting (sign-in and refresh). */
+  acceptedBy: text('accepted_by'),
 });
 
 export type User = typeof users.$inferSelect;

@@ -95,6 +95,6 @@ export function documented(doc: RouteDoc) {
 /** Errors of every route behind requireSession. */
 export const SESSION_ERRORS = {
   401: ['missing_session', 'invalid_session', 'session_expired', 'session_revoked', 'user_not_found'],
-  403: ['user_disabled', 'csrf_rejected'],
+  403: ['user_disabled', 'access_denied', 'csrf_rejected'],
   503: ['service_unavailable'],
 } as const satisfies Partial<Record<number, readonly ErrorCode[]>>;

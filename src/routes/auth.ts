@@ -1,9 +1,11 @@
 import { Auth } from '@auth/core';
 import { type Context, Hono } from 'hono';
 import type { AppEnv } from '../app-env';
-import { createAuthConfig } from '../auth/auth-config';
+import { landingFor } from '../auth/app-access';
+import { type AuthDeps, createAuthConfig } from '../auth/auth-config';
 import { toAuthJsRequest } from '../auth/auth-request';
-import { signInErrorPage } from '../auth/error-page';
+import { refusedSignInPage, signInErrorPage } from '../auth/error-page';
+import { admittedAccounts, refusalMessage, refusalReasonOf } from '../auth/refusal';
 import { apiError, type ErrorCode, serviceUnavailable } from '../errors';
 import { documented } from '../openapi/describe';
 import { sessionCookieClears } from '../session/cookie';
@@ -58,7 +60,8 @@ export const authRoutes = new Hono<AppEnv>()
       tags: ['auth'],
       ok: {
         status: 302,
-        description: 'Redirect to callbackUrl (allowed origins only; else APP_URL), or to /auth/error',
+        description:
+          'Redirect to callbackUrl (allowed origins the user may reach by APP_ACCESS; else APP_URL), or to /auth/error',
       },
       errors: { 429: ['rate_limited'], 503: ['service_unavailable'] },
     }),
@@ -117,14 +120,15 @@ async function authJs(c: Context<AppEnv>) {
   const input = toAuthJsRequest(c.req.raw, config, action);
   let storageError: { cause: unknown } | undefined;
   let signedOut = false;
+  let signedInRoles: readonly string[] | undefined;
   const authConfig = createAuthConfig({
-    config,
-    keys: c.var.keys,
-    db: c.var.db,
-    meta: requestMetaOf(c.req.raw.headers),
+    ...authDepsOf(c),
     sessionCookieValues: input.sessionCopies.map(([, value]) => value),
     onSignOut: () => {
       signedOut = true;
+    },
+    onSignIn: ({ roles }) => {
+      signedInRoles = roles;
     },
     onStorageError: (cause) => {
       storageError = { cause };
@@ -138,6 +142,9 @@ async function authJs(c: Context<AppEnv>) {
   const fromAuthJs = response.headers.getSetCookie();
   const signedIn = fromAuthJs.some((h) => h.startsWith(`${name}=`) && !h.startsWith(`${name}=;`));
   const res = new Response(response.body, response);
+  // Auth.js settled the landing page before it knew the user: an origin the user's roles may not reach (APP_ACCESS) lands on APP_URL.
+  const location = res.headers.get('location');
+  if (signedIn && signedInRoles && location) res.headers.set('location', landingFor(location, signedInRoles, config));
   res.headers.delete('Set-Cookie');
   for (const header of fromAuthJs) {
     // On sign-out our clears below replace Auth.js's single one, which would miss a tossed copy.
@@ -164,6 +171,11 @@ async function authJs(c: Context<AppEnv>) {
   }
   for (const clear of sessionClears) res.headers.append('Set-Cookie', clear);
   return res;
+}
+
+/** What every Auth.js configuration of this request shares. */
+function authDepsOf(c: Context<AppEnv>): Omit<AuthDeps, 'sessionCookieValues' | 'onStorageError'> {
+  return { config: c.var.config, keys: c.var.keys, db: c.var.db, meta: requestMetaOf(c.req.raw.headers) };
 }
 
 /** A browser navigation gets a page; everything else the JSON error. */
@@ -205,11 +217,17 @@ async function authJsFailure(c: Context<AppEnv>, response: Response) {
   );
 }
 
-/** Auth.js sends failed sign-ins here; answer with our JSON error (or our page) instead of its HTML. */
-function authError(c: Context<AppEnv>) {
+/**
+ * Auth.js sends failed sign-ins here; answer with our JSON error (or our page)
+ * instead of its HTML. `AccessDenied` with one of our `reason`s is a sign-in
+ * the admission policy refused; without one, a disabled user.
+ */
+async function authError(c: Context<AppEnv>) {
   const kind = c.req.query('error') ?? 'Default';
+  const reason = kind === 'AccessDenied' ? refusalReasonOf(c.req.query('reason')) : undefined;
+  if (reason) return refusedSignIn(c, reason);
   if (kind === 'AccessDenied') {
-    return failure(c, 403, 'access_denied', 'Access denied', 'This account may not sign in (it may be disabled)');
+    return failure(c, 403, 'access_denied', 'Access denied', 'This account may not sign in: it has been disabled');
   }
   return failure(
     c,
@@ -218,4 +236,48 @@ function authError(c: Context<AppEnv>) {
     'Sign-in failed',
     `Sign-in could not be completed (${kind.slice(0, 40)}): the sign-in attempt expired, was replayed, or the provider refused it. Start again at ${c.var.config.apiOrigin}/auth/signin`,
   );
+}
+
+/**
+ * A sign-in the admission policy refused: `403 access_denied`, or for a
+ * browser our page, with a "Use another account" form that restarts the
+ * sign-in with Google's account chooser (Auth.js's CSRF token, fetched from
+ * its own csrf action, and its cookie set on this response).
+ */
+async function refusedSignIn(c: Context<AppEnv>, reason: Parameters<typeof refusalMessage>[0]) {
+  const { config } = c.var;
+  const message = refusalMessage(reason);
+  const admits = admittedAccounts(config.admission);
+  if (!wantsPage(c)) throw apiError(403, 'access_denied', `${message} ${admits}`);
+  c.set('errorCode', 'access_denied');
+  const csrf = toAuthJsRequest(
+    new Request(`${config.apiOrigin}/auth/csrf`, { headers: c.req.raw.headers }),
+    config,
+    'csrf',
+  );
+  const response = await Auth(
+    csrf.request,
+    createAuthConfig({
+      ...authDepsOf(c),
+      sessionCookieValues: [],
+      onStorageError: () => {},
+    }),
+  );
+  const csrfToken = response.ok ? ((await response.json()) as { csrfToken?: unknown }).csrfToken : undefined;
+  const page = refusedSignInPage({
+    message,
+    admits,
+    anotherAccount:
+      typeof csrfToken === 'string'
+        ? { action: `${config.apiOrigin}/auth/signin/google?prompt=select_account`, csrfToken }
+        : undefined,
+    signInUrl: `${config.apiOrigin}/auth/signin`,
+    appUrl: config.appUrl,
+  });
+  const fresh = response.headers.getSetCookie();
+  // As in authJs: a flow cookie written afresh needs no clear (after it, the clear would win).
+  const written = new Set(fresh.map((h) => h.slice(0, h.indexOf('=') + 1)));
+  const clears = csrf.clears.filter((h) => !written.has(h.slice(0, h.indexOf('=') + 1)));
+  for (const header of [...fresh, ...clears]) c.header('Set-Cookie', header, { append: true });
+  return c.html(page, 403);
 }

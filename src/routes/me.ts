@@ -1,37 +1,179 @@
 import { guardDb } from '../db/guard';
+import { apiError } from '../errors';
 import { documented, SESSION_ERRORS } from '../openapi/describe';
+import { clearSessionCookie } from '../session/cookie';
 import { sessionRefused } from '../session/refresh';
+import { deleteAccount, REAUTH_WINDOW_MS } from '../users/delete-account';
+import { exportUserData } from '../users/export';
 import { findUserById } from '../users/repository';
 import { authedRoutes } from './authed-routes';
 
-/** `GET /api/me`: the signed-in user, read from D1. Protected (authedRoutes). */
-export const meRoutes = authedRoutes().get(
-  '/me',
-  documented({
-    summary: 'The signed-in user, read from D1',
-    tags: ['api'],
-    auth: ['cookie', 'bearer'],
-    ok: {
-      schema: {
+const nullable = (type: string, format?: string) => ({ type: [type, 'null'], ...(format ? { format } : {}) });
+const dateTime = { type: 'string', format: 'date-time' };
+
+/** The JSON schema of `GET /api/me/export` (see UserDataExport in src/users/export.ts). */
+const EXPORT_SCHEMA = {
+  type: 'object',
+  description:
+    'Every column of the users row and of each accounts, user_roles, sessions and auth_events row of the user id (but that id); dates are ISO 8601',
+  required: ['exportedAt', 'user', 'accounts', 'roles', 'sessions', 'events'],
+  properties: {
+    exportedAt: dateTime,
+    user: {
+      type: 'object',
+      description: 'Every column of the users row',
+      required: ['id', 'email', 'emailVerified', 'name', 'image', 'createdAt', 'updatedAt', 'disabledAt'],
+      properties: {
+        id: { type: 'string' },
+        email: nullable('string'),
+        emailVerified: { type: 'boolean' },
+        name: nullable('string'),
+        image: nullable('string'),
+        createdAt: dateTime,
+        updatedAt: dateTime,
+        disabledAt: nullable('string', 'date-time'),
+      },
+    },
+    accounts: {
+      type: 'array',
+      items: {
         type: 'object',
-        required: ['id', 'email', 'name', 'image'],
+        required: ['provider', 'providerAccountId', 'createdAt'],
+        properties: { provider: { type: 'string' }, providerAccountId: { type: 'string' }, createdAt: dateTime },
+      },
+    },
+    roles: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['role', 'grantedAt', 'grantedBy'],
+        properties: { role: { type: 'string' }, grantedAt: dateTime, grantedBy: nullable('string') },
+      },
+    },
+    sessions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'createdAt', 'lastSeenAt', 'expiresAt', 'revokedAt', 'userAgent', 'current'],
         properties: {
           id: { type: 'string' },
-          email: { type: ['string', 'null'] },
-          name: { type: ['string', 'null'] },
-          image: { type: ['string', 'null'] },
+          createdAt: dateTime,
+          lastSeenAt: dateTime,
+          expiresAt: dateTime,
+          revokedAt: nullable('string', 'date-time'),
+          userAgent: nullable('string'),
+          current: { type: 'boolean' },
         },
       },
     },
-    errors: SESSION_ERRORS,
-  }),
-  async function getMe(c) {
-    const { sub } = c.var.session;
-    const user = await guardDb(() => findUserById(c.var.db, sub));
-    if (!user) {
-      throw sessionRefused('user_not_found');
-    }
-    c.header('Cache-Control', 'no-store');
-    return c.json({ id: user.id, email: user.email, name: user.name, image: user.image });
+    events: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'kind', 'sessionId', 'detail', 'createdAt', 'ip', 'userAgent'],
+        properties: {
+          id: { type: 'string' },
+          kind: { type: 'string' },
+          sessionId: nullable('string'),
+          detail: nullable('string'),
+          createdAt: dateTime,
+          ip: nullable('string'),
+          userAgent: nullable('string'),
+        },
+      },
+    },
   },
-);
+};
+
+/**
+ * The caller's own user (mounted behind requireSession and csrfGuard):
+ * `GET /api/me`, `GET /api/me/export`, `DELETE /api/me`.
+ */
+export const meRoutes = authedRoutes()
+  .get(
+    '/me',
+    documented({
+      summary: 'The signed-in user, read from D1, with the roles its token carries',
+      tags: ['api'],
+      auth: ['cookie', 'bearer'],
+      ok: {
+        schema: {
+          type: 'object',
+          required: ['id', 'email', 'name', 'image', 'roles'],
+          properties: {
+            id: { type: 'string' },
+            email: { type: ['string', 'null'] },
+            name: { type: ['string', 'null'] },
+            image: { type: ['string', 'null'] },
+            roles: {
+              type: 'array',
+              items: { type: 'string' },
+              description: 'The roles in the session token: what every sibling sees (refreshed with the token)',
+            },
+          },
+        },
+      },
+      errors: SESSION_ERRORS,
+    }),
+    async function getMe(c) {
+      const { sub, roles } = c.var.session;
+      const user = await guardDb(() => findUserById(c.var.db, sub));
+      if (!user) {
+        throw sessionRefused('user_not_found');
+      }
+      c.header('Cache-Control', 'no-store');
+      return c.json({ id: user.id, email: user.email, name: user.name, image: user.image, roles: [...roles] });
+    },
+  )
+  .get(
+    '/me/export',
+    documented({
+      summary: 'Everything Sitewide holds about the caller, as one JSON download',
+      description:
+        'The user, linked accounts, roles, every session (revoked and expired included, the current one marked) and the audit events of the user id. Sent with Content-Disposition: attachment; filename="sitewide-export-YYYY-MM-DD.json".',
+      tags: ['api'],
+      auth: ['cookie', 'bearer'],
+      ok: { schema: EXPORT_SCHEMA, description: 'The export (a download)' },
+      errors: { ...SESSION_ERRORS, 429: ['rate_limited'] },
+    }),
+    async function exportMe(c) {
+      const { sub, sid } = c.var.session;
+      const now = new Date();
+      const data = await guardDb(() => exportUserData(c.var.db, { userId: sub, currentSessionId: sid, now }));
+      if (!data) throw sessionRefused('user_not_found');
+      c.header('Cache-Control', 'no-store');
+      c.header('Content-Disposition', `attachment; filename="sitewide-export-${data.exportedAt.slice(0, 10)}.json"`);
+      return c.json(data);
+    },
+  )
+  .delete(
+    '/me',
+    documented({
+      summary: "Delete the caller's account (needs a sign-in from the last 10 minutes); clears this cookie",
+      description:
+        'Removes the user, linked accounts, roles and sessions in one batch; audit events stay under the user id without ip or user agent, plus an account_deleted event. Other sessions of the user end at their next refresh (401 user_not_found). A session signed in more than 10 minutes ago gets 403 reauth_required: sign in again, then retry.',
+      tags: ['api'],
+      auth: ['cookie', 'bearer'],
+      ok: { status: 204, description: 'Deleted; the session cookie is cleared' },
+      errors: {
+        ...SESSION_ERRORS,
+        403: [...SESSION_ERRORS[403], 'reauth_required'],
+        429: ['rate_limited'],
+      },
+    }),
+    async function deleteMe(c) {
+      const { sub, sid } = c.var.session;
+      const { config } = c.var;
+      const outcome = await guardDb(() => deleteAccount(c.var.db, { userId: sub, sessionId: sid, now: new Date() }));
+      if (!outcome.ok) {
+        if (outcome.code !== 'reauth_required') throw sessionRefused(outcome.code);
+        throw apiError(
+          403,
+          'reauth_required',
+          `Deleting your account needs a sign-in from the last ${REAUTH_WINDOW_MS / 60_000} minutes: sign in again at ${config.apiOrigin}/auth/signin, then retry`,
+        );
+      }
+      clearSessionCookie(c, config);
+      return c.body(null, 204);
+    },
+  );

@@ -1,19 +1,12 @@
 import type { Context } from 'hono';
-import { deleteCookie } from 'hono/cookie';
 import type { AuthedEnv } from '../app-env';
 import { guardDb } from '../db/guard';
 import { apiError } from '../errors';
 import { documented, SESSION_ERRORS } from '../openapi/describe';
-import { sessionCookieOptions } from '../session/cookie';
+import { clearSessionCookie } from '../session/cookie';
 import { requestMetaOf } from '../users/auth-events';
 import { listActiveSessions, revokeAllSessions, revokeSession } from '../users/sessions';
 import { authedRoutes } from './authed-routes';
-
-/** This browser's own session is over: clear its cookie with the Domain and Path it was set with. */
-function clearSessionCookie(c: Context<AuthedEnv>) {
-  const { config } = c.var;
-  deleteCookie(c, config.sessionCookieName, sessionCookieOptions(config));
-}
 
 /** Who revokes, when and from where: the caller, now, this request. */
 function revocationBy(c: Context<AuthedEnv>) {
@@ -72,7 +65,7 @@ export const sessionRoutes = authedRoutes()
     async function revokeAll(c) {
       const { sid } = c.var.session;
       const revoked = await guardDb(() => revokeAllSessions(c.var.db, { ...revocationBy(c), sessionId: sid }));
-      clearSessionCookie(c);
+      clearSessionCookie(c, c.var.config);
       return c.json({ revoked });
     },
   )
@@ -93,7 +86,7 @@ export const sessionRoutes = authedRoutes()
       );
       // Another user's session id answers exactly like a missing one.
       if (!found) throw apiError(404, 'not_found', `You have no session '${id}'`);
-      if (id === sid) clearSessionCookie(c);
+      if (id === sid) clearSessionCookie(c, c.var.config);
       return c.json({ revoked: 1, current: id === sid });
     },
   );

@@ -1,13 +1,14 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
+import { mayReach } from '../auth/app-access';
 import { guardDb } from '../db/guard';
 import { apiError } from '../errors';
 import { csrfGuard } from '../middleware/csrf-guard';
 import { requireSession } from '../middleware/require-session';
 import { documented, SESSION_ERRORS } from '../openapi/describe';
-import { sessionRefused } from '../session/refresh';
+import { refreshPolicyOf, sessionRefused } from '../session/refresh';
 import { ACCESS_TOKEN_TYP, signToken } from '../session/token';
-import { lifetimesOf, refreshSession } from '../users/sessions';
+import { refreshSession } from '../users/sessions';
 
 async function readAudience(req: Request): Promise<unknown> {
   try {
@@ -21,7 +22,9 @@ async function readAudience(req: Request): Promise<unknown> {
  * `POST /auth/token {"audience"}`: a short-lived access token for a backend on
  * the TOKEN_AUDIENCES list. Cookie-authenticated only (a Bearer token cannot
  * mint others), CSRF rules apply, and the session row is checked in D1, so a
- * revoked session cannot mint.
+ * revoked session (or a user the admission policy now refuses) cannot mint.
+ * The roles read in that same round trip decide APP_ACCESS for the audience
+ * and ride in the access token.
  */
 export const tokenRoutes = new Hono<AppEnv>().post(
   '/auth/token',
@@ -40,7 +43,12 @@ export const tokenRoutes = new Hono<AppEnv>().post(
         },
       },
     },
-    errors: { ...SESSION_ERRORS, 400: ['invalid_audience', 'validation_failed'], 429: ['rate_limited'] },
+    errors: {
+      ...SESSION_ERRORS,
+      400: ['invalid_audience', 'validation_failed'],
+      403: SESSION_ERRORS[403],
+      429: ['rate_limited'],
+    },
   }),
   requireSession({ allowBearer: false }),
   csrfGuard(),
@@ -60,10 +68,17 @@ export const tokenRoutes = new Hono<AppEnv>().post(
         sessionId: session.sid,
         userId: session.sub,
         now,
-        lifetimes: lifetimesOf(config),
+        ...refreshPolicyOf(config),
       }),
     );
     if (!live.ok) throw sessionRefused(live.code);
+    if (!mayReach(config.appAccess, audience, live.roles)) {
+      throw apiError(
+        403,
+        'access_denied',
+        `Your account lacks the role ${audience} requires (APP_ACCESS: any of ${config.appAccess.get(audience)?.join(', ')})`,
+      );
+    }
     // RFC 9068 §2.2 `client_id`: the client that asked for the token, which is the app (a browser
     // page, or a server holding the cookie) named by the request's Origin: csrfGuard lets this
     // cookie-authenticated POST through only with the API's own origin or an ALLOWED_ORIGINS entry.
@@ -72,7 +87,7 @@ export const tokenRoutes = new Hono<AppEnv>().post(
     if (clientId === undefined) throw apiError(403, 'csrf_rejected', 'POST /auth/token needs an Origin');
     const accessToken = await signToken(
       ACCESS_TOKEN_TYP,
-      { sub: session.sub, sid: session.sid, ttl: config.accessTokenTtl, clientId },
+      { sub: session.sub, sid: session.sid, ttl: config.accessTokenTtl, clientId, roles: live.roles },
       keys,
       { issuer: config.apiOrigin, audience, now },
     );

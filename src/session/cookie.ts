@@ -1,3 +1,5 @@
+import type { Context } from 'hono';
+import { deleteCookie } from 'hono/cookie';
 import { type CookieOptions, serialize } from 'hono/utils/cookie';
 import type { Config } from '../config';
 
@@ -16,6 +18,15 @@ export function sessionCookieOptions(config: Config): CookieOptions & { path: '/
     sameSite: 'Lax',
     ...(config.cookieDomain ? { domain: config.cookieDomain } : {}),
   };
+}
+
+/**
+ * Ends this browser's session cookie: deletes it with the Domain and Path it
+ * was set with (revoking the current session, signing out everywhere,
+ * deleting the account).
+ */
+export function clearSessionCookie(c: Context, config: Config): void {
+  deleteCookie(c, config.sessionCookieName, sessionCookieOptions(config));
 }
 
 /**

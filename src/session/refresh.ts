@@ -14,6 +14,7 @@ const REFUSALS: Record<RefusalCode, [401 | 403, string]> = {
   session_expired: [401, 'This session has ended; sign in again'],
   user_disabled: [403, 'This account is disabled'],
   user_not_found: [401, 'The user of this session no longer exists; sign in again'],
+  access_denied: [403, "This account is no longer admitted by this site's sign-in policy"],
 };
 
 /** The error for a session that D1 says is over. */
@@ -29,10 +30,15 @@ export interface RenewedSession {
   maxAge: number;
 }
 
+/** The refresh inputs a Config decides: lifetimes and the admission policy. */
+export function refreshPolicyOf(config: Config) {
+  return { lifetimes: lifetimesOf(config), admission: config.admission };
+}
+
 /**
  * Renews a session whose genuine token has expired: one D1 round trip checks
- * the row is live, unrevoked, within its caps and its user enabled, and slides
- * its expiry; then a new token is signed. A refusal is recorded in
+ * the row is live, unrevoked, within its caps, its user enabled and still
+ * admitted, slides its expiry and reads the roles; then a new token is signed. A refusal is recorded in
  * `auth_events` and thrown as its error; a D1 failure as `503`.
  */
 export async function renewSession(
@@ -42,29 +48,31 @@ export async function renewSession(
 ): Promise<RenewedSession> {
   const { db, config, keys } = deps;
   const outcome = await guardDb(() =>
-    refreshSession(db, { sessionId: expired.sid, userId: expired.sub, now: at, lifetimes: lifetimesOf(config) }),
+    refreshSession(db, { sessionId: expired.sid, userId: expired.sub, now: at, ...refreshPolicyOf(config) }),
   );
   if (!outcome.ok) {
     await guardDb(() =>
       insertAuthEvent(db, {
         kind: 'refresh_failed',
-        detail: outcome.code,
+        detail: outcome.code === 'access_denied' ? `access_denied ${outcome.detail}` : outcome.code,
         userId: expired.sub,
         sessionId: expired.sid,
         now: at,
-        meta: deps.meta,
+        // A deleted user's audit rows keep no personal data: nor does one written after the deletion.
+        meta: outcome.code === 'user_not_found' ? { ip: null, userAgent: null } : deps.meta,
       }),
     );
     throw sessionRefused(outcome.code);
   }
-  const token = await signSessionToken({ sub: expired.sub, sid: expired.sid, ttl: config.sessionTokenTtl }, keys, {
-    issuer: config.apiOrigin,
-    audience: config.apiOrigin,
-    now: at,
-  });
+  const { roles } = outcome;
+  const token = await signSessionToken(
+    { sub: expired.sub, sid: expired.sid, ttl: config.sessionTokenTtl, roles },
+    keys,
+    { issuer: config.apiOrigin, audience: config.apiOrigin, now: at },
+  );
   const iat = Math.floor(at.getTime() / 1000);
   return {
-    claims: { ...expired, iat, exp: iat + config.sessionTokenTtl },
+    claims: { ...expired, iat, exp: iat + config.sessionTokenTtl, roles: Object.freeze(roles) },
     token,
     maxAge: Math.max(0, Math.floor((outcome.expiresAt - at.getTime()) / 1000)),
   };

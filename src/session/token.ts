@@ -20,6 +20,12 @@ export interface SessionClaims {
   sid: string;
   iat: number;
   exp: number;
+  /**
+   * The user's roles (`user_roles`) when the token was signed: stale by at
+   * most one token lifetime. Omitted from the token when empty, so a token
+   * without the claim (every token signed before roles existed) means none.
+   */
+  roles: readonly string[];
 }
 
 export interface TokenContext {
@@ -74,7 +80,15 @@ const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
  */
 export function signToken(
   typ: TokenTyp,
-  input: { sub: string; sid: string; iat?: number; exp?: number; ttl: number; clientId?: string },
+  input: {
+    sub: string;
+    sid: string;
+    iat?: number;
+    exp?: number;
+    ttl: number;
+    clientId?: string;
+    roles?: readonly string[];
+  },
   keys: SigningKeys,
   ctx: TokenContext,
 ): Promise<string> {
@@ -82,7 +96,8 @@ export function signToken(
   const access = typ === ACCESS_TOKEN_TYP;
   // RFC 9068 §2.2: an access token names the client that requested it.
   const clientId = access && input.clientId !== undefined ? { client_id: input.clientId } : {};
-  const jwt = new SignJWT({ sid: input.sid, ...clientId })
+  const roles = input.roles?.length ? { roles: [...input.roles] } : {};
+  const jwt = new SignJWT({ sid: input.sid, ...clientId, ...roles })
     .setProtectedHeader({ alg: SIGNING_ALG, kid: keys.current.kid, typ })
     .setIssuer(ctx.issuer)
     .setAudience(ctx.audience)
@@ -94,12 +109,21 @@ export function signToken(
   return jwt.sign(keys.current.privateKey);
 }
 
+/** `roles`: absent means none; anything but an array of strings makes the token invalid. */
+function rolesOf(value: unknown): readonly string[] | undefined {
+  if (value === undefined) return Object.freeze([]);
+  if (!Array.isArray(value) || value.some((r) => typeof r !== 'string')) return undefined;
+  return Object.freeze([...value]);
+}
+
 function asClaims(payload: JWTPayload): SessionClaims | undefined {
   const { iss, aud, sub, sid, iat, exp } = payload;
   if (typeof sub !== 'string' || !sub || typeof sid !== 'string' || !sid) return undefined;
   if (typeof iss !== 'string' || typeof aud !== 'string') return undefined;
   if (typeof iat !== 'number' || typeof exp !== 'number') return undefined;
-  return { iss, aud, sub, sid, iat, exp };
+  const roles = rolesOf(payload.roles);
+  if (!roles) return undefined;
+  return { iss, aud, sub, sid, iat, exp, roles };
 }
 
 /** How many verified tokens an isolate remembers (a browser sends the same token for up to its TTL). */

@@ -1,6 +1,6 @@
-import { and, eq, inArray, isNull, notExists, sql } from 'drizzle-orm';
+import { and, asc, eq, exists, inArray, isNull, notExists, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { accounts, authEvents, sessions, type User, users } from '../db/schema';
+import { accounts, authEvents, invitations, sessions, type User, userRoles, users } from '../db/schema';
 import { ONE_ROW, selectRow } from '../db/select-row';
 import type { RequestMeta } from './auth-events';
 
@@ -10,6 +10,8 @@ export interface ProviderProfile {
   providerAccountId: string;
   email: string | null;
   emailVerified: boolean;
+  /** Google's `hd` claim (the Workspace domain), null for consumer accounts. */
+  hostedDomain: string | null;
   name: string | null;
   image: string | null;
 }
@@ -22,13 +24,24 @@ export interface NewSession {
   maxAge: number;
 }
 
-export type SignInResult = { kind: 'signed_in'; userId: string } | { kind: 'disabled'; userId: string };
+export type SignInResult =
+  | {
+      kind: 'signed_in';
+      userId: string;
+      /** The user's roles (user_roles), for the token. */
+      roles: string[];
+      /** This sign-in accepted the address's invitation. */
+      acceptedInvitation: boolean;
+    }
+  | { kind: 'disabled'; userId: string };
 
 /**
  * Records a sign-in in one atomic D1 batch (one round trip, no interactive
  * transaction): creates the user and account on first sign-in, refreshes the
- * profile on later ones, opens a session row unless the user is disabled, and
- * writes the audit event.
+ * profile on later ones, opens a session row unless the user is disabled,
+ * writes the audit event, accepts a pending invitation of a verified address
+ * (with its own audit row) and reads the user's roles.
+ * The admission policy has been checked before (auth/admission).
  * Concurrent first sign-ins of one account yield one user: D1 serialises
  * batches, and the user is only inserted while no account row exists.
  */
@@ -43,12 +56,16 @@ export async function recordSignIn(db: Db, profile: ProviderProfile, session: Ne
   const details = {
     email: profile.email,
     emailVerified: profile.emailVerified,
+    hostedDomain: profile.hostedDomain,
     name: profile.name,
     image: profile.image,
   };
   // The audit kind, from whether the batch's session INSERT produced a row (joined below).
   const signInOrDenied = sql`CASE WHEN ${sessions.id} IS NULL THEN 'sign_in_denied' ELSE 'sign_in' END`;
-  const [, , updated, opened] = await db.batch([
+  const openedSession = db.select({ id: sessions.id }).from(sessions).where(eq(sessions.id, session.id));
+  // Only a verified address can accept an invitation (invitations hold lower-cased addresses).
+  const invitedAddress = profile.emailVerified && profile.email ? profile.email.toLowerCase() : '';
+  const [, , updated, opened, , accepted, , roleRows] = await db.batch([
     // A user only while no account row names one.
     db.insert(users).select(
       db
@@ -100,10 +117,39 @@ export async function recordSignIn(db: Db, profile: ProviderProfile, session: Ne
         .from(ONE_ROW)
         .leftJoin(sessions, eq(sessions.id, session.id)),
     ),
+    // The first admitted sign-in of an invited address accepts its invitation, for this user only.
+    db
+      .update(invitations)
+      .set({ acceptedAt: at, acceptedBy: sql`${ownerOfAccount}` })
+      .where(and(eq(invitations.email, invitedAddress), isNull(invitations.acceptedAt), exists(openedSession)))
+      .returning({ email: invitations.email }),
+    db.insert(authEvents).select(
+      db
+        .select(
+          selectRow(authEvents, {
+            id: crypto.randomUUID(),
+            userId: ownerOfAccount,
+            sessionId: session.id,
+            kind: 'invitation_accepted',
+            detail: null,
+            createdAt: at,
+            ip: session.meta.ip,
+            userAgent: session.meta.userAgent,
+          }),
+        )
+        .from(ONE_ROW)
+        .where(sql`changes() > 0`),
+    ),
+    db
+      .select({ role: userRoles.role })
+      .from(userRoles)
+      .where(inArray(userRoles.userId, ownerOfAccount))
+      .orderBy(asc(userRoles.role)),
   ]);
   const userId = updated[0]?.id;
   if (!userId) throw new Error('sign-in batch left no user row');
-  return opened.length === 1 ? { kind: 'signed_in', userId } : { kind: 'disabled', userId };
+  if (opened.length !== 1) return { kind: 'disabled', userId };
+  return { kind: 'signed_in', userId, roles: roleRows.map((r) => r.role), acceptedInvitation: accepted.length > 0 };
 }
 
 export async function findUserById(db: Db, id: string): Promise<User | undefined> {

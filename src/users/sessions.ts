@@ -1,7 +1,9 @@
-import { and, desc, eq, exists, gt, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, exists, gt, isNull, sql } from 'drizzle-orm';
+import { type AdmissionPolicy, admit, isOpen, refusalDetail } from '../auth/admission';
 import type { Db } from '../db/client';
-import { sessions, users } from '../db/schema';
+import { invitations, sessions, userRoles, users } from '../db/schema';
 import { ONE_ROW } from '../db/select-row';
+import { invitationAdmits, userAddress } from './admission';
 import { insertAuthEvent, type RequestMeta } from './auth-events';
 
 export interface Lifetimes {
@@ -17,17 +19,23 @@ export function lifetimesOf(config: { sessionMaxAge: number; sessionAbsoluteMaxA
 }
 
 export type RefreshOutcome =
-  | { ok: true; expiresAt: number }
-  | { ok: false; code: 'session_revoked' | 'session_expired' | 'user_disabled' | 'user_not_found' };
+  | { ok: true; expiresAt: number; roles: string[] }
+  | { ok: false; code: 'session_revoked' | 'session_expired' | 'user_disabled' | 'user_not_found' }
+  /** The user no longer passes the admission policy; `detail` is the audit text (reason and email domain). */
+  | { ok: false; code: 'access_denied'; detail: string };
 
 /**
  * The one D1 round trip of a refresh: slides the session's expiry (never past
  * its absolute cap) if it is live, not revoked and its user is enabled; in the
- * same batch, reads the state that explains a refusal.
+ * same batch, reads the state that explains a refusal, what the admission
+ * policy needs (the user's email, whether Google verified it, the stored `hd`,
+ * an invitation that admits them) and the user's roles for the new token.
+ * A user the policy now refuses gets `access_denied` (their session row is
+ * left as it is: relaxing the policy lets it continue).
  */
 export async function refreshSession(
   db: Db,
-  input: { sessionId: string; userId: string; now: Date; lifetimes: Lifetimes },
+  input: { sessionId: string; userId: string; now: Date; lifetimes: Lifetimes; admission: AdmissionPolicy },
 ): Promise<RefreshOutcome> {
   const { now, sessionId, userId } = input;
   const idleUntil = now.getTime() + input.lifetimes.maxAge * 1000;
@@ -36,7 +44,11 @@ export async function refreshSession(
     .select({ id: users.id })
     .from(users)
     .where(and(eq(users.id, userId), isNull(users.disabledAt)));
-  const [updated, [state]] = await db.batch([
+  const invitation = db
+    .select({ email: invitations.email })
+    .from(invitations)
+    .where(invitationAdmits(userAddress, users.id));
+  const [updated, [state], roleRows] = await db.batch([
     db
       .update(sessions)
       .set({ lastSeenAt: now, expiresAt: sql`min(${idleUntil}, ${cap})` })
@@ -55,15 +67,35 @@ export async function refreshSession(
       .select({
         userId: users.id,
         disabledAt: users.disabledAt,
+        email: users.email,
+        emailVerified: users.emailVerified,
+        hostedDomain: users.hostedDomain,
+        invited: sql<number>`${exists(invitation)}`,
         sessionUserId: sessions.userId,
         revokedAt: sessions.revokedAt,
       })
       .from(ONE_ROW)
       .leftJoin(users, eq(users.id, userId))
       .leftJoin(sessions, eq(sessions.id, sessionId)),
+    db
+      .select({ role: userRoles.role })
+      .from(userRoles)
+      .where(eq(userRoles.userId, userId))
+      .orderBy(asc(userRoles.role)),
   ]);
   const row = updated[0];
-  if (row) return { ok: true, expiresAt: row.expiresAt.getTime() };
+  if (row && state) {
+    if (!isOpen(input.admission)) {
+      const claims = {
+        email: state.email,
+        emailVerified: state.emailVerified === true,
+        hostedDomain: state.hostedDomain,
+      };
+      const decision = admit(claims, input.admission, Number(state.invited) === 1);
+      if (!decision.ok) return { ok: false, code: 'access_denied', detail: refusalDetail(decision) };
+    }
+    return { ok: true, expiresAt: row.expiresAt.getTime(), roles: roleRows.map((r) => r.role) };
+  }
   if (!state?.userId) return { ok: false, code: 'user_not_found' };
   if (state.disabledAt !== null) return { ok: false, code: 'user_disabled' };
   if (state.sessionUserId !== userId || state.revokedAt !== null) return { ok: false, code: 'session_revoked' };

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoServer } from '../../scripts/demo-server.ts';
 import { ensureDevCert } from '../../scripts/dev-cert.ts';
 import { DEFAULT_IDENTITY } from '../../scripts/google-identity.ts';
-import { freePort, type RunningSitewide, startSitewide } from './harness';
+import { freePort, queryD1, type RunningSitewide, startSitewide } from './harness';
 
 // The promise of Sitewide is a browser behaviour, so it is shown in a real one:
 // headless Chromium, the API and the demo app on sibling hostnames of one test
@@ -190,5 +190,50 @@ describe('one sign-in for sibling subdomains, in Chromium', () => {
       body: { error: { code: 'missing_session', message: expect.stringContaining('sign in at') } },
     });
     await page.screenshot({ path: `${SCREENSHOTS}/signed-out.png`, fullPage: true });
+  });
+
+  async function signInFromApp() {
+    await page.click('#sign-in');
+    await page.waitForURL(`${API}/auth/signin?**`);
+    await page.getByRole('button', { name: 'Sign in with Google' }).click();
+    await page.waitForURL(`${APP}/**`);
+  }
+
+  it('6. "Download my data" downloads sitewide-export-<date>.json: the user, accounts, sessions', async () => {
+    await signInFromApp();
+    await page.locator('#signed-in').waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-data')]);
+    expect(download.suggestedFilename()).toBe(`sitewide-export-${new Date().toISOString().slice(0, 10)}.json`);
+    const path = await download.path();
+    const data = JSON.parse(readFileSync(path, 'utf8'));
+    expect(data.user.email).toBe(DEFAULT_IDENTITY.email);
+    expect(data.accounts).toEqual([
+      { provider: 'google', providerAccountId: DEFAULT_IDENTITY.sub, createdAt: expect.any(String) },
+    ]);
+    expect(data.sessions.filter((s: { current: boolean }) => s.current)).toHaveLength(1);
+    // The page stayed where it was.
+    expect(page.url()).toBe(`${APP}/`);
+  });
+
+  it('7. "Delete my account" with a stale sign-in: sign in again, come back, confirm, deleted; the cookie is gone', async () => {
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.accept();
+    });
+    // Every session signed in 11 minutes ago: too old to delete the account.
+    queryD1(sitewide, `UPDATE sessions SET created_at = created_at - ${11 * 60_000}`);
+    await page.click('#delete-account');
+    await page.waitForURL(`${API}/auth/signin?**`);
+    await page.getByRole('button', { name: 'Sign in with Google' }).click();
+    await page.waitForURL(`${APP}/`);
+    await page.locator('#signed-out').waitFor();
+    expect(await page.locator('#signed-out-status').textContent()).toBe('Your account was deleted.');
+    expect(dialogs).toHaveLength(2);
+    expect(await sessionCookie()).toBeUndefined();
+    const email = DEFAULT_IDENTITY.email.replaceAll("'", "''");
+    expect(queryD1(sitewide, `SELECT id FROM users WHERE email = '${email}'`)).toEqual([]);
+    expect(queryD1(sitewide, "SELECT kind FROM auth_events WHERE kind = 'account_deleted'")).toHaveLength(1);
+    await page.screenshot({ path: `${SCREENSHOTS}/account-deleted.png`, fullPage: true });
   });
 });

@@ -1,0 +1,496 @@
+/**
+ * The SQL of `npm run admin`: pure functions that build the statements of one
+ * `wrangler d1 execute --command` (one D1 batch) and read its results back.
+ *
+ * wrangler's CLI has no bind parameters, so values become SQL literals. Only two
+ * kinds ever do: integers (checked) and strings that passed a conservative
+ * pattern first (the branded types below: the only way to get one is a `parse…`
+ * function), quoted with their single quotes doubled all the same. No validated
+ * string contains `;`, on which wrangler splits the command into statements.
+ *
+ * Every change is followed, in the same batch, by its `auth_events` row, written
+ * only if the change's statement touched a row (`changes() > 0`) and the state it
+ * claims now holds: the row cannot claim a change that did not happen.
+ */
+
+type Brand<B extends string> = string & { readonly __brand: B };
+/** An email address, lower-cased. */
+export type Email = Brand<'Email'>;
+export type Role = Brand<'Role'>;
+/** A user id (users are created with crypto.randomUUID()), lower-cased; also audit row ids. */
+export type Uuid = Brand<'Uuid'>;
+/** Who runs the command: `--by`, `git config user.email` or `$USER`. */
+export type Actor = Brand<'Actor'>;
+
+/** The audit kinds of operator changes (src/users/auth-events.ts, AuthEventKind). */
+export type AdminKind =
+  | 'admin_user_disabled'
+  | 'admin_user_enabled'
+  | 'admin_user_deleted'
+  | 'admin_role_granted'
+  | 'admin_role_revoked'
+  | 'admin_sessions_revoked'
+  | 'admin_invite_added'
+  | 'admin_invite_removed';
+
+// Conservative on purpose: plain ASCII, no quotes, no semicolons, no spaces (but in an Actor's name).
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const EMAIL = new RegExp(`^[A-Za-z0-9._%+-]{1,64}@${LABEL}(?:\\.${LABEL})+$`);
+const ROLE = /^[a-z][a-z0-9_.:-]{0,63}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ACTOR = /^[A-Za-z0-9._@+-](?:[A-Za-z0-9._@+ -]{0,98}[A-Za-z0-9._@+-])?$/;
+
+export function parseEmail(text: string): Email | null {
+  return text.length <= 254 && EMAIL.test(text) ? (text.toLowerCase() as Email) : null;
+}
+
+export function parseRole(text: string): Role | null {
+  return ROLE.test(text) ? (text as Role) : null;
+}
+
+export function parseUuid(text: string): Uuid | null {
+  const lower = text.toLowerCase();
+  return UUID.test(lower) ? (lower as Uuid) : null;
+}
+
+export function parseActor(text: string): Actor | null {
+  return ACTOR.test(text) ? (text as Actor) : null;
+}
+
+/** A user named on the command line: by email (case-insensitively) or by id. */
+export type UserRef = { email: Email } | { id: Uuid };
+
+export function parseUserRef(text: string): UserRef | null {
+  if (text.includes('@')) {
+    const email = parseEmail(text);
+    return email ? { email } : null;
+  }
+  const id = parseUuid(text);
+  return id ? { id } : null;
+}
+
+export function describeRef(ref: UserRef): string {
+  return 'email' in ref ? `email ${ref.email}` : `id ${ref.id}`;
+}
+
+/** A validated string as a SQL string literal. */
+export function sqlText(value: Email | Role | Uuid | Actor | AdminKind): string {
+  if (value.includes(';') || value.includes('\0')) throw new Error(`refusing to quote ${JSON.stringify(value)}`);
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+export function sqlInt(value: number): string {
+  if (!Number.isSafeInteger(value)) throw new Error(`not an integer: ${value}`);
+  return String(value);
+}
+
+function sqlTextOrNull(value: Actor | null): string {
+  return value === null ? 'NULL' : sqlText(value);
+}
+
+/** One D1 batch: its statements, and how to read their results (one row list per statement). */
+export interface Batch<T> {
+  statements: string[];
+  read(results: Rows[]): T;
+}
+
+export type Row = Record<string, unknown>;
+export type Rows = Row[];
+
+/** What every change needs: the time (epoch ms), the new audit row's id, and who runs it. */
+export interface ChangeContext {
+  now: number;
+  auditId: Uuid;
+  by: Actor | null;
+}
+
+// --- Rows as D1 returns them (snake_case columns, epoch-ms integers) ---
+
+export interface UserRow {
+  id: string;
+  email: string | null;
+  name: string | null;
+  email_verified: number;
+  created_at: number;
+  updated_at: number;
+  disabled_at: number | null;
+}
+
+export interface UserListRow {
+  id: string;
+  email: string | null;
+  name: string | null;
+  created_at: number;
+  disabled_at: number | null;
+  /** Comma-separated, sorted; null when none. */
+  roles: string | null;
+  live_sessions: number;
+}
+
+export interface AccountRow {
+  provider: string;
+  provider_account_id: string;
+  created_at: number;
+}
+
+export interface RoleRow {
+  role: string;
+  granted_at: number;
+  granted_by: string | null;
+}
+
+export interface SessionRow {
+  id: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+  user_agent: string | null;
+}
+
+export interface EventRow {
+  id: string;
+  kind: string;
+  session_id: string | null;
+  detail: string | null;
+  created_at: number;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface InvitationRow {
+  email: string;
+  invited_at: number;
+  invited_by: string | null;
+  accepted_at: number | null;
+}
+
+// --- Finding the user ---
+
+const USER_COLUMNS = ['id', 'email', 'name', 'email_verified', 'created_at', 'updated_at', 'disabled_at'];
+
+function userColumns(alias?: string): string {
+  return USER_COLUMNS.map((column) => (alias ? `${alias}.${column}` : column)).join(', ');
+}
+
+function matchUser(ref: UserRef): string {
+  return 'email' in ref ? `lower(email) = ${sqlText(ref.email)}` : `id = ${sqlText(ref.id)}`;
+}
+
+/** The id of the one user `ref` names: no row when none does, or when several share the email. */
+function targetId(ref: UserRef): string {
+  const match = matchUser(ref);
+  return `SELECT id FROM users WHERE ${match} AND (SELECT count(*) FROM users WHERE ${match}) = 1`;
+}
+
+function selectUsers(ref: UserRef): string {
+  return `SELECT ${userColumns()} FROM users WHERE ${matchUser(ref)} ORDER BY created_at, id`;
+}
+
+/** Whom a reference names: nobody, one user, or several (emails are not unique: users are keyed by Google `sub`). */
+export type Lookup = { found: 'none' } | { found: 'one'; user: UserRow } | { found: 'many'; users: UserRow[] };
+
+function readLookup(rows: Rows | undefined): Lookup {
+  const users = (rows ?? []) as unknown as UserRow[];
+  if (users.length === 0) return { found: 'none' };
+  if (users.length === 1) return { found: 'one', user: users[0] as UserRow };
+  return { found: 'many', users };
+}
+
+export function lookupUser(ref: UserRef): Batch<Lookup> {
+  return { statements: [selectUsers(ref)], read: (results) => readLookup(results[0]) };
+}
+
+// --- Reads ---
+
+export function listUsers(filter: { role?: Role; disabled?: boolean }, now: number): Batch<UserListRow[]> {
+  const where = [
+    ...(filter.role
+      ? [`EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = ${sqlText(filter.role)})`]
+      : []),
+    ...(filter.disabled ? ['u.disabled_at IS NOT NULL'] : []),
+  ];
+  const sql = [
+    'SELECT u.id, u.email, u.name, u.created_at, u.disabled_at,',
+    "(SELECT group_concat(role, ',') FROM (SELECT role FROM user_roles WHERE user_id = u.id ORDER BY role)) AS roles,",
+    `(SELECT count(*) FROM sessions s WHERE s.user_id = u.id AND s.revoked_at IS NULL AND s.expires_at > ${sqlInt(now)}) AS live_sessions`,
+    'FROM users u',
+    ...(where.length ? [`WHERE ${where.join(' AND ')}`] : []),
+    'ORDER BY u.created_at, u.id',
+  ].join(' ');
+  return { statements: [sql], read: (results) => (results[0] ?? []) as unknown as UserListRow[] };
+}
+
+export interface UserDetails {
+  lookup: Lookup;
+  accounts: AccountRow[];
+  roles: RoleRow[];
+  sessions: SessionRow[];
+  events: EventRow[];
+}
+
+/** The user, their accounts, roles, live sessions and last `eventLimit` audit events, in one batch. */
+export function showUser(ref: UserRef, now: number, eventLimit = 20): Batch<UserDetails> {
+  const id = targetId(ref);
+  return {
+    statements: [
+      selectUsers(ref),
+      `SELECT provider, provider_account_id, created_at FROM accounts WHERE user_id IN (${id}) ORDER BY created_at, provider`,
+      `SELECT role, granted_at, granted_by FROM user_roles WHERE user_id IN (${id}) ORDER BY role`,
+      'SELECT id, created_at, last_seen_at, expires_at, user_agent FROM sessions' +
+        ` WHERE user_id IN (${id}) AND revoked_at IS NULL AND expires_at > ${sqlInt(now)} ORDER BY last_seen_at DESC`,
+      'SELECT id, kind, session_id, detail, created_at, ip, user_agent FROM auth_events' +
+        ` WHERE user_id IN (${id}) ORDER BY created_at DESC, id LIMIT ${sqlInt(eventLimit)}`,
+    ],
+    read: (results) => ({
+      lookup: readLookup(results[0]),
+      accounts: (results[1] ?? []) as unknown as AccountRow[],
+      roles: (results[2] ?? []) as unknown as RoleRow[],
+      sessions: (results[3] ?? []) as unknown as SessionRow[],
+      events: (results[4] ?? []) as unknown as EventRow[],
+    }),
+  };
+}
+
+export function listInvites(): Batch<InvitationRow[]> {
+  return {
+    statements: ['SELECT email, invited_at, invited_by, accepted_at FROM invitations ORDER BY invited_at, email'],
+    read: (results) => (results[0] ?? []) as unknown as InvitationRow[],
+  };
+}
+
+// --- Changes ---
+
+/** `json_object(…)` of the detail fields (each a SQL expression), or NULL when there are none. */
+function detailJson(fields: Record<string, string>): string {
+  const pairs = Object.entries(fields).flatMap(([key, value]) => [`'${key}'`, value]);
+  return pairs.length ? `json_object(${pairs.join(', ')})` : 'NULL';
+}
+
+function byField(by: Actor | null): Record<string, string> {
+  return by === null ? {} : { by: sqlText(by) };
+}
+
+/**
+ * The audit row of the change just before it in the batch, selected FROM `from`
+ * (which may supply `user_id`): written only if that change touched a row
+ * (changes() counts the rows the batch's previous statement changed) and every
+ * `where` condition, the state the row claims, holds.
+ */
+function insertAudit(
+  ctx: ChangeContext,
+  audit: { kind: AdminKind; userId: string; detail: string; from: string; where: string[] },
+): string {
+  return [
+    'INSERT INTO auth_events (id, user_id, session_id, kind, detail, created_at, ip, user_agent)',
+    `SELECT ${sqlText(ctx.auditId)}, ${audit.userId}, NULL, ${sqlText(audit.kind)}, ${audit.detail}, ${sqlInt(ctx.now)}, NULL, NULL`,
+    `FROM ${audit.from} WHERE ${['changes() > 0', ...audit.where].join(' AND ')}`,
+    'RETURNING id',
+  ].join(' ');
+}
+
+/** The outcome of a change to one user named by email or id. */
+export interface UserChange {
+  lookup: Lookup;
+  /** The rows the change statement returned (RETURNING). */
+  changed: Rows;
+  /** The audit row's id when it was written (exactly when something changed). */
+  auditId: string | null;
+}
+
+/**
+ * [who `ref` names (before), the change (on the one user `ref` names, RETURNING),
+ * its audit row (FROM that user, as `u`)].
+ */
+function userChange(
+  ref: UserRef,
+  ctx: ChangeContext,
+  spec: {
+    change: (id: string) => string;
+    kind: AdminKind;
+    detail: Record<string, string>;
+    holds: (id: string) => string;
+  },
+): Batch<UserChange> {
+  const id = targetId(ref);
+  return {
+    statements: [
+      selectUsers(ref),
+      spec.change(id),
+      insertAudit(ctx, {
+        kind: spec.kind,
+        userId: 'u.id',
+        detail: detailJson({ ...spec.detail, ...byField(ctx.by) }),
+        from: 'users AS u',
+        where: [`u.id IN (${id})`, spec.holds(id)],
+      }),
+    ],
+    read: (results) => ({
+      lookup: readLookup(results[0]),
+      changed: results[1] ?? [],
+      auditId: ((results[2] ?? [])[0]?.id as string | undefined) ?? null,
+    }),
+  };
+}
+
+export function disableUser(ref: UserRef, ctx: ChangeContext): Batch<UserChange> {
+  const now = sqlInt(ctx.now);
+  return userChange(ref, ctx, {
+    change: (id) => `UPDATE users SET disabled_at = ${now} WHERE id IN (${id}) AND disabled_at IS NULL RETURNING id`,
+    kind: 'admin_user_disabled',
+    detail: {},
+    holds: (id) => `EXISTS (SELECT 1 FROM users WHERE id IN (${id}) AND disabled_at = ${now})`,
+  });
+}
+
+export function enableUser(ref: UserRef, ctx: ChangeContext): Batch<UserChange> {
+  return userChange(ref, ctx, {
+    change: (id) => `UPDATE users SET disabled_at = NULL WHERE id IN (${id}) AND disabled_at IS NOT NULL RETURNING id`,
+    kind: 'admin_user_enabled',
+    detail: {},
+    holds: (id) => `EXISTS (SELECT 1 FROM users WHERE id IN (${id}) AND disabled_at IS NULL)`,
+  });
+}
+
+export function grantRole(ref: UserRef, role: Role, ctx: ChangeContext): Batch<UserChange> {
+  const now = sqlInt(ctx.now);
+  const r = sqlText(role);
+  return userChange(ref, ctx, {
+    change: (id) =>
+      'INSERT INTO user_roles (user_id, role, granted_at, granted_by)' +
+      ` SELECT id, ${r}, ${now}, ${sqlTextOrNull(ctx.by)} FROM users WHERE id IN (${id})` +
+      ' ON CONFLICT DO NOTHING RETURNING role',
+    kind: 'admin_role_granted',
+    detail: { role: r },
+    holds: (id) => `EXISTS (SELECT 1 FROM user_roles WHERE user_id IN (${id}) AND role = ${r} AND granted_at = ${now})`,
+  });
+}
+
+export function revokeRole(ref: UserRef, role: Role, ctx: ChangeContext): Batch<UserChange> {
+  const r = sqlText(role);
+  return userChange(ref, ctx, {
+    change: (id) => `DELETE FROM user_roles WHERE user_id IN (${id}) AND role = ${r} RETURNING role`,
+    kind: 'admin_role_revoked',
+    detail: { role: r },
+    holds: (id) => `NOT EXISTS (SELECT 1 FROM user_roles WHERE user_id IN (${id}) AND role = ${r})`,
+  });
+}
+
+/** Revokes every live (unrevoked, unexpired) session of the user; the audit detail counts them. */
+export function revokeSessions(ref: UserRef, ctx: ChangeContext): Batch<UserChange> {
+  const now = sqlInt(ctx.now);
+  return userChange(ref, ctx, {
+    change: (id) =>
+      `UPDATE sessions SET revoked_at = ${now}` +
+      ` WHERE user_id IN (${id}) AND revoked_at IS NULL AND expires_at > ${now} RETURNING id`,
+    kind: 'admin_sessions_revoked',
+    // changes(): the number of sessions the UPDATE just before revoked.
+    detail: { sessions: 'changes()' },
+    holds: (id) => `EXISTS (SELECT 1 FROM sessions WHERE user_id IN (${id}) AND revoked_at = ${now})`,
+  });
+}
+
+export interface UserDeletion {
+  /** The user and how many rows of theirs the delete cascades to, before it. */
+  before: (UserRow & { accounts: number; sessions: number; roles: number }) | null;
+  deleted: boolean;
+  auditId: string | null;
+  /** Their audit events, kept with ip and user agent removed. */
+  eventsKept: number;
+  /** Rows still naming the user after the delete: all 0 when D1 enforced the foreign keys' ON DELETE CASCADE. */
+  left: { accounts: number; sessions: number; roles: number };
+}
+
+/**
+ * Deletes one user by id (look the id up first: lookupUser). The users row goes;
+ * D1 enforces foreign keys, so ON DELETE CASCADE removes their accounts, sessions
+ * and user_roles in the same statement. Their auth_events stay (no foreign key),
+ * with ip and user agent removed once the user is gone, plus the audit row.
+ */
+export function deleteUser(id: Uuid, ctx: ChangeContext): Batch<UserDeletion> {
+  const user = sqlText(id);
+  const gone = `NOT EXISTS (SELECT 1 FROM users WHERE id = ${user})`;
+  const counts = (prefix: string) =>
+    `(SELECT count(*) FROM accounts WHERE user_id = ${prefix}) AS accounts,` +
+    ` (SELECT count(*) FROM sessions WHERE user_id = ${prefix}) AS sessions,` +
+    ` (SELECT count(*) FROM user_roles WHERE user_id = ${prefix}) AS roles`;
+  return {
+    statements: [
+      `SELECT ${userColumns('u')}, ${counts('u.id')} FROM users u WHERE u.id = ${user}`,
+      `DELETE FROM users WHERE id = ${user} RETURNING id`,
+      insertAudit(ctx, {
+        kind: 'admin_user_deleted',
+        userId: user,
+        detail: detailJson(byField(ctx.by)),
+        from: '(SELECT 1)',
+        where: [gone],
+      }),
+      `UPDATE auth_events SET ip = NULL, user_agent = NULL WHERE user_id = ${user} AND ${gone} RETURNING id`,
+      `SELECT ${counts(user)}`,
+    ],
+    read: (results) => {
+      const before = (results[0] ?? [])[0] as UserDeletion['before'] | undefined;
+      const left = ((results[4] ?? [])[0] ?? {}) as Partial<UserDeletion['left']>;
+      return {
+        before: before ?? null,
+        deleted: (results[1] ?? []).length === 1,
+        auditId: ((results[2] ?? [])[0]?.id as string | undefined) ?? null,
+        eventsKept: (results[3] ?? []).length,
+        left: { accounts: left.accounts ?? 0, sessions: left.sessions ?? 0, roles: left.roles ?? 0 },
+      };
+    },
+  };
+}
+
+export interface InviteChange {
+  /** The invitation after the batch (add) or before it (remove). */
+  invitation: InvitationRow | null;
+  changed: boolean;
+  auditId: string | null;
+}
+
+/** Invites `email` (already lower-cased); an existing invitation is left as it is. */
+export function addInvite(email: Email, ctx: ChangeContext): Batch<InviteChange> {
+  const e = sqlText(email);
+  const now = sqlInt(ctx.now);
+  return {
+    statements: [
+      'INSERT INTO invitations (email, invited_at, invited_by, accepted_at)' +
+        ` VALUES (${e}, ${now}, ${sqlTextOrNull(ctx.by)}, NULL) ON CONFLICT DO NOTHING RETURNING email`,
+      insertAudit(ctx, {
+        kind: 'admin_invite_added',
+        userId: 'NULL',
+        detail: detailJson({ email: e, ...byField(ctx.by) }),
+        from: '(SELECT 1)',
+        where: [`EXISTS (SELECT 1 FROM invitations WHERE email = ${e} AND invited_at = ${now})`],
+      }),
+      `SELECT email, invited_at, invited_by, accepted_at FROM invitations WHERE email = ${e}`,
+    ],
+    read: (results) => ({
+      changed: (results[0] ?? []).length === 1,
+      auditId: ((results[1] ?? [])[0]?.id as string | undefined) ?? null,
+      invitation: ((results[2] ?? [])[0] as InvitationRow | undefined) ?? null,
+    }),
+  };
+}
+
+export function removeInvite(email: Email, ctx: ChangeContext): Batch<InviteChange> {
+  const e = sqlText(email);
+  return {
+    statements: [
+      `SELECT email, invited_at, invited_by, accepted_at FROM invitations WHERE email = ${e}`,
+      `DELETE FROM invitations WHERE email = ${e} RETURNING email`,
+      insertAudit(ctx, {
+        kind: 'admin_invite_removed',
+        userId: 'NULL',
+        detail: detailJson({ email: e, ...byField(ctx.by) }),
+        from: '(SELECT 1)',
+        where: [`NOT EXISTS (SELECT 1 FROM invitations WHERE email = ${e})`],
+      }),
+    ],
+    read: (results) => ({
+      invitation: ((results[0] ?? [])[0] as InvitationRow | undefined) ?? null,
+      changed: (results[1] ?? []).length === 1,
+      auditId: ((results[2] ?? [])[0]?.id as string | undefined) ?? null,
+    }),
+  };
+}

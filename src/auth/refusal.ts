@@ -1,0 +1,35 @@
+import { type AdmissionPolicy, CONSUMER_GOOGLE_DOMAINS, REFUSAL_REASONS, type RefusalReason } from './admission';
+
+/** The `reason` of /auth/error, when it is one of ours (it only picks a message: anyone can type the URL). */
+export function refusalReasonOf(value: string | undefined): RefusalReason | undefined {
+  return value !== undefined && REFUSAL_REASONS.has(value as RefusalReason) ? (value as RefusalReason) : undefined;
+}
+
+const MESSAGES: Record<RefusalReason, string> = {
+  email_missing:
+    'Google did not share the email address of the account you chose, so this site cannot tell who you are.',
+  email_unverified: 'Google has not verified the email address of the account you chose.',
+  hd_mismatch:
+    "The account you chose has an address on an admitted domain, but it is not one of that organisation's Google Workspace accounts.",
+  domain_not_allowed: 'The Google account you chose is not one this site admits.',
+  email_not_allowed: 'The Google account you chose is not one this site admits.',
+};
+
+export function refusalMessage(reason: RefusalReason): string {
+  return MESSAGES[reason];
+}
+
+/**
+ * Which accounts this site admits, in one sentence: the listed domains (never
+ * the ALLOWED_EMAILS addresses, which are people's own).
+ */
+export function admittedAccounts(policy: AdmissionPolicy): string {
+  const workspace = policy.domains.filter((d) => !CONSUMER_GOOGLE_DOMAINS.has(d));
+  const consumer = policy.domains.filter((d) => CONSUMER_GOOGLE_DOMAINS.has(d));
+  const kinds = [
+    ...(workspace.length ? [`Google Workspace accounts of ${workspace.join(', ')}`] : []),
+    ...(consumer.length ? [`personal Google accounts (${consumer.map((d) => `@${d}`).join(', ')})`] : []),
+  ];
+  if (kinds.length === 0) return 'This site admits only people it has invited.';
+  return `This site admits ${kinds.join(' and ')}, and people it has invited.`;
+}
