@@ -1,10 +1,15 @@
 /**
- * A V8 CPU profile of the bench Worker inside workerd, through the DevTools inspector that
- * Miniflare opens (bench/serve-direct.ts with `inspectorPort`), summarised by self time per
- * function and per source (package), mapped through the bundle's source map.
+ * Last, the profile: where the fresh-cookie time goes. A V8 CPU profile of the main bench Worker
+ * inside workerd, on a Miniflare server of its own with the DevTools inspector open
+ * (bench/serve-direct.ts with `inspectorPort`), of one batch of `bare` and one of `me-fresh`,
+ * summarised by self time per function and per source (package), mapped through the bundle's
+ * source map.
  */
 import { readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
+import { isolateRun } from './phase-isolate.ts';
+import type { BenchRun } from './processes.ts';
+import { type BuiltWorkers, mainBundleMap, startProfilingServer } from './servers.ts';
 
 interface CallFrame {
   functionName: string;
@@ -79,7 +84,7 @@ function sourceOf(path: string | undefined): string {
  * Starts the profiler on the Worker's isolate, runs `work` (which drives requests into it),
  * stops, and summarises. `bundleMap` is the bundle's `.js.map` (wrangler writes one beside it).
  */
-export async function profileWorker(
+async function profileWorker(
   inspectorPort: number,
   bundleMap: string,
   work: () => Promise<void>,
@@ -145,4 +150,25 @@ export async function profileWorker(
       .sort((a, b) => b[1] - a[1])
       .map(([source, us]) => ({ source, selfMs: us / 1000, share: share(us) })),
   };
+}
+
+/** Requests per profiled batch. */
+export const PROFILED_REQUESTS = 4_000;
+export const PROFILED_CASES = ['bare', 'me-fresh'] as const;
+
+/** Profiles one batch of each of PROFILED_CASES (after 500 requests to warm up), on a quiet machine. */
+export async function profilePhase(run: BenchRun, built: BuiltWorkers) {
+  const server = await startProfilingServer(run, built);
+  const profiles: Partial<Record<(typeof PROFILED_CASES)[number], ProfileSummary>> = {};
+  try {
+    for (const name of PROFILED_CASES) {
+      await isolateRun(server.base, name, 500);
+      profiles[name] = await profileWorker(server.inspectorPort, mainBundleMap(built), async () => {
+        await isolateRun(server.base, name, PROFILED_REQUESTS);
+      });
+    }
+  } finally {
+    await server.stop();
+  }
+  return profiles;
 }

@@ -1,0 +1,179 @@
+/**
+ * The bench cases, declared once. Read inside workerd by the two bench Workers (bench/worker.ts,
+ * bench/peer-worker.ts: which route, which handler, which credential) and in Node by the runner
+ * (which Worker to ask, what to load-test over HTTP, what each response must be, what the report
+ * says), with the shapes of the control surface's answers. Plain data: no Node and no Workers APIs.
+ */
+
+/** What a case's request carries. Each bench Worker mints its own (GET /__bench/credentials). */
+export type Credential =
+  /** Sitewide's session cookie with a fresh token (as a browser sends it, on every route). */
+  | 'session-cookie'
+  /** The same cookie with an expired token: every request refreshes it. */
+  | 'expired-session-cookie'
+  /** `Authorization: Bearer` with an access token. */
+  | 'access-token'
+  /** Auth.js's default session cookie (a JWE), for the peer. */
+  | 'authjs-session-cookie';
+
+/**
+ * Who answers: the product's `createApp()` with the bench routes (bench/worker.ts), a bare
+ * `new Hono()` with only the route (bench/worker.ts, the floor under everything), or the
+ * @hono/auth-js peer (bench/peer-worker.ts).
+ */
+export type CaseApp = 'sitewide' | 'floor' | 'peer';
+
+export interface BenchCase {
+  app: CaseApp;
+  path: string;
+  credential: Credential;
+  /** Every response is 200, with this many D1 round trips per request (counted in the isolate). */
+  d1RoundTrips: number;
+  /** Load-tested over HTTP too, as a ratio to `bare` on the same path. */
+  http: boolean;
+  /** For the report. */
+  what: string;
+}
+
+/** In the order of the report; in-isolate mixes rotate through them. */
+export const CASES = {
+  floor: {
+    app: 'floor',
+    path: '/bench/bare',
+    credential: 'session-cookie',
+    d1RoundTrips: 0,
+    http: false,
+    what: 'a bare `new Hono()` with only the route (no app middleware)',
+  },
+  bare: {
+    app: 'sitewide',
+    path: '/bench/bare',
+    credential: 'session-cookie',
+    d1RoundTrips: 0,
+    http: true,
+    what: 'unprotected route, same app, same JSON',
+  },
+  'me-fresh': {
+    app: 'sitewide',
+    path: '/api/bench/me',
+    credential: 'session-cookie',
+    d1RoundTrips: 0,
+    http: true,
+    what: 'protected route, fresh cookie, no D1 (the ES256 check runs once per token per isolate: verified-token cache)',
+  },
+  'me-fresh-db': {
+    app: 'sitewide',
+    path: '/api/me',
+    credential: 'session-cookie',
+    d1RoundTrips: 1,
+    http: true,
+    what: 'the product’s `GET /api/me`: fresh cookie, then the handler reads the user row',
+  },
+  refresh: {
+    app: 'sitewide',
+    path: '/api/bench/me',
+    credential: 'expired-session-cookie',
+    d1RoundTrips: 1,
+    http: true,
+    what: 'expired token: verify + one D1 round trip (batch) + re-sign + Set-Cookie',
+  },
+  bearer: {
+    app: 'sitewide',
+    path: '/api/bench/me',
+    credential: 'access-token',
+    d1RoundTrips: 0,
+    http: true,
+    what: '`Authorization: Bearer` access token (ES256)',
+  },
+  'peer-bare': {
+    app: 'peer',
+    path: '/bench/bare',
+    credential: 'authjs-session-cookie',
+    d1RoundTrips: 0,
+    http: false,
+    what: 'peer Worker: unprotected route (initAuthConfig runs on every route, as documented)',
+  },
+  'peer-hono-authjs': {
+    app: 'peer',
+    path: '/api/bench/me',
+    credential: 'authjs-session-cookie',
+    d1RoundTrips: 0,
+    http: true,
+    what: 'peer Worker: same route behind `verifyAuth()`, Auth.js default JWE cookie',
+  },
+} as const satisfies Record<string, BenchCase>;
+
+export type CaseName = keyof typeof CASES;
+export const CASE_NAMES = Object.keys(CASES) as CaseName[];
+export type BenchWorker = 'main' | 'peer';
+/** The Worker serving a case: the peer's own, or the main bench Worker (product and floor). */
+export const workerOf = (name: CaseName): BenchWorker => (CASES[name].app === 'peer' ? 'peer' : 'main');
+export const casesOf = (worker: BenchWorker) => CASE_NAMES.filter((name) => workerOf(name) === worker);
+export const HTTP_CASE_NAMES = CASE_NAMES.filter((name) => CASES[name].http);
+/** A peer case's overhead is also taken over the peer's own unprotected route. */
+export const PEER_BASELINE: CaseName = 'peer-bare';
+
+/** The parts of the fresh-cookie path on their own, in the main bench Worker (GET /__bench/mix?micro=1). */
+export const MICRO_CASES = {
+  'verify-es256-webcrypto': 'one Web Crypto ECDSA P-256 verify of the session token (the floor of any ES256 verifier)',
+  'verify-jose':
+    '`verifySessionToken` on a token not yet verified in the isolate (jose `jwtVerify`, every option pinned): the first request with a token costs this more',
+  'sign-jose': '`signSessionToken` (what a refresh adds besides D1)',
+  'verify-ed25519-webcrypto': 'Ed25519 verify of the same signing input (alternative algorithm)',
+  'verify-hs256-webcrypto': 'HMAC-SHA256 verify of the same signing input (symmetric: no public verification)',
+  'verified-token-cache-hit': 'a per-isolate Map of verified tokens (token → claims, exp checked): a hit',
+  'console-log-line': 'one `console.log` of a JSON request line like the app’s request log (locally: a pipe write)',
+} as const;
+export type MicroCaseName = keyof typeof MICRO_CASES;
+export const MICRO_CASE_NAMES = Object.keys(MICRO_CASES) as MicroCaseName[];
+
+/** `console-log-line` once more, under `wrangler dev` (GET /__bench/micro there). */
+export const DEV_LOG_LINE = {
+  name: 'console-log-line (wrangler dev)',
+  what: 'the same line under `wrangler dev`, whose inspector receives every console call',
+} as const;
+
+// ---------------------------------------------------------------- what the control surface answers
+
+/** GET /__bench/credentials: the headers of each credential the Worker's cases carry, minted for the request. */
+export type Credentials = Partial<Record<Credential, Record<string, string>>>;
+
+/** GET /__bench/run: one case's request sent n times in a row. */
+export interface LoopResult {
+  case: string;
+  n: number;
+  /** Wall time of the timed loop inside the isolate (performance.now()). */
+  ms: number;
+  usPerRequest: number;
+  statuses: Record<string, number>;
+  d1Statements: number;
+  d1StatementsPerRequest: number;
+  d1RoundTrips: number;
+  d1RoundTripsPerRequest: number;
+  outboundFetches: number;
+}
+
+/** GET /__bench/mix: one entry of the cases interleaved chunk by chunk. */
+export interface MixResult {
+  name: string;
+  n: number;
+  ms: number;
+  /**
+   * µs per operation: the mean over the middle 60% of the chunks (ranked by their µs per
+   * operation), so chunks stalled by something else on the machine (or a GC pause) do not count,
+   * while the 1 ms rounding of the timer still averages out.
+   */
+  usPerRequest: number;
+  /** Plain total time / operations over every chunk. */
+  usPerRequestAllChunks: number;
+  chunks: number;
+  statuses: Record<string, number>;
+  d1StatementsPerRequest: number;
+  d1RoundTripsPerRequest: number;
+}
+
+/** GET /__bench/outbound: this isolate's outbound fetches, by origin + path. */
+export interface OutboundCounts {
+  total: number;
+  byUrl: Record<string, number>;
+}

@@ -1,0 +1,87 @@
+/**
+ * The report's words: "Where we miss, and what limits us" (plain statements from the measured
+ * figures: what misses, what limits it, what would close it) and the summary printed at the end
+ * of a run.
+ */
+import type { Results } from './report-results.ts';
+import { HTTP_PATHS } from './settings.ts';
+import { fmt } from './stats.ts';
+
+/** The summary on the console: the targets, then every case's figures. */
+export function renderSummary(r: Results): string {
+  const lines = ['', 'Targets:'];
+  for (const t of r.targets) lines.push(`  ${t.met ? 'met ' : 'MISS'}  ${t.target}: ${t.measured}`);
+  lines.push('', 'In the isolate (µs per request, median (min–max); overhead over bare):');
+  for (const [name, c] of Object.entries(r.isolate)) {
+    lines.push(`  ${name.padEnd(18)} ${fmt(c.usPerRequest).padEnd(26)} +${fmt(c.overBareUs)}`);
+  }
+  for (const path of HTTP_PATHS) {
+    lines.push('', `HTTP via ${path} (req/s, ratio to bare, p50/p99 ms):`);
+    for (const [name, c] of Object.entries(r.http[path])) {
+      lines.push(
+        `  ${name.padEnd(18)} ${fmt(c.rps, 0).padEnd(22)} ${c.ratioToBare.median.toFixed(3)}×  ${c.p50Ms.median.toFixed(2)}/${c.p99Ms.median.toFixed(2)}`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+/** Plain statements from the measured figures: what misses, what limits it, what would close it. */
+export function analysis(r: Results): string[] {
+  const lines: string[] = [];
+  const iso = r.isolate;
+  const micro = (name: string) => r.micro[name]?.usPerCall.median ?? Number.NaN;
+  const target = (id: string) => r.targets.find((t) => t.id === id);
+  const me = iso['me-fresh']?.overBareUs.median ?? Number.NaN;
+  const bare = iso.bare?.usPerRequest.median ?? Number.NaN;
+  const floor = iso.floor?.usPerRequest.median ?? Number.NaN;
+  const es256 = micro('verify-es256-webcrypto');
+  const jose = micro('verify-jose');
+  const hit = micro('verified-token-cache-hit');
+  const logLine = micro('console-log-line');
+  const topDelta = r.profile.deltaBySource[0];
+
+  const overhead = target('isolate-overhead');
+  if (overhead && !overhead.met) {
+    lines.push(
+      `- **In-isolate overhead: ${me.toFixed(1)} µs against 60 µs.** \`me-fresh\` verifies a token's signature once per isolate (the verified-token cache of src/session/token.ts): after a session's first request, authenticating it is a cache hit (${hit.toFixed(2)} µs on its own), so what is left is the protected path's plumbing: \`requireSession\`'s middleware layer, reading the cookie, \`c.set\`, \`csrfGuard\`. The profile shows where: the largest item of the difference between the two cases is ${topDelta ? `${topDelta.source} (${topDelta.deltaUs.toFixed(1)} µs per request under the profiler)` : 'not measured'}. The first request with a token in an isolate pays the full check on top: jose's \`jwtVerify\` with every option pinned costs ${jose.toFixed(1)} µs in a tight loop, of which Web Crypto's ECDSA P-256 verify is ${es256.toFixed(1)} µs on this CPU; Ed25519 (${micro('verify-ed25519-webcrypto').toFixed(1)} µs here) does not change that, and HMAC (${micro('verify-hs256-webcrypto').toFixed(1)} µs) would give up verification with public keys by other backends.`,
+    );
+  } else if (overhead) {
+    lines.push(`- In-isolate overhead of me-fresh: ${me.toFixed(1)} µs, within the 60 µs target.`);
+  }
+  const factor = target('peer-factor');
+  if (factor && !factor.met) {
+    lines.push(
+      `- **Versus @hono/auth-js: ${factor.measured}.** The peer's cost is Auth.js's own (a full \`Auth()\` session request per call: JWE decrypt, re-encrypt and Set-Cookie).`,
+    );
+  }
+  const http = HTTP_PATHS.map((path) => ({ path, t: target(`http-${path}`) })).filter((x) => x.t && !x.t.met);
+  if (http.length) {
+    const parts = http.map(({ path }) => {
+      const c = r.http[path];
+      return `${path} ${c['me-fresh']?.ratioToBare.median.toFixed(3)}× (bare ${c.bare?.rps.median.toFixed(0)} req/s, ${(1e6 / (c.bare?.rps.median ?? 1)).toFixed(0)} µs per request at saturation)`;
+    });
+    lines.push(
+      `- **Over HTTP, me-fresh against bare: ${parts.join('; ')}.** The isolate runs one request's JavaScript at a time, so at saturation requests/s is about the inverse of the per-request cost along the path, and the ratio is about (cost of bare) / (cost of bare + ${me.toFixed(0)} µs of auth). Reaching 0.90× needs the auth to be at most a ninth of the bare request's cost on that path. On the miniflare and wrangler-dev paths, Miniflare's entry Worker and the dev proxy add the same cost to both cases, which dilutes the auth's share there; the workerd socket is the strictest path.`,
+    );
+  }
+  if (!Number.isNaN(floor) && !Number.isNaN(bare)) {
+    lines.push(
+      `- **The bare route itself.** The product's global middleware (everything \`createApp()\` runs on every route; the profile of \`bare\` above shows where: the request log line, Response and header work, Hono's dispatch) costs ${(bare - floor).toFixed(0)} µs per request over a bare \`new Hono()\` route (${floor.toFixed(1)} µs), more than the auth does. One \`console.log\` of a request line costs ${logLine.toFixed(1)} µs in workerd here (locally it is written to a pipe; Workers Logs in production has its own cost). Every HTTP ratio above is measured against this heavier bare route.`,
+    );
+  }
+  const d1 = target('d1-fresh');
+  if (d1 && !d1.met) lines.push(`- **D1 on a fresh token: ${d1.measured}.** The fresh path must not touch D1.`);
+  const bundle = target('bundle');
+  if (bundle && !bundle.met) {
+    const top = r.bundle.packages
+      .slice(0, 6)
+      .map((p) => `${p.source} ${(p.bytes / 1000).toFixed(0)} KB`)
+      .join(', ');
+    lines.push(
+      `- **Bundle: ${bundle.measured} against 80 KB.** The largest contributors (minified): ${top}. tldts carries the whole Public Suffix List to check COOKIE_DOMAIN once per isolate; Auth.js core with oauth4webapi serves only /auth/*; drizzle-orm builds every D1 statement (src/db, src/users). What would close most of it: check the public suffix at deploy time (e.g. in \`npm run doctor\`/the build) or against a short embedded list instead of shipping the list; Auth.js core (needed for the Google flow) and drizzle-orm then dominate what remains.`,
+    );
+  }
+  if (lines.length === 0) lines.push('Every target is met in this run.');
+  return lines;
+}
