@@ -398,13 +398,16 @@ export interface UserDeletion {
   eventsKept: number;
   /** Rows still naming the user after the delete: all 0 when D1 enforced the foreign keys' ON DELETE CASCADE. */
   left: { accounts: number; sessions: number; roles: number };
+  /** The invitations the user had accepted, deleted with them (they hold the address), as DELETE /api/me does. */
+  invitationsRemoved: number;
 }
 
 /**
  * Deletes one user by id (look the id up first: lookupUser). The users row goes;
  * D1 enforces foreign keys, so ON DELETE CASCADE removes their accounts, sessions
  * and user_roles in the same statement. Their auth_events stay (no foreign key),
- * with ip and user agent removed once the user is gone, plus the audit row.
+ * with ip and user agent removed once the user is gone, plus the audit row; the
+ * invitation they accepted goes (it holds their address), as with DELETE /api/me.
  */
 export function deleteUser(id: Uuid, ctx: ChangeContext): Batch<UserDeletion> {
   const user = sqlText(id);
@@ -426,6 +429,7 @@ export function deleteUser(id: Uuid, ctx: ChangeContext): Batch<UserDeletion> {
       }),
       `UPDATE auth_events SET ip = NULL, user_agent = NULL WHERE user_id = ${user} AND ${gone} RETURNING id`,
       `SELECT ${counts(user)}`,
+      `DELETE FROM invitations WHERE accepted_by = ${user} AND ${gone} RETURNING email`,
     ],
     read: (results) => {
       const before = (results[0] ?? [])[0] as UserDeletion['before'] | undefined;
@@ -436,6 +440,7 @@ export function deleteUser(id: Uuid, ctx: ChangeContext): Batch<UserDeletion> {
         auditId: ((results[2] ?? [])[0]?.id as string | undefined) ?? null,
         eventsKept: (results[3] ?? []).length,
         left: { accounts: left.accounts ?? 0, sessions: left.sessions ?? 0, roles: left.roles ?? 0 },
+        invitationsRemoved: (results[5] ?? []).length,
       };
     },
   };

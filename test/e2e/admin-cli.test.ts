@@ -285,13 +285,20 @@ describe('admin SQL and arguments (node:sqlite, no wrangler)', () => {
 
   it('deleting a user cascades (with foreign keys on, as in D1) and keeps their events, scrubbed', () => {
     const db = memoryD1();
+    // The invitation she accepted holds her address: it goes with her (as DELETE /api/me does); another stays.
+    db.prepare(
+      "INSERT INTO invitations (email, invited_at, accepted_at, accepted_by) VALUES ('alice@example.com', 1, 2, ?)",
+    ).run(ALICE);
+    db.prepare("INSERT INTO invitations (email, invited_at) VALUES ('dave@example.com', 1)").run();
     const result = runBatch(db, deleteUser(ALICE as Uuid, context()));
     expect(result).toMatchObject({
       before: { id: ALICE, accounts: 1, sessions: 4, roles: 0 },
       deleted: true,
       eventsKept: 3, // two of hers and the admin_user_deleted row
       left: { accounts: 0, sessions: 0, roles: 0 },
+      invitationsRemoved: 1,
     });
+    expect(db.prepare('SELECT email FROM invitations').all()).toEqual([{ email: 'dave@example.com' }]);
     const events = db.prepare('SELECT id, kind, ip, user_agent FROM auth_events WHERE user_id = ?').all(ALICE);
     expect(events).toHaveLength(3);
     expect(events.every((e) => e.ip === null && e.user_agent === null)).toBe(true);
