@@ -55,8 +55,8 @@ export default defineConfig({
     }),
   ],
   test: {
-    // test/e2e runs on Node against wrangler dev and a browser: vitest.e2e.config.ts.
-    exclude: [...configDefaults.exclude, 'test/e2e/**'],
+    // test/e2e runs on Node against wrangler dev and a browser, and packages/* test on Node: vitest.e2e.config.ts.
+    exclude: [...configDefaults.exclude, 'test/e2e/**', 'packages/**'],
     globalSetup: ['./test/global-setup.ts'],
     setupFiles: ['./test/support/apply-migrations.ts'],
     // Logs (every 401 logs its cause) are shown only for failing tests.

@@ -21,6 +21,8 @@ export interface SitewideOptions {
   vars: Record<string, string>;
   /** Serve https with this certificate (for `__Secure-` cookies on a test domain). */
   tls?: { keyPath: string; certPath: string };
+  /** More environment for wrangler, e.g. WRANGLER_REGISTRY_PATH shared with a sibling Worker (startWorker). */
+  env?: Record<string, string>;
 }
 
 export interface RunningSitewide {
@@ -61,7 +63,7 @@ export async function startSitewide(options: SitewideOptions): Promise<RunningSi
       '',
     ].join('\n'),
   );
-  const env = wranglerEnv();
+  const env = { ...wranglerEnv(), ...options.env };
 
   const migrate = spawnSync('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], {
     env,
@@ -114,4 +116,56 @@ export async function startSitewide(options: SitewideOptions): Promise<RunningSi
     throw error;
   }
   return { authUrl: options.authUrl, signingKeysJson, persistDir: state, oidc, stop };
+}
+
+export interface WorkerOptions {
+  /** Its wrangler config, e.g. examples/hono-sibling/wrangler.toml. */
+  configPath: string;
+  port: number;
+  vars: Record<string, string>;
+  /** More environment for wrangler: the same WRANGLER_REGISTRY_PATH as Sitewide's connects their service bindings. */
+  env?: Record<string, string>;
+}
+
+export interface RunningWorker {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Another Worker under its own `wrangler dev` (a sibling app). Its service bindings to Sitewide
+ * reach the Sitewide started by startSitewide through wrangler's dev registry: pass both the same
+ * WRANGLER_REGISTRY_PATH. Ready when GET /health answers 200.
+ */
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const dir = mkdtempSync(join(tmpdir(), 'sitewide-e2e-worker-'));
+  const env = { ...wranglerEnv(), ...options.env };
+  const args = [
+    'dev',
+    '-c',
+    options.configPath,
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--persist-to',
+    join(dir, 'state'),
+    '--show-interactive-dev-session=false',
+    '--log-level',
+    process.env.E2E_WRANGLER_LOG ?? 'warn',
+    ...Object.entries(options.vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+  ];
+  const child = startGroup('wrangler', args, { env });
+  const url = `http://127.0.0.1:${options.port}`;
+  const stop = async () => {
+    await stopGroup(child);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitForHealth(`${url}/health`, child, { name: `wrangler dev -c ${options.configPath}` });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, stop };
 }
