@@ -65,9 +65,9 @@ export const CASES = {
     app: 'sitewide',
     path: '/api/me',
     credential: 'session-cookie',
-    d1RoundTrips: 1,
+    d1RoundTrips: 0,
     http: true,
-    what: 'the product’s `GET /api/me`: fresh cookie, then the handler reads the user row',
+    what: 'the product’s `GET /api/me`: fresh cookie, answered from the token’s profile claims (no D1)',
   },
   refresh: {
     app: 'sitewide',
@@ -75,7 +75,7 @@ export const CASES = {
     credential: 'expired-session-cookie',
     d1RoundTrips: 1,
     http: true,
-    what: 'expired token: verify + one D1 round trip (batch) + re-sign + Set-Cookie',
+    what: 'expired token: verify + one D1 read (no slide due: SESSION_SLIDE_INTERVAL) + re-sign + Set-Cookie',
   },
   bearer: {
     app: 'sitewide',

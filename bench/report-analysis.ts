@@ -67,7 +67,7 @@ export function analysis(r: Results): string[] {
   }
   if (!Number.isNaN(floor) && !Number.isNaN(bare)) {
     lines.push(
-      `- **The bare route itself.** The product's global middleware (everything \`createApp()\` runs on every route; the profile of \`bare\` above shows where: the request log line, Response and header work, Hono's dispatch) costs ${(bare - floor).toFixed(0)} µs per request over a bare \`new Hono()\` route (${floor.toFixed(1)} µs), more than the auth does. One \`console.log\` of a request line costs ${logLine.toFixed(1)} µs in workerd here (locally it is written to a pipe; Workers Logs in production has its own cost). Every HTTP ratio above is measured against this heavier bare route.`,
+      `- **The bare route itself.** The product's global middleware (everything \`createApp()\` runs on every route; the profile of \`bare\` above shows where: Response and header work, Hono's dispatch; the request log line is written only for failures and slow requests) costs ${(bare - floor).toFixed(0)} µs per request over a bare \`new Hono()\` route (${floor.toFixed(1)} µs), more than the auth does. One \`console.log\` of a request line costs ${logLine.toFixed(1)} µs in workerd here (locally it is written to a pipe; Workers Logs in production has its own cost). Every HTTP ratio above is measured against this heavier bare route.`,
     );
   }
   const d1 = target('d1-fresh');
@@ -79,7 +79,7 @@ export function analysis(r: Results): string[] {
       .map((p) => `${p.source} ${(p.bytes / 1000).toFixed(0)} KB`)
       .join(', ');
     lines.push(
-      `- **Bundle: ${bundle.measured} against 80 KB.** The largest contributors (minified): ${top}. tldts carries the whole Public Suffix List to check COOKIE_DOMAIN once per isolate; Auth.js core with oauth4webapi serves only /auth/*; drizzle-orm builds every D1 statement (src/db, src/users). What would close most of it: check the public suffix at deploy time (e.g. in \`npm run doctor\`/the build) or against a short embedded list instead of shipping the list; Auth.js core (needed for the Google flow) and drizzle-orm then dominate what remains.`,
+      `- **Bundle: ${bundle.measured} against 80 KB.** The largest contributors (minified): ${top}. The Public Suffix List is checked at deploy time (\`npm run deploy\` runs \`npm run doctor\`), not shipped. Auth.js core with oauth4webapi and preact (its pages) serves only /auth/* and pulls jose's JWE half; drizzle-orm builds every D1 statement (src/db, src/users); src carries the OpenAPI descriptions. Closing the rest means loading /auth/* lazily or without Auth.js, and fewer drizzle query builders.`,
     );
   }
   if (lines.length === 0) lines.push('Every target is met in this run.');

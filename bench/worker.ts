@@ -5,7 +5,7 @@
  *
  *   GET /bench/bare       no auth: the app's global middleware (headers, config, CORS) and a JSON body
  *   GET /api/bench/me     behind the product's requireSession() + csrfGuard(): the same JSON, no D1
- *   GET /api/me           the product route itself (requireSession, then one D1 read of the user row)
+ *   GET /api/me           the product route itself (requireSession; answered from the token's profile claims)
  *
  * The `floor` case sends bare's request to a Hono app with nothing but the route. The parts of the
  * fresh-cookie path on their own (verify, sign, …) are its micro cases.
@@ -65,7 +65,8 @@ async function tokens(env: Env) {
   const { config, keys, ctx } = await context(env);
   const now = new Date();
   await seed(env, now.getTime());
-  const input = { sub: SEED.userId, sid: SEED.sessionId, ttl: config.sessionTokenTtl };
+  const profile = { email: SEED.email, name: SEED.name, picture: SEED.image };
+  const input = { sub: SEED.userId, sid: SEED.sessionId, ttl: config.sessionTokenTtl, profile };
   const iat = Math.floor(now.getTime() / 1000);
   const fresh = await signSessionToken(input, keys, { ...ctx, now });
   const expired = await signSessionToken(
@@ -121,7 +122,16 @@ async function microOps(env: Env): Promise<Record<MicroCaseName, () => Promise<u
     'verify-jose': () => verifySessionToken(fresh, { ...keys }, ctx),
     // What a refresh adds besides D1: re-signing the token.
     'sign-jose': () =>
-      signSessionToken({ sub: SEED.userId, sid: SEED.sessionId, ttl: config.sessionTokenTtl }, keys, ctx),
+      signSessionToken(
+        {
+          sub: SEED.userId,
+          sid: SEED.sessionId,
+          ttl: config.sessionTokenTtl,
+          profile: { email: SEED.email, name: SEED.name, picture: SEED.image },
+        },
+        keys,
+        ctx,
+      ),
     // Alternatives, same signing input.
     'verify-ed25519-webcrypto': () => crypto.subtle.verify({ name: 'Ed25519' }, pair.publicKey, edSig, signingInput),
     'verify-hs256-webcrypto': () => crypto.subtle.verify('HMAC', key, mac, signingInput),

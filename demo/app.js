@@ -38,7 +38,8 @@ async function postForm(path, fields) {
   form.submit();
 }
 
-$('sign-in').href = `${api}/auth/signin?callbackUrl=${encodeURIComponent(here)}`;
+// One click: straight to Google (the API's GET /auth/signin/google sets the flow cookies and redirects).
+$('sign-in').href = `${api}/auth/signin/google?callbackUrl=${encodeURIComponent(here)}`;
 $('sign-out').addEventListener('click', () => postForm('/auth/signout', { callbackUrl: here }));
 $('sign-out-everywhere').addEventListener('click', async () => {
   const { res, body } = await call('/api/sessions/revoke-all', { method: 'POST' });
@@ -59,7 +60,7 @@ async function deleteAccount() {
     $('signed-out-status').textContent = 'Your account was deleted.';
     show('signed-out');
   } else if (body.error?.code === 'reauth_required') {
-    // It needs a sign-in from the last 10 minutes: sign in again, come back here, and ask once more.
+    // It needs a sign-in from the last 10 minutes: sign in again (the API's sign-in page), come back here, and ask once more.
     const back = `${here}?${RESUME_DELETE}`;
     location.href = `${api}/auth/signin?callbackUrl=${encodeURIComponent(back)}`;
   } else {

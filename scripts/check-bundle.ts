@@ -5,9 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-// Measured 2026-11-27: 139 KiB gzip (PSL data for the public-suffix check ~45 KiB, Auth.js core +
-// oauth4webapi ~30 KiB, drizzle ~15 KiB, jose ~14 KiB, Hono ~10 KiB). The budget leaves ~10% headroom.
-const BUDGET_GZIP_KIB = 155;
+// Measured 2026-11-27: 149.6 KiB gzip with tldts (the Public Suffix List), 106.6 KiB once the full
+// check moved to deploy time (`npm run deploy` runs `npm run doctor`). What remains, minified:
+// drizzle-orm 76 KiB, Auth.js core 70 + oauth4webapi 26 + preact 17 (its pages), src 71 (with the
+// OpenAPI descriptions), jose 43 (JWE half pulled by Auth.js), Hono 29. The target is 90 KiB gzip.
+// The budget is what was achieved, rounded up: a growth fails the build.
+const BUDGET_GZIP_KIB = 107;
 
 const code = readFileSync(process.argv[2] ?? 'dist/index.js');
 const raw = code.length / 1024;

@@ -4,16 +4,8 @@
  * when not, what to change. Pure (no file or network access), so the tests
  * run it in workerd against every misconfiguration.
  */
-import { getDomain } from 'tldts';
-import {
-  type ConfigEnv,
-  ConfigError,
-  GOOGLE_ISSUER,
-  isLocalhost,
-  isPublicSuffix,
-  isWithinDomain,
-  parseConfig,
-} from '../src/config';
+import { getDomain, getPublicSuffix } from 'tldts';
+import { type ConfigEnv, ConfigError, GOOGLE_ISSUER, isLocalhost, isWithinDomain, parseConfig } from '../src/config';
 import { importSigningKeys } from '../src/session/keys';
 
 export type Verdict = 'ok' | 'warn' | 'fail';
@@ -35,6 +27,15 @@ export interface DoctorInput {
   routes?: Array<{ pattern: string; custom_domain?: boolean }>;
   /** The D1 database_id of the environment, when known. */
   databaseId?: string;
+}
+
+/**
+ * The full Public Suffix List (ICANN and private: `com`, `co.uk`, `workers.dev`,
+ * `s3.amazonaws.com`…): a public suffix owns no cookies. Checked here, at deploy
+ * time; the Worker only runs a short structural check (isPublicSuffix in src/config).
+ */
+export function isPublicSuffix(domain: string): boolean {
+  return getPublicSuffix(domain, { allowPrivateDomains: true }) === domain;
 }
 
 const PLACEHOLDER_HOST = /(^|\.)example\.com$/;
@@ -217,6 +218,16 @@ export async function diagnoseConfig(input: DoctorInput): Promise<Finding[]> {
       .filter(Boolean);
   const domains = listed('ALLOWED_EMAIL_DOMAINS');
   const emails = listed('ALLOWED_EMAILS');
+  for (const entry of domains) {
+    if (isPublicSuffix(entry.toLowerCase())) {
+      add(
+        'fail',
+        'who may sign in',
+        `ALLOWED_EMAIL_DOMAINS entry '${entry}' is a public suffix, not one organisation's domain`,
+        'List your own (Workspace) domain, e.g. example.com',
+      );
+    }
+  }
   if (domains.length === 0 && emails.length === 0) {
     if (https) {
       add(

@@ -17,6 +17,7 @@ import { type authedRoutes, PROTECTED_BASE_PATH } from './routes/authed-routes';
 import { diagnoseRoutes } from './routes/diagnose';
 import { healthRoutes } from './routes/health';
 import { meRoutes } from './routes/me';
+import { refreshRoutes } from './routes/refresh';
 import { sessionRoutes } from './routes/sessions';
 import { tokenRoutes } from './routes/tokens';
 import { wellKnownRoutes } from './routes/well-known';
@@ -48,6 +49,8 @@ export function createApp(options: AppOptions = {}) {
   // Per client IP and route group, before any work is done (the binding is AUTH_RATE_LIMIT).
   const limit = (group: string) => rateLimit({ group, limiter: (env) => env.AUTH_RATE_LIMIT, periodSeconds: 60 });
   app.post('/auth/signin/*', limit('sign-in'));
+  app.get('/auth/signin/:provider', limit('sign-in'));
+  app.post('/auth/refresh', limit('refresh'));
   app.get('/auth/callback/*', limit('callback'));
   app.post('/auth/signout', limit('sign-out'));
   app.post('/api/sessions/*', limit('revocation'));
@@ -60,6 +63,7 @@ export function createApp(options: AppOptions = {}) {
     .route('/', healthRoutes)
     .route('/', wellKnownRoutes)
     .route('/', tokenRoutes)
+    .route('/', refreshRoutes)
     .route('/', diagnoseRoutes)
     .route('/', authRoutes)
     .use(`${PROTECTED_BASE_PATH}/*`, requireSession(), csrfGuard())

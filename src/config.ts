@@ -1,4 +1,3 @@
-import { getPublicSuffix } from 'tldts';
 import type { AdmissionPolicy } from './auth/admission';
 import type { AppAccess } from './auth/app-access';
 
@@ -22,6 +21,7 @@ export interface ConfigEnv {
   SESSION_TOKEN_TTL?: string;
   SESSION_MAX_AGE?: string;
   SESSION_ABSOLUTE_MAX_AGE?: string;
+  SESSION_SLIDE_INTERVAL?: string;
   TOKEN_AUDIENCES?: string;
   ACCESS_TOKEN_TTL?: string;
   DIAGNOSE?: string;
@@ -54,6 +54,12 @@ export interface Config {
   sessionMaxAge: number;
   /** Absolute cap on a session, seconds from sign-in, however active it stays. */
   sessionAbsoluteMaxAge: number;
+  /**
+   * Seconds between writes of the sliding expiry (SESSION_SLIDE_INTERVAL, default one day): a
+   * refresh only reads D1 unless the last slide is this old, so idle expiry comes at most this
+   * much earlier than with a write per refresh.
+   */
+  sessionSlideInterval: number;
   /** Audiences `POST /auth/token` may mint access tokens for; always includes the API itself. */
   tokenAudiences: ReadonlySet<string>;
   /** Lifetime of an access token, seconds. */
@@ -98,9 +104,56 @@ export function isLocalhost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
 }
 
-/** A public suffix (ICANN or private, e.g. `com`, `co.uk`, `workers.dev`, `vercel.app`) owns no cookies. */
+/**
+ * Hosting suffixes on the Public Suffix List that people try first: a
+ * `Domain=` cookie there is refused by browsers. The full list is checked at
+ * deploy time (`npm run doctor`, run by `npm run deploy`), not shipped in the
+ * Worker (tldts carried ~45 KiB gzip of it).
+ */
+export const KNOWN_HOSTING_SUFFIXES: ReadonlySet<string> = new Set([
+  'workers.dev',
+  'pages.dev',
+  'r2.dev',
+  'trycloudflare.com',
+  'vercel.app',
+  'now.sh',
+  'netlify.app',
+  'github.io',
+  'gitlab.io',
+  'herokuapp.com',
+  'fly.dev',
+  'onrender.com',
+  'web.app',
+  'firebaseapp.com',
+  'appspot.com',
+  'azurewebsites.net',
+  'azurestaticapps.net',
+  'cloudfront.net',
+  'amplifyapp.com',
+  'deno.dev',
+  'ngrok.io',
+  'ngrok-free.app',
+  'glitch.me',
+  'replit.app',
+  'up.railway.app',
+]);
+
+/** Second-level labels that, under a two-letter country TLD, make a registry suffix (co.uk, com.au, ne.jp…). */
+const COUNTRY_SECOND_LEVELS = new Set('ac co com edu gob go gov ltd me mil ne net nic nom or org plc sch'.split(' '));
+
+/**
+ * A cheap structural stand-in for the Public Suffix List, run at every isolate
+ * start: one label (`com`, `dev`), a listed hosting suffix (KNOWN_HOSTING_SUFFIXES),
+ * or a country second level (`co.uk`, `com.au`, `co.jp`, `org.nz`: a label of
+ * COUNTRY_SECOND_LEVELS under a two-letter TLD). Anything else on the list
+ * (e.g. `s3.amazonaws.com`, `blogspot.com`) is caught by `npm run doctor` before deploy.
+ */
 export function isPublicSuffix(domain: string): boolean {
-  return getPublicSuffix(domain, { allowPrivateDomains: true }) === domain;
+  const labels = domain.split('.');
+  if (labels.length < 2 || labels.some((l) => !l)) return true;
+  if (KNOWN_HOSTING_SUFFIXES.has(domain)) return true;
+  const [second, tld] = labels as [string, string];
+  return labels.length === 2 && tld.length === 2 && COUNTRY_SECOND_LEVELS.has(second);
 }
 
 /** `host` is `domain` itself or a subdomain of it (label-aligned, not a suffix match). */
@@ -261,6 +314,17 @@ export function parseConfig(env: ConfigEnv): Config {
   if (sessionMaxAge > sessionAbsoluteMaxAge) {
     throw new ConfigError('SESSION_MAX_AGE must not be longer than SESSION_ABSOLUTE_MAX_AGE');
   }
+  // Default: a day, or half the idle lifetime when that is shorter.
+  const sessionSlideInterval = parseSeconds(
+    env,
+    'SESSION_SLIDE_INTERVAL',
+    Math.min(24 * 3600, Math.floor(sessionMaxAge / 2)),
+  );
+  if (sessionSlideInterval >= sessionMaxAge) {
+    throw new ConfigError(
+      'SESSION_SLIDE_INTERVAL must be shorter than SESSION_MAX_AGE: a session idle that long has already ended',
+    );
+  }
   // Browsers cap cookie lifetimes at 400 days (RFC 6265bis §5.6.2); a longer session could not be kept.
   if (sessionAbsoluteMaxAge > 400 * 24 * 3600) {
     throw new ConfigError('SESSION_ABSOLUTE_MAX_AGE must be at most 400 days (34560000 seconds)');
@@ -295,6 +359,7 @@ export function parseConfig(env: ConfigEnv): Config {
     sessionTokenTtl,
     sessionMaxAge,
     sessionAbsoluteMaxAge,
+    sessionSlideInterval,
     tokenAudiences,
     accessTokenTtl,
     diagnose: parseSwitch(env, 'DIAGNOSE'),

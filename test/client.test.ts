@@ -52,3 +52,15 @@ it('the typed client downloads the export and deletes the account: client.api.me
   expect(deleted.status).toBe(204);
   expect(await rows('users', 'id = ?', userId)).toEqual([]);
 });
+
+it('the typed client renews the session: client.auth.refresh.$post() answers {user, session} (typed)', async () => {
+  const { jar } = await signIn({ sub: 'typed-refresher', email: 'typed-refresher@example.test' });
+  const { userId, sid } = sessionOf(jar);
+  const fetchApp: typeof fetch = (input, init) => exports.default.fetch(new Request(input, init));
+  const client = createSitewideClient(API, { fetch: fetchApp, headers: { cookie: jar.header(), ...FROM_APP } });
+  const res = await client.auth.refresh.$post();
+  expect(res.status).toBe(200);
+  const { user, session } = await res.json();
+  expect([user.id, user.email, session.id]).toEqual([userId, 'typed-refresher@example.test', sid]);
+  expect(Date.parse(session.expiresAt)).toBeGreaterThan(Date.now());
+});

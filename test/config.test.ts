@@ -30,6 +30,13 @@ describe('parseConfig', () => {
     expect([...config.allowedOrigins]).toEqual(['https://app.example.com', 'https://admin.example.com']);
   });
 
+  it('slides the session expiry at most once a day by default (SESSION_SLIDE_INTERVAL)', () => {
+    expect(parseConfig(base).sessionSlideInterval).toBe(86400);
+    expect(parseConfig({ ...base, SESSION_SLIDE_INTERVAL: '3600' }).sessionSlideInterval).toBe(3600);
+    // A session idle-capped below two days slides at half its idle lifetime by default.
+    expect(parseConfig({ ...base, SESSION_TOKEN_TTL: '60', SESSION_MAX_AGE: '7200' }).sessionSlideInterval).toBe(3600);
+  });
+
   it('a registrable domain under a private suffix is accepted (myapp.workers.dev is yours)', () => {
     expect(
       parseConfig({
@@ -88,6 +95,12 @@ describe('parseConfig', () => {
         ['vercel.app', 'https://sitewide.vercel.app'],
         ['com', 'https://example.com'],
         ['co.uk', 'https://api.example.co.uk'],
+        // The Worker's structural check (src/config isPublicSuffix); the doctor checks the whole list at deploy.
+        ['netlify.app', 'https://sitewide.netlify.app'],
+        ['github.io', 'https://sitewide.github.io'],
+        ['herokuapp.com', 'https://sitewide.herokuapp.com'],
+        ['com.au', 'https://api.example.com.au'],
+        ['co.jp', 'https://api.example.co.jp'],
       ] as const
     ).map(([domain, authUrl]): [string, ConfigEnv, string] => [
       `public suffix ${domain}`,
@@ -104,6 +117,16 @@ describe('parseConfig', () => {
     ['missing Google secret', { ...base, AUTH_GOOGLE_SECRET: undefined }, 'AUTH_GOOGLE_SECRET is not set'],
     ['bad TTL', { ...base, SESSION_TOKEN_TTL: '10m' }, "SESSION_TOKEN_TTL '10m' must be a positive whole number"],
     ['TTL longer than the session', { ...base, SESSION_TOKEN_TTL: '100', SESSION_MAX_AGE: '50' }, 'must not be longer'],
+    [
+      'a bad slide interval',
+      { ...base, SESSION_SLIDE_INTERVAL: '1d' },
+      "SESSION_SLIDE_INTERVAL '1d' must be a positive",
+    ],
+    [
+      'a slide interval as long as the idle lifetime',
+      { ...base, SESSION_SLIDE_INTERVAL: '2592000' },
+      'SESSION_SLIDE_INTERVAL must be shorter than SESSION_MAX_AGE',
+    ],
   ];
   for (const [name, input, message] of bad) {
     it(`refuses ${name}`, () => expect(() => parseConfig(input)).toThrow(message));

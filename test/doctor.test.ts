@@ -54,6 +54,29 @@ describe('npm run doctor', () => {
       },
     ],
     [
+      'a public suffix only the full list knows (the Worker checks a short list; the doctor runs at deploy)',
+      {
+        AUTH_URL: 'https://sitewide.s3.amazonaws.com',
+        COOKIE_DOMAIN: 's3.amazonaws.com',
+        ALLOWED_ORIGINS: '',
+        APP_URL: 'https://sitewide.s3.amazonaws.com/',
+      },
+      {
+        verdict: 'fail',
+        topic: 'COOKIE_DOMAIN',
+        message: "'s3.amazonaws.com' is a public suffix: browsers reject Domain=s3.amazonaws.com cookies",
+      },
+    ],
+    [
+      'a public-suffix email domain',
+      { ALLOWED_EMAIL_DOMAINS: 'blogspot.com' },
+      {
+        verdict: 'fail',
+        topic: 'who may sign in',
+        message: "ALLOWED_EMAIL_DOMAINS entry 'blogspot.com' is a public suffix, not one organisation's domain",
+      },
+    ],
+    [
       'the API outside the cookie domain',
       { COOKIE_DOMAIN: 'acme.io' },
       {

@@ -429,6 +429,10 @@ function everyRoute(jar: readonly Cookie[], params: RouteParams, csrf: CsrfPair)
       params.signInCsrf === 'valid' ? withCsrf : plain,
       form({ csrfToken: signInCsrf, callbackUrl: params.signInCallbackUrl }),
     ),
+    get(
+      'GET /auth/signin/google?callbackUrl (one click)',
+      `/auth/signin/google${query('callbackUrl', params.signInPageCallbackUrl, params.rawQuery)}`,
+    ),
     get('GET /auth/callback/google', '/auth/callback/google?code=x&state=y'),
     post(
       'POST /auth/signout (valid csrf pair)',
@@ -448,6 +452,12 @@ function everyRoute(jar: readonly Cookie[], params: RouteParams, csrf: CsrfPair)
     get('GET /auth/diagnose', '/auth/diagnose'),
     get('GET /api/me', '/api/me'),
     get('GET /api/sessions', '/api/sessions'),
+    {
+      // No Origin requirement: from the hostile sibling itself.
+      label: 'POST /auth/refresh',
+      path: '/auth/refresh',
+      init: { method: 'POST', headers: { origin: 'https://evil.example.test', ...(plain ? { cookie: plain } : {}) } },
+    },
     {
       label: 'POST /api/sessions/revoke-all',
       path: '/api/sessions/revoke-all',
@@ -480,7 +490,7 @@ beforeAll(async () => {
 
 describe('hostile sibling cookie jars (properties)', () => {
   it(
-    `no route answers 5xx; every error is {"error":{"code","message"}} (${RUNS.routes} jars × 14 routes)`,
+    `no route answers 5xx; every error is {"error":{"code","message"}} (${RUNS.routes} jars × 16 routes)`,
     async () => {
       await fc.assert(
         fc.asyncProperty(anyJar(shared), routeParams, async (jar, params) => {
@@ -552,7 +562,7 @@ describe('hostile sibling cookie jars (properties)', () => {
   );
 
   it(
-    `no route sets ${SESSION_COOKIE} except to the identity of the sole genuine copy (${RUNS.setCookie} jars × 14 routes)`,
+    `no route sets ${SESSION_COOKIE} except to the identity of the sole genuine copy (${RUNS.setCookie} jars × 16 routes)`,
     async () => {
       await fc.assert(
         fc.asyncProperty(anyJar(shared), routeParams, async (jar, params) => {

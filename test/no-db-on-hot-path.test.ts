@@ -6,26 +6,10 @@ import { createApp } from '../src/app';
 import type { AppEnv } from '../src/app-env';
 import { loadConfigMiddleware } from '../src/middleware/load-config';
 import { requireSession } from '../src/middleware/require-session';
-import { signIn } from './support/sign-in';
+import { countingD1 } from './support/counting-d1';
+import { sessionOf, signIn } from './support/sign-in';
+import { mint } from './support/tokens';
 import { API, SESSION_COOKIE } from './support/worker';
-
-/** The real D1 binding, wrapped to count the statements prepared through it. */
-function countingD1(d1: D1Database) {
-  const counter = { statements: 0 };
-  const db = new Proxy(d1, {
-    get(target, prop) {
-      const value = Reflect.get(target, prop, target);
-      if (prop === 'prepare' || prop === 'exec' || prop === 'batch') {
-        return (...args: unknown[]) => {
-          counter.statements++;
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      }
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-  return { db, counter };
-}
 
 it('a fresh session token is authenticated without touching D1', async () => {
   const { jar } = await signIn({ sub: 'google-sub-hot-path' });
@@ -42,15 +26,41 @@ it('a fresh session token is authenticated without touching D1', async () => {
   expect(counter.statements).toBe(0);
 });
 
-it('GET /api/me runs exactly one D1 statement: the user lookup, none for authentication', async () => {
-  const { jar } = await signIn({ sub: 'google-sub-hot-path-2' });
-  expect(jar.has(SESSION_COOKIE)).toBe(true);
+async function countedMe(cookie: string) {
   const { db, counter } = countingD1(env.DB);
   const res = await createApp().fetch(
-    new Request(`${API}/api/me`, { headers: { cookie: jar.header() } }),
+    new Request(`${API}/api/me`, { headers: { cookie } }),
     { ...env, DB: db },
     createExecutionContext(),
   );
+  return { res, counter };
+}
+
+it('GET /api/me on a fresh token answers from its claims: zero D1 statements', async () => {
+  const { jar } = await signIn({
+    sub: 'google-sub-hot-path-2',
+    email: 'hot@example.test',
+    name: 'Hot Path',
+    picture: 'https://example.test/hot.png',
+  });
+  expect(jar.has(SESSION_COOKIE)).toBe(true);
+  const { res, counter } = await countedMe(jar.header());
   expect(res.status).toBe(200);
+  expect(await res.json()).toMatchObject({
+    email: 'hot@example.test',
+    name: 'Hot Path',
+    image: 'https://example.test/hot.png',
+  });
+  expect(counter.statements).toBe(0);
+});
+
+it('GET /api/me on a fresh token without the profile claims (an older token): one D1 read', async () => {
+  const { jar } = await signIn({ sub: 'google-sub-hot-path-3', name: 'Older Token' });
+  const { userId, sid } = sessionOf(jar);
+  const older = await mint({ sub: userId, sid });
+  const { res, counter } = await countedMe(`${SESSION_COOKIE}=${older}`);
+  expect(res.status).toBe(200);
+  expect(await res.json()).toMatchObject({ id: userId, name: 'Older Token' });
   expect(counter.statements).toBe(1);
+  expect(counter.writes).toBe(0);
 });

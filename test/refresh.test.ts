@@ -89,11 +89,28 @@ describe('refresh: a genuine token whose exp has passed', () => {
   it('near the absolute cap, the slide stops at the cap (cookie Max-Age shrinks with it)', async () => {
     const { sid, cookie } = await sessionWithExpiredToken('refresh-near-cap');
     const createdAt = Date.now() - 89 * DAY;
-    await run('UPDATE sessions SET created_at = ? WHERE id = ?', createdAt, sid);
+    // Last slid two days ago: this refresh slides.
+    await run(
+      'UPDATE sessions SET created_at = ?, last_seen_at = ? WHERE id = ?',
+      createdAt,
+      Date.now() - 2 * DAY,
+      sid,
+    );
     const res = await me(cookie);
     expect(res.status).toBe(200);
     const [row] = await rows<{ expires_at: number }>('sessions', 'id = ?', sid);
     expect(row?.expires_at).toBe(createdAt + 90 * DAY);
+    const maxAge = Number(setCookies(res).find((c) => c.name === SESSION_COOKIE)?.attributes['max-age']);
+    expect(maxAge).toBeGreaterThan(86400 - 10);
+    expect(maxAge).toBeLessThanOrEqual(86400);
+  });
+
+  it('near the absolute cap with no slide due, the cookie Max-Age still stops at the cap', async () => {
+    const { sid, cookie } = await sessionWithExpiredToken('refresh-near-cap-no-slide');
+    const createdAt = Date.now() - 89 * DAY;
+    await run('UPDATE sessions SET created_at = ? WHERE id = ?', createdAt, sid);
+    const res = await me(cookie);
+    expect(res.status).toBe(200);
     const maxAge = Number(setCookies(res).find((c) => c.name === SESSION_COOKIE)?.attributes['max-age']);
     expect(maxAge).toBeGreaterThan(86400 - 10);
     expect(maxAge).toBeLessThanOrEqual(86400);

@@ -1,4 +1,7 @@
+import { Hono } from 'hono';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AppEnv } from '../src/app-env';
+import { requestLog, SLOW_REQUEST_MS } from '../src/middleware/request-log';
 import { signIn } from './support/sign-in';
 import { unsignedToken } from './support/tokens';
 import { api, SESSION_COOKIE } from './support/worker';
@@ -18,35 +21,64 @@ async function captureLogs(run: () => Promise<unknown>) {
   return lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-describe('one structured log line per request', () => {
-  it('a success: method, path, status, duration, request id, auth method; the id is echoed', async () => {
+describe('a structured log line for failures and slow requests (Workers observability records every invocation)', () => {
+  it('a fast success: no line; the request id is still echoed in X-Request-Id', async () => {
     const { jar } = await signIn({ sub: 'logged' });
     let res: Response | undefined;
     const lines = await captureLogs(async () => {
       res = await api('/api/me?x=1', { jar });
     });
+    expect(res?.status).toBe(200);
+    expect(lines.filter((l) => l.msg === 'request')).toEqual([]);
+    expect(res?.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it(`a slow success (> ${SLOW_REQUEST_MS} ms): method, path, status, duration, slow, request id`, async () => {
+    const app = new Hono<AppEnv>().use('*', requestLog()).get('/slow', async (c) => {
+      await new Promise((resolve) => setTimeout(resolve, SLOW_REQUEST_MS + 20));
+      return c.json({ ok: true });
+    });
+    let res: Response | undefined;
+    const lines = await captureLogs(async () => {
+      res = await app.request('/slow?token=SECRET', { headers: { 'cf-ray': 'ray-123' } });
+    });
     const requests = lines.filter((l) => l.msg === 'request');
     expect(requests).toHaveLength(1);
     const [line] = requests;
-    expect(line).toMatchObject({ level: 'info', method: 'GET', path: '/api/me', status: 200, auth: 'cookie' });
-    expect(typeof line?.duration_ms).toBe('number');
-    expect(line?.request_id).toBe(res?.headers.get('x-request-id'));
-    expect(JSON.stringify(lines)).not.toContain(jar.get(SESSION_COOKIE));
+    expect(line).toMatchObject({ level: 'info', method: 'GET', path: '/slow', status: 200, slow: true });
+    expect(Number(line?.duration_ms)).toBeGreaterThan(SLOW_REQUEST_MS);
+    expect(line?.request_id).toBe('ray-123');
+    expect(res?.headers.get('x-request-id')).toBe('ray-123');
+    expect(JSON.stringify(lines)).not.toContain('SECRET');
   });
 
   it('a failure: the error code and cause, never the token', async () => {
     const token = unsignedToken();
     const lines = await captureLogs(() => api('/api/me', { headers: { cookie: `${SESSION_COOKIE}=${token}` } }));
-    const [line] = lines.filter((l) => l.msg === 'request');
-    expect(line).toMatchObject({ level: 'warn', status: 401, error_code: 'invalid_session' });
+    const requests = lines.filter((l) => l.msg === 'request');
+    expect(requests).toHaveLength(1);
+    const [line] = requests;
+    expect(line).toMatchObject({
+      level: 'warn',
+      method: 'GET',
+      path: '/api/me',
+      status: 401,
+      error_code: 'invalid_session',
+    });
+    expect(typeof line?.duration_ms).toBe('number');
+    expect(line?.slow).toBeUndefined();
     expect(String(line?.cause)).toContain('ERR_JOSE_ALG_NOT_ALLOWED');
     expect(JSON.stringify(lines)).not.toContain(token);
   });
 
   it('the query string (a callback carries code and state there) is never logged', async () => {
-    const lines = await captureLogs(() => api('/auth/callback/google?code=SECRET-CODE&state=SECRET-STATE'));
+    const lines = await captureLogs(async () => {
+      await api('/auth/callback/google?code=SECRET-CODE&state=SECRET-STATE');
+      await api('/api/me?code=SECRET-CODE&state=SECRET-STATE');
+    });
     expect(JSON.stringify(lines)).not.toContain('SECRET-CODE');
-    expect(lines.find((l) => l.msg === 'request')).toMatchObject({ path: '/auth/callback/google' });
+    expect(JSON.stringify(lines)).not.toContain('SECRET-STATE');
+    expect(lines.find((l) => l.msg === 'request')).toMatchObject({ path: '/api/me', status: 401 });
   });
 
   it('a Bearer request logs auth: bearer, and no token value', async () => {

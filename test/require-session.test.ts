@@ -1,5 +1,7 @@
 import { env } from 'cloudflare:workers';
+import { decodeJwt } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { PROFILE_CLAIM_CAPS } from '../src/session/token';
 import { setCookies } from './support/cookies';
 import { json } from './support/http';
 import { sessionOf, signIn } from './support/sign-in';
@@ -98,16 +100,44 @@ describe('requireSession failures on GET /api/me', () => {
     expect(refreshed(res)).toBe(true);
   });
 
-  it('a valid token whose user row is gone: 401 user_not_found', async () => {
+  it('a valid token whose user row is gone: answered from its claims until it expires, then 401 user_not_found', async () => {
     const { jar } = await signIn({ sub: 'google-sub-gone' });
+    const { userId, sid } = sessionOf(jar);
     await env.DB.prepare(
       "DELETE FROM users WHERE id = (SELECT user_id FROM accounts WHERE provider_account_id = 'google-sub-gone')",
     ).run();
-    const res = await api('/api/me', { jar });
-    expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({
+    // A fresh token carrying the profile costs no D1 read: stale by at most one token lifetime (like roles).
+    expect((await api('/api/me', { jar })).status).toBe(200);
+    const gone = {
       error: { code: 'user_not_found', message: 'The user of this session no longer exists; sign in again' },
-    });
+    };
+    // A fresh token without the profile claims (signed before they existed) reads D1.
+    const older = await api('/api/me', { headers: { cookie: withToken(await mint({ sub: userId, sid })) } });
+    expect(older.status).toBe(401);
+    expect(await older.json()).toEqual(gone);
+    // At its refresh, D1 answers.
+    const expired = await mint({ sub: userId, sid, now: new Date(Date.now() - 11 * 60_000) });
+    const res = await api('/api/me', { headers: { cookie: withToken(expired) } });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual(gone);
+  });
+
+  it('profile claims: a value past its cap is left out of the token and read from D1; a wrong type is refused', async () => {
+    const longName = 'N'.repeat(PROFILE_CLAIM_CAPS.name + 1);
+    const picture = `https://example.test/${'p'.repeat(PROFILE_CLAIM_CAPS.picture)}`;
+    const { jar } = await signIn({ sub: 'google-sub-long', name: longName, picture });
+    const claims = decodeJwt(jar.get(SESSION_COOKIE) ?? '');
+    expect(claims).toMatchObject({ email: expect.any(String) });
+    expect('name' in claims || 'picture' in claims).toBe(false);
+    const res = await api('/api/me', { jar });
+    expect(await res.json()).toMatchObject({ name: longName, image: picture });
+
+    const { userId, sid } = sessionOf(jar);
+    const typed = await signRaw(
+      { typ: 'sitewide-session+jwt' },
+      { sub: userId, sid, email: 42, name: null, picture: null },
+    );
+    expect((await me(withToken(typed))).body.error?.code).toBe('invalid_session');
   });
 
   it('failures are JSON with no-store and never leak the cause', async () => {

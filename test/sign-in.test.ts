@@ -60,8 +60,16 @@ describe('sign-in through the loopback OIDC server', () => {
     const token = cookie?.value ?? '';
     expect(decodeProtectedHeader(token)).toEqual({ alg: 'ES256', kid: 'test-key-1', typ: 'sitewide-session+jwt' });
     const claims = decodeJwt(token);
-    expect(Object.keys(claims).sort()).toEqual(['aud', 'exp', 'iat', 'iss', 'sid', 'sub']);
-    expect(claims).toMatchObject({ iss: API, aud: API, sub: userId });
+    // The profile rides in the token (GET /api/me and siblings render it without D1); no roles: none granted.
+    expect(Object.keys(claims).sort()).toEqual(['aud', 'email', 'exp', 'iat', 'iss', 'name', 'picture', 'sid', 'sub']);
+    expect(claims).toMatchObject({
+      iss: API,
+      aud: API,
+      sub: userId,
+      email: alice.email,
+      name: 'Alice',
+      picture: alice.picture,
+    });
     expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(600);
 
     const sessions = await rows('sessions', 'id = ?', claims.sid);
@@ -87,10 +95,14 @@ describe('sign-in through the loopback OIDC server', () => {
     expect(await rows('users', 'id = ?', userId)).toMatchObject([{ email: 'robert@example.test', name: 'Robert' }]);
     expect(await rows('sessions', 'user_id = ?', userId)).toHaveLength(2);
 
-    for (const { jar } of [first, second]) {
-      const me = await api('/api/me', { jar });
-      expect(await me.json()).toMatchObject({ id: userId, email: 'robert@example.test', name: 'Robert' });
-    }
+    // Each token carries the profile as of its sign-in: the first session shows the old one until
+    // its token is refreshed (at most one token lifetime), the second the new one.
+    const seen = [];
+    for (const { jar } of [first, second]) seen.push(await (await api('/api/me', { jar })).json());
+    expect(seen).toMatchObject([
+      { id: userId, email: 'bob@example.test', name: 'Bob' },
+      { id: userId, email: 'robert@example.test', name: 'Robert' },
+    ]);
   });
 
   it('keys users by Google sub, not email: another sub with the same email is another user', async () => {

@@ -6,7 +6,7 @@ import { describeCause, log } from '../log';
 import { sessionsCarriedBy } from '../session/carried-sessions';
 import { sessionCookieOptions } from '../session/cookie';
 import type { SigningKeys } from '../session/keys';
-import { signSessionToken, type TokenContext } from '../session/token';
+import { signSessionToken, type TokenContext, type TokenProfile } from '../session/token';
 import { isInvited, recordRefusedSignIn } from '../users/admission';
 import type { RequestMeta } from '../users/auth-events';
 import { type ProviderProfile, recordSignIn } from '../users/repository';
@@ -92,7 +92,7 @@ export function createAuthConfig(deps: AuthDeps): AuthConfig {
   const { config, keys } = deps;
   const now = deps.now ?? (() => new Date());
   const tokenContext = (): TokenContext => ({ issuer: config.apiOrigin, audience: config.apiOrigin, now: now() });
-  let signedIn: { userId: string; sessionId: string; roles: string[] } | undefined;
+  let signedIn: { userId: string; sessionId: string; roles: string[]; profile: TokenProfile } | undefined;
 
   /** The admission policy, with the invitation looked up only when the configured lists refuse. */
   async function admission(profile: ProviderProfile): Promise<Admission> {
@@ -133,8 +133,15 @@ export function createAuthConfig(deps: AuthDeps): AuthConfig {
           throw new Error('session token payload lacks sub or sid');
         }
         const roles = Array.isArray(token.roles) ? token.roles.filter((r): r is string => typeof r === 'string') : [];
+        const text = (v: unknown) => (typeof v === 'string' ? v : null);
+        // The jwt callback below fills these from the sign-in batch (null: the user has none); a token
+        // without them gets no profile claims, and readers then ask D1 rather than show nulls.
+        const profile: TokenProfile | undefined =
+          'email' in token && 'name' in token && 'picture' in token
+            ? { email: text(token.email), name: text(token.name), picture: text(token.picture) }
+            : undefined;
         return signSessionToken(
-          { sub: token.sub, sid: token.sid, ttl: config.sessionTokenTtl, roles },
+          { sub: token.sub, sid: token.sid, ttl: config.sessionTokenTtl, roles, ...(profile ? { profile } : {}) },
           keys,
           tokenContext(),
         );
@@ -174,15 +181,16 @@ export function createAuthConfig(deps: AuthDeps): AuthConfig {
         }
         // Disabled: Auth.js's AccessDenied, whose page says so.
         if (result.kind === 'disabled') return false;
-        signedIn = { userId: result.userId, sessionId, roles: result.roles };
+        signedIn = { userId: result.userId, sessionId, roles: result.roles, profile: result.profile };
         deps.onSignIn?.({ userId: result.userId, roles: result.roles });
         return true;
       },
       async jwt({ token, trigger }) {
         if (trigger === 'signIn' || trigger === 'signUp') {
           if (!signedIn) throw new Error('jwt callback ran before the sign-in was recorded');
-          // Our ids and the roles go in the token: nothing personal rides in the cookie.
-          return { sub: signedIn.userId, sid: signedIn.sessionId, roles: signedIn.roles };
+          // Our ids, the roles and the stored profile (what GET /api/me and siblings render) go in the token.
+          const { email, name, picture } = signedIn.profile;
+          return { sub: signedIn.userId, sid: signedIn.sessionId, roles: signedIn.roles, email, name, picture };
         }
         return token;
       },

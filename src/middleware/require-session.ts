@@ -1,14 +1,14 @@
 import type { Context } from 'hono';
 import { setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
-import type { AuthedEnv } from '../app-env';
+import type { AppEnv, AuthedEnv } from '../app-env';
 import { apiError } from '../errors';
 import { readSessionCookie, sessionCookieClears, sessionCookieOptions } from '../session/cookie';
-import { renewSession } from '../session/refresh';
+import { type RenewedSession, renewSession } from '../session/refresh';
 import { ACCESS_TOKEN_TYP, type SessionClaims, verifySessionToken, verifyToken } from '../session/token';
 import { requestMetaOf } from '../users/auth-events';
 
-const INVALID_TOKEN_MESSAGE =
+export const INVALID_TOKEN_MESSAGE =
   'The session token is not valid: malformed, tampered with, signed by an unknown key, or issued for another service';
 
 /**
@@ -18,9 +18,10 @@ const INVALID_TOKEN_MESSAGE =
  *   verified with the public keys only; failures carry `WWW-Authenticate`.
  *   When the header is present the cookie is not consulted.
  * - Otherwise the session cookie. A fresh token costs no D1 query. A genuine
- *   token whose `exp` has passed costs one D1 round trip: the session row must
- *   be live, not revoked, its user enabled; then the token is re-signed and the
- *   refreshed cookie set on this response.
+ *   token whose `exp` has passed costs one D1 read (plus a write about once a
+ *   day, SESSION_SLIDE_INTERVAL): the session row must be live, not revoked,
+ *   its user enabled and admitted; then the token is re-signed (with the
+ *   profile and roles) and the refreshed cookie set on this response.
  *
  * With `allowBearer: false` only the cookie counts (e.g. minting access tokens).
  *
@@ -69,8 +70,13 @@ async function authenticateBearer(c: Context<AuthedEnv>, authorization: string):
   );
 }
 
-async function authenticateCookie(c: Context<AuthedEnv>): Promise<SessionClaims> {
-  const { config, keys } = c.var;
+/**
+ * The request's one session cookie value, read only through readSessionCookie;
+ * throws the refusal /api answers: `missing_session`, or `invalid_session` for
+ * an oversized cookie or several copies (whose copies we did not set are cleared).
+ */
+export function sessionCookieValue<E extends AppEnv>(c: Context<E>): string {
+  const { config } = c.var;
   const cookie = readSessionCookie(c.req.header('cookie'), config.sessionCookieName);
   if (cookie.kind === 'absent') {
     throw apiError(
@@ -98,8 +104,14 @@ async function authenticateCookie(c: Context<AuthedEnv>): Promise<SessionClaims>
       { headers: clears.map((clear): [string, string] => ['Set-Cookie', clear]) },
     );
   }
+  return cookie.value;
+}
+
+async function authenticateCookie(c: Context<AuthedEnv>): Promise<SessionClaims> {
+  const { config, keys } = c.var;
+  const value = sessionCookieValue(c);
   const at = new Date();
-  const result = await verifySessionToken(cookie.value, keys, {
+  const result = await verifySessionToken(value, keys, {
     issuer: config.apiOrigin,
     audience: config.apiOrigin,
     maxLifetime: config.sessionTokenTtl,
@@ -111,8 +123,21 @@ async function authenticateCookie(c: Context<AuthedEnv>): Promise<SessionClaims>
 }
 
 async function refresh(c: Context<AuthedEnv>, expired: SessionClaims, at: Date): Promise<SessionClaims> {
+  return (await renewCookieSession(c, expired, at)).claims;
+}
+
+/**
+ * Renews the session of a genuine token against D1 (renewSession: live, not
+ * revoked, user enabled and admitted) and sets the new cookie, with the
+ * attributes sign-in gave it, on this response. Also POST /auth/refresh's path.
+ */
+export async function renewCookieSession<E extends AppEnv>(
+  c: Context<E>,
+  claims: SessionClaims,
+  at: Date,
+): Promise<RenewedSession> {
   const { config, keys, db } = c.var;
-  const renewed = await renewSession({ db, config, keys, meta: requestMetaOf(c.req.raw.headers) }, expired, at);
+  const renewed = await renewSession({ db, config, keys, meta: requestMetaOf(c.req.raw.headers) }, claims, at);
   setCookie(c, config.sessionCookieName, renewed.token, { ...sessionCookieOptions(config), maxAge: renewed.maxAge });
-  return renewed.claims;
+  return renewed;
 }

@@ -10,28 +10,33 @@ import { apiError, type ErrorCode, serviceUnavailable } from '../errors';
 import { documented } from '../openapi/describe';
 import { sessionCookieClears } from '../session/cookie';
 import { requestMetaOf } from '../users/auth-events';
+import { oneClickSignIn, signInPageRoute } from './sign-in';
 
 /** Auth.js actions we serve under /auth; anything else is a plain 404. */
 const AUTH_ACTIONS = new Set(['signin', 'signout', 'callback', 'csrf', 'providers']);
 
-/** `/auth/*`: Auth.js core (sign-in page, CSRF, Google redirect and callback, sign-out). */
+/** `/auth/*`: our sign-in page and one-click start, then Auth.js core (CSRF, Google redirect and callback, sign-out). */
 export const authRoutes = new Hono<AppEnv>()
-  .get('/auth/signin/:provider', function signInNeedsPost(c) {
-    throw apiError(
-      405,
-      'method_not_allowed',
-      `Sign-in starts with POST ${c.req.path} carrying the csrfToken from /auth/csrf; the page at /auth/signin does this`,
-      { headers: { Allow: 'POST' } },
-    );
-  })
+  .get(
+    '/auth/signin/:provider',
+    documented({
+      summary: 'One click to sign in: 302 straight to Google with PKCE, state and nonce (query: callbackUrl)',
+      description:
+        'What a "Sign in with Google" link points at. Runs the POST below with a CSRF token it obtains itself; login_hint and prompt are passed on to Google. callbackUrl follows the redirect policy (ALLOWED_ORIGINS, else APP_URL).',
+      tags: ['auth'],
+      ok: { status: 302, description: 'Redirect to the provider, with the flow cookies set' },
+      errors: { 400: ['bad_request'], 404: ['not_found'], 429: ['rate_limited'] },
+    }),
+    oneClickSignIn({ run: runAuthJs, failure: authJsFailure, deps: authDepsOf }),
+  )
   .get(
     '/auth/signin',
     documented({
-      summary: 'The sign-in page (HTML) with a "Sign in with Google" button',
+      summary: 'The sign-in page (HTML): the site name and one "Continue with Google" link',
       tags: ['auth'],
       ok: { description: 'HTML' },
     }),
-    authJs,
+    signInPageRoute,
   )
   .get(
     '/auth/csrf',
@@ -48,7 +53,7 @@ export const authRoutes = new Hono<AppEnv>()
       summary: 'Start sign-in (form: csrfToken, callbackUrl): 302 to Google with PKCE, state and nonce',
       tags: ['auth'],
       ok: { status: 302, description: 'Redirect to the provider (or back to /auth/signin?error=MissingCSRF)' },
-      // A body Auth.js cannot read (e.g. malformed JSON). The 405 is GET's, which is not an operation.
+      // A body Auth.js cannot read (e.g. malformed JSON).
       errors: { 400: ['bad_request'], 429: ['rate_limited'] },
     }),
     authJs,
@@ -99,25 +104,31 @@ function sessionCookieNamesOf(copies: Array<[string, string]>, name: string): st
 const isSessionCookieHeader = (header: string, name: string) =>
   header.startsWith(`${name}=`) || header.startsWith(`${name}.`);
 
-async function authJs(c: Context<AppEnv>) {
+function authJs(c: Context<AppEnv>) {
+  return runAuthJs(c, c.req.raw);
+}
+
+/** Auth.js on `raw` (the request, or one the route builds), its answer made ours (cookies, landing page, errors). */
+async function runAuthJs(c: Context<AppEnv>, raw: Request) {
   const { config } = c.var;
-  const path = c.req.path;
+  const path = new URL(raw.url).pathname;
+  const method = raw.method;
   const action = path.split('/')[2] ?? '';
   if (action === 'session') {
     throw apiError(
       404,
       'not_found',
-      `${c.req.method} ${path} is not served: GET ${config.apiOrigin}/api/me says who is signed in`,
+      `${method} ${path} is not served: GET ${config.apiOrigin}/api/me says who is signed in`,
     );
   }
-  if (!AUTH_ACTIONS.has(action)) throw apiError(404, 'not_found', `No route for ${c.req.method} ${path}`);
-  if (c.req.method !== 'GET' && c.req.method !== 'POST') {
+  if (!AUTH_ACTIONS.has(action)) throw apiError(404, 'not_found', `No route for ${method} ${path}`);
+  if (method !== 'GET' && method !== 'POST') {
     throw apiError(405, 'method_not_allowed', `${path} answers GET and POST only`, {
       headers: { Allow: 'GET, POST' },
     });
   }
 
-  const input = toAuthJsRequest(c.req.raw, config, action);
+  const input = toAuthJsRequest(raw, config, action);
   let storageError: { cause: unknown } | undefined;
   let signedOut = false;
   let signedInRoles: readonly string[] | undefined;

@@ -5,7 +5,7 @@ import { apiError } from '../errors';
 import { insertAuthEvent, type RequestMeta } from '../users/auth-events';
 import { lifetimesOf, type RefreshOutcome, refreshSession } from '../users/sessions';
 import type { SigningKeys } from './keys';
-import { type SessionClaims, signSessionToken } from './token';
+import { profileClaimsOf, type SessionClaims, signSessionToken, type TokenProfile } from './token';
 
 type RefusalCode = Exclude<RefreshOutcome, { ok: true }>['code'];
 
@@ -28,6 +28,10 @@ export interface RenewedSession {
   /** The new token for the cookie, and the cookie's Max-Age: what is left of the session. */
   token: string;
   maxAge: number;
+  /** The user's profile as D1 holds it now (the token carries each part within its cap). */
+  profile: TokenProfile;
+  /** This refresh wrote the sliding expiry (SESSION_SLIDE_INTERVAL had passed since the last slide). */
+  slid: boolean;
 }
 
 /** The refresh inputs a Config decides: lifetimes and the admission policy. */
@@ -36,9 +40,11 @@ export function refreshPolicyOf(config: Config) {
 }
 
 /**
- * Renews a session whose genuine token has expired: one D1 round trip checks
- * the row is live, unrevoked, within its caps, its user enabled and still
- * admitted, slides its expiry and reads the roles; then a new token is signed. A refusal is recorded in
+ * Renews a session whose genuine token has expired: one D1 read checks the row
+ * is live, unrevoked, within its caps, its user enabled and still admitted,
+ * and brings the profile and roles; the sliding expiry is written only when
+ * the last slide is SESSION_SLIDE_INTERVAL old (a second round trip, about
+ * once a day per session); then a new token is signed. A refusal is recorded in
  * `auth_events` and thrown as its error; a D1 failure as `503`.
  */
 export async function renewSession(
@@ -64,16 +70,26 @@ export async function renewSession(
     );
     throw sessionRefused(outcome.code);
   }
-  const { roles } = outcome;
+  const { roles, profile } = outcome;
   const token = await signSessionToken(
-    { sub: expired.sub, sid: expired.sid, ttl: config.sessionTokenTtl, roles },
+    { sub: expired.sub, sid: expired.sid, ttl: config.sessionTokenTtl, roles, profile },
     keys,
     { issuer: config.apiOrigin, audience: config.apiOrigin, now: at },
   );
   const iat = Math.floor(at.getTime() / 1000);
+  // The expired token's profile claims give way to what the new token carries.
+  const { email: _e, name: _n, picture: _p, ...identity } = expired;
   return {
-    claims: { ...expired, iat, exp: iat + config.sessionTokenTtl, roles: Object.freeze(roles) },
+    claims: {
+      ...identity,
+      iat,
+      exp: iat + config.sessionTokenTtl,
+      roles: Object.freeze(roles),
+      ...profileClaimsOf(profile),
+    },
     token,
     maxAge: Math.max(0, Math.floor((outcome.expiresAt - at.getTime()) / 1000)),
+    profile,
+    slid: outcome.slid,
   };
 }

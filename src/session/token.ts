@@ -26,6 +26,50 @@ export interface SessionClaims {
    * without the claim (every token signed before roles existed) means none.
    */
   roles: readonly string[];
+  /**
+   * The user's profile when the token was signed (session tokens): `null` when
+   * the user has none, absent (`undefined`) when the token does not carry it
+   * (signed before profiles rode in the token, or the value exceeded its cap):
+   * then ask D1. Stale by at most one token lifetime, like `roles`.
+   */
+  email?: string | null;
+  name?: string | null;
+  picture?: string | null;
+}
+
+/** What a session token carries to render the user without a D1 read. */
+export interface TokenProfile {
+  email: string | null;
+  name: string | null;
+  picture: string | null;
+}
+
+/**
+ * Longest values a token carries (UTF-16 code units): a longer one is left out
+ * of the token (never truncated: a cut URL or address is wrong), and readers
+ * fall back to D1 for it. Keeps a session token near 1 KB in the worst case.
+ */
+export const PROFILE_CLAIM_CAPS: Readonly<Record<keyof TokenProfile, number>> = Object.freeze({
+  email: 254,
+  name: 200,
+  picture: 1000,
+});
+
+/** The profile claims a token carries: each within its cap, `null` kept (it means "none"). */
+export function profileClaimsOf(profile: TokenProfile): Partial<TokenProfile> {
+  const claims: Partial<TokenProfile> = {};
+  for (const key of ['email', 'name', 'picture'] as const) {
+    const value = profile[key];
+    if (value === null || value.length <= PROFILE_CLAIM_CAPS[key]) claims[key] = value;
+  }
+  return claims;
+}
+
+/** The whole profile from verified claims, or undefined when any part is not carried. */
+export function profileFromClaims(claims: SessionClaims): TokenProfile | undefined {
+  const { email, name, picture } = claims;
+  if (email === undefined || name === undefined || picture === undefined) return undefined;
+  return { email, name, picture };
 }
 
 export interface TokenContext {
@@ -88,6 +132,8 @@ export function signToken(
     ttl: number;
     clientId?: string;
     roles?: readonly string[];
+    /** Session tokens only: email, name, picture (each within PROFILE_CLAIM_CAPS). */
+    profile?: TokenProfile;
   },
   keys: SigningKeys,
   ctx: TokenContext,
@@ -97,7 +143,8 @@ export function signToken(
   // RFC 9068 §2.2: an access token names the client that requested it.
   const clientId = access && input.clientId !== undefined ? { client_id: input.clientId } : {};
   const roles = input.roles?.length ? { roles: [...input.roles] } : {};
-  const jwt = new SignJWT({ sid: input.sid, ...clientId, ...roles })
+  const profile = !access && input.profile ? profileClaimsOf(input.profile) : {};
+  const jwt = new SignJWT({ sid: input.sid, ...clientId, ...roles, ...profile })
     .setProtectedHeader({ alg: SIGNING_ALG, kid: keys.current.kid, typ })
     .setIssuer(ctx.issuer)
     .setAudience(ctx.audience)
@@ -116,14 +163,22 @@ function rolesOf(value: unknown): readonly string[] | undefined {
   return Object.freeze([...value]);
 }
 
+/** A profile claim: absent stays absent; present must be a string or null, else the token is invalid. */
+const isProfileValue = (value: unknown) => value === undefined || value === null || typeof value === 'string';
+
 function asClaims(payload: JWTPayload): SessionClaims | undefined {
-  const { iss, aud, sub, sid, iat, exp } = payload;
+  const { iss, aud, sub, sid, iat, exp, email, name, picture } = payload;
   if (typeof sub !== 'string' || !sub || typeof sid !== 'string' || !sid) return undefined;
   if (typeof iss !== 'string' || typeof aud !== 'string') return undefined;
   if (typeof iat !== 'number' || typeof exp !== 'number') return undefined;
   const roles = rolesOf(payload.roles);
   if (!roles) return undefined;
-  return { iss, aud, sub, sid, iat, exp, roles };
+  if (!isProfileValue(email) || !isProfileValue(name) || !isProfileValue(picture)) return undefined;
+  const profile: Partial<TokenProfile> = {};
+  if (email !== undefined) profile.email = email as string | null;
+  if (name !== undefined) profile.name = name as string | null;
+  if (picture !== undefined) profile.picture = picture as string | null;
+  return { iss, aud, sub, sid, iat, exp, roles, ...profile };
 }
 
 /** How many verified tokens an isolate remembers (a browser sends the same token for up to its TTL). */

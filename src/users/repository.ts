@@ -30,6 +30,8 @@ export type SignInResult =
       userId: string;
       /** The user's roles (user_roles), for the token. */
       roles: string[];
+      /** The profile as stored by this sign-in (users.email, name, image), for the token. */
+      profile: { email: string | null; name: string | null; picture: string | null };
       /** This sign-in accepted the address's invitation. */
       acceptedInvitation: boolean;
     }
@@ -40,7 +42,8 @@ export type SignInResult =
  * transaction): creates the user and account on first sign-in, refreshes the
  * profile on later ones, opens a session row unless the user is disabled,
  * writes the audit event, accepts a pending invitation of a verified address
- * (with its own audit row) and reads the user's roles.
+ * (with its own audit row) and reads the user's roles; the profile it stored
+ * comes back with them, for the token.
  * The admission policy has been checked before (auth/admission).
  * Concurrent first sign-ins of one account yield one user: D1 serialises
  * batches, and the user is only inserted while no account row exists.
@@ -78,7 +81,7 @@ export async function recordSignIn(db: Db, profile: ProviderProfile, session: Ne
       .update(users)
       .set({ ...details, updatedAt: at })
       .where(inArray(users.id, ownerOfAccount))
-      .returning({ id: users.id }),
+      .returning({ id: users.id, email: users.email, name: users.name, image: users.image }),
     // A session only for an enabled user.
     db
       .insert(sessions)
@@ -146,10 +149,17 @@ export async function recordSignIn(db: Db, profile: ProviderProfile, session: Ne
       .where(inArray(userRoles.userId, ownerOfAccount))
       .orderBy(asc(userRoles.role)),
   ]);
-  const userId = updated[0]?.id;
-  if (!userId) throw new Error('sign-in batch left no user row');
+  const user = updated[0];
+  if (!user) throw new Error('sign-in batch left no user row');
+  const userId = user.id;
   if (opened.length !== 1) return { kind: 'disabled', userId };
-  return { kind: 'signed_in', userId, roles: roleRows.map((r) => r.role), acceptedInvitation: accepted.length > 0 };
+  return {
+    kind: 'signed_in',
+    userId,
+    roles: roleRows.map((r) => r.role),
+    profile: { email: user.email, name: user.name, picture: user.image },
+    acceptedInvitation: accepted.length > 0,
+  };
 }
 
 export async function findUserById(db: Db, id: string): Promise<User | undefined> {

@@ -428,11 +428,9 @@ describe('npm run admin against a local D1', () => {
   });
 
   it('users list prints a table; users show EMAIL --json (any case): user, accounts, roles, live sessions, events', async () => {
-    // Reads only: run side by side.
-    const [list, show] = await Promise.all([
-      admin('users', 'list'),
-      admin('users', 'show', 'ALICE@example.COM', '--json'),
-    ]);
+    // One after the other: two wrangler processes on one local D1 at once were flaky under load.
+    const list = await admin('users', 'list');
+    const show = await admin('users', 'show', 'ALICE@example.COM', '--json');
     expect(list).toMatchObject({ code: 0, stderr: '' });
     const lines = list.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^EMAIL\s+NAME\s+ROLES\s+STATUS\s+SESSIONS\s+CREATED\s+ID$/);
@@ -453,10 +451,8 @@ describe('npm run admin against a local D1', () => {
   });
 
   it('an unknown email exits 1; an email two users share exits 1 and names their ids', async () => {
-    const [unknown, shared] = await Promise.all([
-      admin('users', 'show', 'nobody@example.com'),
-      admin('users', 'show', 'twin@example.com'),
-    ]);
+    const unknown = await admin('users', 'show', 'nobody@example.com');
+    const shared = await admin('users', 'show', 'twin@example.com');
     expect(unknown).toMatchObject({ code: 1, stdout: '' });
     expect(unknown.stderr).toContain('no user with email nobody@example.com');
     expect(shared).toMatchObject({ code: 1, stdout: '' });

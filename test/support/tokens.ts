@@ -1,7 +1,13 @@
 import { env } from 'cloudflare:workers';
 import { base64url, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { importSigningKeys, loadSigningKeys, type SigningKeys } from '../../src/session/keys';
-import { ACCESS_TOKEN_TYP, SESSION_TOKEN_TYP, signSessionToken, signToken } from '../../src/session/token';
+import {
+  ACCESS_TOKEN_TYP,
+  SESSION_TOKEN_TYP,
+  signSessionToken,
+  signToken,
+  type TokenProfile,
+} from '../../src/session/token';
 import type { CookieJar } from './cookies';
 import { FROM_APP } from './http';
 import { API, api } from './worker';
@@ -30,12 +36,19 @@ export interface MintOptions {
   keys?: SigningKeys;
   issuer?: string;
   audience?: string;
+  /** The profile claims; none by default (a token as signed before profiles rode in it). */
+  profile?: TokenProfile;
 }
 
 /** Signs a session token in the test, with injected time. */
 export async function mint(options: MintOptions = {}): Promise<string> {
   return signSessionToken(
-    { sub: options.sub ?? 'user-1', sid: options.sid ?? 'session-1', ttl: options.ttl ?? 600 },
+    {
+      sub: options.sub ?? 'user-1',
+      sid: options.sid ?? 'session-1',
+      ttl: options.ttl ?? 600,
+      ...(options.profile ? { profile: options.profile } : {}),
+    },
     options.keys ?? (await serverKeys()),
     { issuer: options.issuer ?? API, audience: options.audience ?? API, now: options.now ?? new Date() },
   );

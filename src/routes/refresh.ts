@@ -1,0 +1,97 @@
+import { Hono } from 'hono';
+import type { AppEnv } from '../app-env';
+import { guardDb } from '../db/guard';
+import { apiError } from '../errors';
+import { INVALID_TOKEN_MESSAGE, renewCookieSession, sessionCookieValue } from '../middleware/require-session';
+import { documented } from '../openapi/describe';
+import { sessionRefused } from '../session/refresh';
+import { type SessionClaims, verifySessionToken } from '../session/token';
+import { findUserById } from '../users/repository';
+
+const nullableString = { type: ['string', 'null'] };
+
+/** The 200 body of POST /auth/refresh (and of the service binding's refresh). */
+export interface RefreshedSession {
+  user: { id: string; email: string | null; name: string | null; image: string | null; roles: string[] };
+  session: { id: string; expiresAt: string };
+}
+
+/**
+ * `POST /auth/refresh`: how a sibling renews the session cookie it was sent
+ * (expired or still fresh) without a round trip through a page of the API.
+ *
+ * - The cookie only, read by readSessionCookie (two copies: `401 invalid_session`,
+ *   as on /api); an `Authorization` header is ignored: a Bearer access token
+ *   cannot renew a session.
+ * - The same D1 check and renewal as requireSession's refresh (renewSession),
+ *   and the same cookie attributes.
+ * - No Origin requirement (unlike csrfGuard): it renews the caller's own
+ *   session and nothing else. A cross-site POST carries no SameSite=Lax cookie;
+ *   a hostile sibling can only make the victim's browser renew the victim's own
+ *   session, which a GET /api/me after expiry would do as well. CORS still only
+ *   lets ALLOWED_ORIGINS read the answer.
+ */
+export const refreshRoutes = new Hono<AppEnv>().post(
+  '/auth/refresh',
+  documented({
+    summary: 'Renew the session cookie (expired or fresh) against D1; answers the user and the session',
+    description:
+      "Cookie only (an Authorization header is ignored); no Origin requirement (it renews the caller's own session). Sets a new session cookie with the attributes sign-in gave it. session.expiresAt is when the session (and the cookie, Max-Age) ends unless renewed again.",
+    tags: ['auth'],
+    auth: ['cookie'],
+    ok: {
+      schema: {
+        type: 'object',
+        required: ['user', 'session'],
+        properties: {
+          user: {
+            type: 'object',
+            required: ['id', 'email', 'name', 'image', 'roles'],
+            properties: {
+              id: { type: 'string' },
+              email: nullableString,
+              name: nullableString,
+              image: nullableString,
+              roles: { type: 'array', items: { type: 'string' }, description: 'The roles of the renewed token' },
+            },
+          },
+          session: {
+            type: 'object',
+            required: ['id', 'expiresAt'],
+            properties: { id: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } },
+          },
+        },
+      },
+    },
+    errors: {
+      401: ['missing_session', 'invalid_session', 'session_expired', 'session_revoked', 'user_not_found'],
+      403: ['user_disabled', 'access_denied'],
+      429: ['rate_limited'],
+      503: ['service_unavailable'],
+    },
+  }),
+  async function refreshSessionCookie(c) {
+    const { config, keys, db } = c.var;
+    const value = sessionCookieValue(c);
+    const at = new Date();
+    const result = await verifySessionToken(value, keys, {
+      issuer: config.apiOrigin,
+      audience: config.apiOrigin,
+      maxLifetime: config.sessionTokenTtl,
+      now: at,
+    });
+    if (!result.ok && !result.expiredClaims) {
+      throw apiError(401, result.code, INVALID_TOKEN_MESSAGE, { cause: result.detail });
+    }
+    // A fresh token is renewed as well as an expired one: either way the session row decides.
+    const claims = result.ok ? result.claims : (result.expiredClaims as SessionClaims);
+    const renewed = await renewCookieSession(c, claims, at);
+    const user = await guardDb(() => findUserById(db, renewed.claims.sub));
+    if (!user) throw sessionRefused('user_not_found');
+    const body: RefreshedSession = {
+      user: { id: user.id, email: user.email, name: user.name, image: user.image, roles: [...renewed.claims.roles] },
+      session: { id: renewed.claims.sid, expiresAt: new Date(at.getTime() + renewed.maxAge * 1000).toISOString() },
+    };
+    return c.json(body);
+  },
+);
