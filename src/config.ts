@@ -25,6 +25,7 @@ export interface ConfigEnv {
   TOKEN_AUDIENCES?: string;
   ACCESS_TOKEN_TTL?: string;
   DIAGNOSE?: string;
+  SITE_NAME?: string;
   ALLOWED_EMAIL_DOMAINS?: string;
   ALLOWED_EMAILS?: string;
   /** JSON text (a TOML table in [vars], which wrangler binds as an object, is accepted too). */
@@ -66,6 +67,8 @@ export interface Config {
   accessTokenTtl: number;
   /** GET /auth/diagnose is served (DIAGNOSE=on); off by default. */
   diagnose: boolean;
+  /** The site's name on the sign-in page (SITE_NAME); the API's host when unset. */
+  siteName: string;
   /** Who may sign in (ALLOWED_EMAIL_DOMAINS, ALLOWED_EMAILS; invitations live in D1). Nothing listed: anyone. */
   admission: AdmissionPolicy;
   /** APP_ACCESS: origin or audience → the roles it requires (any one of them). */
@@ -215,6 +218,9 @@ function parseAdmission(env: ConfigEnv): AdmissionPolicy {
   return { domains, emails: new Set(emails) };
 }
 
+/** Role names, as `npm run admin -- roles grant` accepts them (scripts/admin/args.ts): one rule, so every listed role can be granted. */
+export const ROLE_NAME = /^[a-z][a-z0-9_.:-]{0,63}$/;
+
 function parseAppAccess(env: ConfigEnv, known: ReadonlySet<string>): AppAccess {
   const raw: unknown = env.APP_ACCESS;
   let value: unknown = raw;
@@ -237,13 +243,9 @@ function parseAppAccess(env: ConfigEnv, known: ReadonlySet<string>): AppAccess {
         `APP_ACCESS key '${key}' is not the API origin, an ALLOWED_ORIGINS origin or a TOKEN_AUDIENCES audience; known: ${[...known].join(', ')}`,
       );
     }
-    if (
-      !Array.isArray(roles) ||
-      roles.length === 0 ||
-      roles.some((r) => typeof r !== 'string' || !/^[A-Za-z0-9_.:-]+$/.test(r))
-    ) {
+    if (!Array.isArray(roles) || roles.length === 0 || roles.some((r) => typeof r !== 'string' || !ROLE_NAME.test(r))) {
       throw new ConfigError(
-        `APP_ACCESS '${key}' must list at least one role name (letters, digits, _ . : -), e.g. ["admin"]`,
+        `APP_ACCESS '${key}' must list at least one role name (lower-case letters, digits, _ . : -, starting with a letter, at most 64), e.g. ["admin"]`,
       );
     }
     access.set(key, Object.freeze([...new Set(roles as string[])]));
@@ -363,6 +365,7 @@ export function parseConfig(env: ConfigEnv): Config {
     tokenAudiences,
     accessTokenTtl,
     diagnose: parseSwitch(env, 'DIAGNOSE'),
+    siteName: env.SITE_NAME?.trim() || authUrl.host,
     admission,
     appAccess,
   };

@@ -182,6 +182,12 @@ describe('config: ALLOWED_EMAIL_DOMAINS, ALLOWED_EMAILS, APP_ACCESS', () => {
       "APP_ACCESS 'reports' must list at least one role",
     ],
     [
+      // npm run admin could never grant it: one rule for role names (ROLE_NAME).
+      'APP_ACCESS an upper-case role name',
+      { ...base, APP_ACCESS: '{"reports":["Admin"]}' },
+      'lower-case letters, digits, _ . : -, starting with a letter',
+    ],
+    [
       'APP_ACCESS a role that is not a string',
       { ...base, APP_ACCESS: '{"reports":[1]}' },
       'must list at least one role',

@@ -1,12 +1,9 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
-import { guardDb } from '../db/guard';
 import { apiError } from '../errors';
 import { INVALID_TOKEN_MESSAGE, renewCookieSession, sessionCookieValue } from '../middleware/require-session';
 import { documented } from '../openapi/describe';
-import { sessionRefused } from '../session/refresh';
 import { type SessionClaims, verifySessionToken } from '../session/token';
-import { findUserById } from '../users/repository';
 
 const nullableString = { type: ['string', 'null'] };
 
@@ -71,7 +68,7 @@ export const refreshRoutes = new Hono<AppEnv>().post(
     },
   }),
   async function refreshSessionCookie(c) {
-    const { config, keys, db } = c.var;
+    const { config, keys } = c.var;
     const value = sessionCookieValue(c);
     const at = new Date();
     const result = await verifySessionToken(value, keys, {
@@ -85,11 +82,11 @@ export const refreshRoutes = new Hono<AppEnv>().post(
     }
     // A fresh token is renewed as well as an expired one: either way the session row decides.
     const claims = result.ok ? result.claims : (result.expiredClaims as SessionClaims);
+    // The refresh read returned the profile as D1 holds it now: no second read.
     const renewed = await renewCookieSession(c, claims, at);
-    const user = await guardDb(() => findUserById(db, renewed.claims.sub));
-    if (!user) throw sessionRefused('user_not_found');
+    const { email, name, picture } = renewed.profile;
     const body: RefreshedSession = {
-      user: { id: user.id, email: user.email, name: user.name, image: user.image, roles: [...renewed.claims.roles] },
+      user: { id: renewed.claims.sub, email, name, image: picture, roles: [...renewed.claims.roles] },
       session: { id: renewed.claims.sid, expiresAt: new Date(at.getTime() + renewed.maxAge * 1000).toISOString() },
     };
     return c.json(body);

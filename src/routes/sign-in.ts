@@ -124,10 +124,8 @@ export function signInPageRoute(c: Context<AppEnv>) {
   if (callbackUrl !== null) link.set('callbackUrl', resolveRedirect(callbackUrl, redirectPolicyOf(config)));
   for (const [name, value] of providerHintsOf(query)) link.set(name, value);
   const error = query.get('error');
-  // SITE_NAME is read at the route edge for now (not yet part of Config); the API's host otherwise.
-  const siteName = (c.env as { SITE_NAME?: unknown }).SITE_NAME;
   const page = signInPage({
-    siteName: typeof siteName === 'string' && siteName.trim() ? siteName.trim() : new URL(config.apiOrigin).host,
+    siteName: config.siteName,
     googleHref: `/auth/signin/google${link.size ? `?${link}` : ''}`,
     ...(error ? { error: signInErrorMessage(error) } : {}),
   });
