@@ -1,5 +1,9 @@
-// The demo app: everything goes through fetch(..., { credentials: 'include' }) to the Sitewide API
-// on a sibling subdomain, exactly as a real front end would.
+// The demo app, as a real front end on a sibling subdomain would be written: it calls the Sitewide
+// API with the sibling kit's browser entry (@sitewide/verify/browser, served at /kit/browser.js).
+// sitewideFetch sends the cookie (credentials: 'include'), renews an expired session once through
+// POST /auth/refresh and retries; signInUrl is the one-click link straight to Google.
+import { signInUrl, sitewideFetch } from '/kit/browser.js';
+
 const $ = (id) => document.getElementById(id);
 const { api } = await (await fetch('/config.json')).json();
 $('app-origin').textContent = location.origin;
@@ -15,15 +19,20 @@ function fail(message) {
   $('error').hidden = false;
 }
 
-async function call(path, init = {}) {
-  const res = await fetch(`${api}${path}`, { credentials: 'include', ...init });
+/**
+ * Calls the API. When the session is gone (missing_session, session_revoked, or the renewal
+ * refused), sitewideFetch sends the page to sign-in, unless `redirect: false`: then the caller
+ * gets the 401 and shows its own signed-out view.
+ */
+async function call(path, init = {}, { redirect = true } = {}) {
+  const res = await sitewideFetch(`${api}${path}`, init, { issuer: api, redirect });
   const body = await res.json().catch(() => ({}));
   return { res, body };
 }
 
 /** Auth.js POSTs need its CSRF token; a real form navigation carries it (and its cookie) to the API. */
 async function postForm(path, fields) {
-  const { body } = await call('/auth/csrf');
+  const { body } = await call('/auth/csrf', {}, { redirect: false });
   const form = document.createElement('form');
   form.method = 'POST';
   form.action = `${api}${path}`;
@@ -38,8 +47,15 @@ async function postForm(path, fields) {
   form.submit();
 }
 
-// One click: straight to Google (the API's GET /auth/signin/google sets the flow cookies and redirects).
-$('sign-in').href = `${api}/auth/signin/google?callbackUrl=${encodeURIComponent(here)}`;
+/** Where the API sends the browser back after the sign-in that deleting the account may ask for. */
+const RESUME_DELETE = 'resume=delete-account';
+// Read it once and take it off the address, so neither a reload nor the sign-in link below repeats it.
+const resumeDelete = location.search.includes(RESUME_DELETE);
+if (resumeDelete) history.replaceState(null, '', location.pathname);
+
+// One click: a plain link straight to Google (the API's GET /auth/signin/google sets the flow cookies
+// and redirects), coming back to this page.
+$('sign-in').href = signInUrl(api, location.href);
 $('sign-out').addEventListener('click', () => postForm('/auth/signout', { callbackUrl: here }));
 $('sign-out-everywhere').addEventListener('click', async () => {
   const { res, body } = await call('/api/sessions/revoke-all', { method: 'POST' });
@@ -49,9 +65,6 @@ $('sign-out-everywhere').addEventListener('click', async () => {
 
 // A plain link: the browser navigates to the API with its cookie, and Content-Disposition makes it a download.
 $('download-data').href = `${api}/api/me/export`;
-
-/** Where the API sends the browser back after the sign-in that deleting the account may ask for. */
-const RESUME_DELETE = 'resume=delete-account';
 
 async function deleteAccount() {
   if (!confirm('Delete your account and everything Sitewide holds about you? This cannot be undone.')) return;
@@ -69,7 +82,8 @@ async function deleteAccount() {
 }
 $('delete-account').addEventListener('click', deleteAccount);
 
-const me = await call('/api/me');
+// The demo shows its own signed-out view rather than being sent to sign-in.
+const me = await call('/api/me', {}, { redirect: false });
 if (me.res.status === 200) {
   const user = me.body;
   $('name').textContent = user.name ?? '(no name)';
@@ -93,10 +107,7 @@ if (me.res.status === 200) {
     $('sessions').append(row);
   }
   show('signed-in');
-  if (location.search.includes(RESUME_DELETE)) {
-    history.replaceState(null, '', location.pathname);
-    await deleteAccount();
-  }
+  if (resumeDelete) await deleteAccount();
 } else {
   $('signed-out-status').textContent = `You are signed out (${me.body.error?.code ?? me.res.status}).`;
   show('signed-out');

@@ -1,4 +1,5 @@
 // POST /auth/refresh: how a sibling renews the session cookie it was sent (the sibling kit).
+import { createExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
@@ -152,5 +153,25 @@ describe('POST /auth/refresh', () => {
     const last = await send();
     expect(await json(last)).toMatchObject({ status: 429, body: { error: { code: 'rate_limited' } } });
     expect(last.headers.get('retry-after')).toBe('60');
+  });
+
+  it('the refresh budget is per session, not per IP: a sibling server renewing many users is not one bucket', async () => {
+    const app = createApp();
+    const tight = { ...env, AUTH_RATE_LIMIT: env.TIGHT_RATE_LIMIT } as Env;
+    const [a, b] = [await signedIn('bucket-a'), await signedIn('bucket-b')];
+    // Both from one server's IP (or a service binding: no IP at all).
+    const send = (cookie: string) =>
+      app.fetch(
+        new Request(`${API}/auth/refresh`, {
+          method: 'POST',
+          headers: { cookie, 'cf-connecting-ip': '198.51.100.9' },
+        }),
+        tight,
+        createExecutionContext(),
+      );
+    expect([(await send(a.fresh)).status, (await send(a.fresh)).status, (await send(a.fresh)).status]).toEqual([
+      200, 200, 429,
+    ]);
+    expect((await send(b.fresh)).status).toBe(200);
   });
 });

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoServer } from '../../scripts/demo-server.ts';
 import { ensureDevCert } from '../../scripts/dev-cert.ts';
@@ -123,9 +123,17 @@ describe('one sign-in for sibling subdomains, in Chromium', () => {
     expect(await page.locator('#sign-in').getAttribute('href')).toBe(
       `${API}/auth/signin/google?callbackUrl=${encodeURIComponent(`${APP}/`)}`,
     );
+    // A plain link: the click's first hops are the API's one-click sign-in, then the OIDC server (no page between).
+    const hops: string[] = [];
+    const onRequest = (req: Request) => {
+      if (req.isNavigationRequest() && req.frame() === page.mainFrame()) hops.push(req.url().split('?')[0] ?? '');
+    };
+    page.on('request', onRequest);
     await page.click('#sign-in');
     await page.waitForURL(`${APP}/`);
     await page.locator('#signed-in').waitFor();
+    page.off('request', onRequest);
+    expect(hops.slice(0, 2)).toEqual([`${API}/auth/signin/google`, `${sitewide.oidc.issuer}/authorize`]);
   });
 
   it('2. the session cookie is on the parent domain: .example.test, Secure, HttpOnly, SameSite=Lax, __Secure-', async () => {

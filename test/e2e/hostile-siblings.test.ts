@@ -173,7 +173,10 @@ describe('a hostile sibling subdomain tossing cookies cannot hijack or break sig
     });
     await page.goto(`${APP}/`);
     await page.locator('#signed-out').waitFor();
-    // One click: the app's link starts the flow at the API, straight to the provider.
+    // One click: the app's link (signInUrl from @sitewide/verify/browser) starts the flow at the API, straight to the provider.
+    expect(await page.locator('#sign-in').getAttribute('href')).toBe(
+      `${API}/auth/signin/google?callbackUrl=${encodeURIComponent(`${APP}/`)}`,
+    );
     await page.click('#sign-in');
     await page.waitForURL((url) => url.origin === APP || url.pathname.startsWith('/auth/error'));
     expect(page.url()).toBe(`${APP}/`);
