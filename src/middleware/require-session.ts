@@ -107,19 +107,31 @@ export function sessionCookieValue<E extends AppEnv>(c: Context<E>): string {
   return cookie.value;
 }
 
-async function authenticateCookie(c: Context<AuthedEnv>): Promise<SessionClaims> {
+/**
+ * The session cookie's token, verified: its claims and whether they are fresh.
+ * A token that is not genuine (or only expired) throws its 401; an expired
+ * genuine one comes back with `fresh: false`, for the caller to renew.
+ */
+export async function verifyCookieToken<E extends AppEnv>(
+  c: Context<E>,
+  at: Date,
+): Promise<{ claims: SessionClaims; fresh: boolean }> {
   const { config, keys } = c.var;
-  const value = sessionCookieValue(c);
-  const at = new Date();
-  const result = await verifySessionToken(value, keys, {
+  const result = await verifySessionToken(sessionCookieValue(c), keys, {
     issuer: config.apiOrigin,
     audience: config.apiOrigin,
     maxLifetime: config.sessionTokenTtl,
     now: at,
   });
-  if (result.ok) return result.claims;
-  if (result.expiredClaims) return refresh(c, result.expiredClaims, at);
+  if (result.ok) return { claims: result.claims, fresh: true };
+  if (result.expiredClaims) return { claims: result.expiredClaims, fresh: false };
   throw apiError(401, result.code, INVALID_TOKEN_MESSAGE, { cause: result.detail });
+}
+
+async function authenticateCookie(c: Context<AuthedEnv>): Promise<SessionClaims> {
+  const at = new Date();
+  const { claims, fresh } = await verifyCookieToken(c, at);
+  return fresh ? claims : refresh(c, claims, at);
 }
 
 async function refresh(c: Context<AuthedEnv>, expired: SessionClaims, at: Date): Promise<SessionClaims> {

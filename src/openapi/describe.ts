@@ -93,6 +93,23 @@ export function documented(doc: RouteDoc) {
 }
 
 /** Errors of every route behind requireSession. */
+/** The user as `GET /api/me`, `POST /auth/refresh` and the service binding answer it. */
+export const USER_SCHEMA = {
+  type: 'object',
+  required: ['id', 'email', 'name', 'image', 'roles'],
+  properties: {
+    id: { type: 'string' },
+    email: { type: ['string', 'null'] },
+    name: { type: ['string', 'null'] },
+    image: { type: ['string', 'null'] },
+    roles: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'The roles in the session token: what every sibling sees (refreshed with the token)',
+    },
+  },
+};
+
 export const SESSION_ERRORS = {
   401: ['missing_session', 'invalid_session', 'session_expired', 'session_revoked', 'user_not_found'],
   403: ['user_disabled', 'access_denied', 'csrf_rejected'],

@@ -1,6 +1,6 @@
 import { guardDb } from '../db/guard';
 import { apiError } from '../errors';
-import { documented, SESSION_ERRORS } from '../openapi/describe';
+import { documented, SESSION_ERRORS, USER_SCHEMA } from '../openapi/describe';
 import { clearSessionCookie } from '../session/cookie';
 import { sessionRefused } from '../session/refresh';
 import { profileFromClaims } from '../session/token';
@@ -118,23 +118,7 @@ export const meRoutes = authedRoutes()
         'Answered from the claims of the verified token (email, name, picture, roles): no D1 read while the token is fresh. A token that does not carry the profile (signed before it did, a value past its cap, or a Bearer access token) is answered from D1.',
       tags: ['api'],
       auth: ['cookie', 'bearer'],
-      ok: {
-        schema: {
-          type: 'object',
-          required: ['id', 'email', 'name', 'image', 'roles'],
-          properties: {
-            id: { type: 'string' },
-            email: { type: ['string', 'null'] },
-            name: { type: ['string', 'null'] },
-            image: { type: ['string', 'null'] },
-            roles: {
-              type: 'array',
-              items: { type: 'string' },
-              description: 'The roles in the session token: what every sibling sees (refreshed with the token)',
-            },
-          },
-        },
-      },
+      ok: { schema: USER_SCHEMA },
       errors: SESSION_ERRORS,
     }),
     async function getMe(c) {

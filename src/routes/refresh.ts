@@ -1,11 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
-import { apiError } from '../errors';
-import { INVALID_TOKEN_MESSAGE, renewCookieSession, sessionCookieValue } from '../middleware/require-session';
-import { documented } from '../openapi/describe';
-import { type SessionClaims, verifySessionToken } from '../session/token';
-
-const nullableString = { type: ['string', 'null'] };
+import { renewCookieSession, verifyCookieToken } from '../middleware/require-session';
+import { documented, USER_SCHEMA } from '../openapi/describe';
 
 /** The 200 body of POST /auth/refresh (and of the service binding's refresh). */
 export interface RefreshedSession {
@@ -41,17 +37,7 @@ export const refreshRoutes = new Hono<AppEnv>().post(
         type: 'object',
         required: ['user', 'session'],
         properties: {
-          user: {
-            type: 'object',
-            required: ['id', 'email', 'name', 'image', 'roles'],
-            properties: {
-              id: { type: 'string' },
-              email: nullableString,
-              name: nullableString,
-              image: nullableString,
-              roles: { type: 'array', items: { type: 'string' }, description: 'The roles of the renewed token' },
-            },
-          },
+          user: USER_SCHEMA,
           session: {
             type: 'object',
             required: ['id', 'expiresAt'],
@@ -68,20 +54,9 @@ export const refreshRoutes = new Hono<AppEnv>().post(
     },
   }),
   async function refreshSessionCookie(c) {
-    const { config, keys } = c.var;
-    const value = sessionCookieValue(c);
     const at = new Date();
-    const result = await verifySessionToken(value, keys, {
-      issuer: config.apiOrigin,
-      audience: config.apiOrigin,
-      maxLifetime: config.sessionTokenTtl,
-      now: at,
-    });
-    if (!result.ok && !result.expiredClaims) {
-      throw apiError(401, result.code, INVALID_TOKEN_MESSAGE, { cause: result.detail });
-    }
     // A fresh token is renewed as well as an expired one: either way the session row decides.
-    const claims = result.ok ? result.claims : (result.expiredClaims as SessionClaims);
+    const { claims } = await verifyCookieToken(c, at);
     // The refresh read returned the profile as D1 holds it now: no second read.
     const renewed = await renewCookieSession(c, claims, at);
     const { email, name, picture } = renewed.profile;
