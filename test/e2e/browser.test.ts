@@ -1,25 +1,19 @@
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page, type Request } from 'playwright-core';
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoServer } from '../../scripts/demo-server.ts';
-import { ensureDevCert } from '../../scripts/dev-cert.ts';
 import { DEFAULT_IDENTITY } from '../../scripts/google-identity.ts';
-import { freePort, queryD1, type RunningSitewide, startSitewide } from './harness';
+import { type BrowserStack, SESSION_COOKIE, startBrowserStack } from './browser-stack';
+import { queryD1, type RunningSitewide } from './harness';
 
 // The promise of Sitewide is a browser behaviour, so it is shown in a real one:
 // headless Chromium, the API and the demo app on sibling hostnames of one test
 // domain over https, the loopback OIDC server as Google.
 
 const SCREENSHOTS = 'test-results/e2e';
-const COOKIE = '__Secure-sitewide.session';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const COOKIE = SESSION_COOKIE;
 
+let stack: BrowserStack;
 let sitewide: RunningSitewide;
-let servers: Server[] = [];
-let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let API: string;
@@ -28,45 +22,15 @@ let EVIL_SIBLING: string;
 let CROSS_SITE: string;
 
 beforeAll(async () => {
-  const tls = ensureDevCert(mkdtempSync(join(tmpdir(), 'sitewide-cert-')));
-  const [apiPort, appPort, evilPort] = [await freePort(), await freePort(), await freePort()];
-  API = `https://api.example.test:${apiPort}`;
-  APP = `https://app.example.test:${appPort}`;
-  EVIL_SIBLING = `https://evil.example.test:${evilPort}`;
-  CROSS_SITE = `https://evil.test:${evilPort}`;
-  sitewide = await startSitewide({
-    authUrl: API,
-    vars: { APP_URL: `${APP}/`, COOKIE_DOMAIN: 'example.test', ALLOWED_ORIGINS: APP },
-    tls,
-  });
-  servers = [
-    await startDemoServer({ apiOrigin: API, port: appPort, tls }),
-    await startDemoServer({ apiOrigin: API, port: evilPort, tls }),
-  ];
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      // Sibling hostnames of the test domain (and one other site) all reach this machine.
-      '--host-resolver-rules=MAP *.example.test 127.0.0.1, MAP evil.test 127.0.0.1',
-    ],
-  });
-  // The certificate is our own, self-signed; the pages are still https, so __Secure- cookies apply.
-  context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 900, height: 640 } });
+  stack = await startBrowserStack();
+  ({ sitewide, api: API, app: APP, evilSibling: EVIL_SIBLING, crossSite: CROSS_SITE } = stack);
+  context = await stack.newContext({ viewport: { width: 900, height: 640 } });
   page = await context.newPage();
   mkdirSync(SCREENSHOTS, { recursive: true });
 });
 
 afterAll(async () => {
-  await browser?.close();
-  for (const server of servers) server.close();
-  await sitewide?.stop();
+  await stack?.stop();
 });
 
 async function sessionCookie() {

@@ -1,29 +1,21 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Browser, type BrowserContext, type Cookie, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Cookie, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoServer } from '../../scripts/demo-server.ts';
-import { ensureDevCert } from '../../scripts/dev-cert.ts';
 import { DEFAULT_IDENTITY } from '../../scripts/google-identity.ts';
-import { freePort, queryD1, type RunningSitewide, startSitewide } from './harness';
+import { type BrowserStack, SESSION_COOKIE, startBrowserStack } from './browser-stack';
+import { queryD1, type RunningSitewide } from './harness';
 
 // Any subdomain of the cookie domain can write cookies for all of them (cookie tossing).
 // A sibling outside ALLOWED_ORIGINS plants a session and Auth.js flow cookies before the
 // victim signs in; the victim must still sign in as themselves and sign out for real.
 
-const COOKIE = '__Secure-sitewide.session';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const COOKIE = SESSION_COOKIE;
 const ATTACKER = { sub: 'attacker-sub', email: 'attacker@example.test', name: 'Attacker' };
 const FLOW_COOKIES = ['csrf-token', 'state', 'pkce.code_verifier', 'nonce', 'callback-url'].map(
   (n) => `__Host-authjs.${n}`,
 );
 
+let stack: BrowserStack;
 let sitewide: RunningSitewide;
-let certDir: string | undefined;
-let servers: Server[] = [];
-let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let API: string;
@@ -34,49 +26,20 @@ let victimToken: string | undefined;
 let cookiesAtAuthorize: Cookie[] = [];
 
 beforeAll(async () => {
-  certDir = mkdtempSync(join(tmpdir(), 'sitewide-cert-'));
-  const tls = ensureDevCert(certDir);
-  const [apiPort, appPort, evilPort] = [await freePort(), await freePort(), await freePort()];
-  API = `https://api.example.test:${apiPort}`;
-  APP = `https://app.example.test:${appPort}`;
-  EVIL_SIBLING = `https://evil.example.test:${evilPort}`;
-  sitewide = await startSitewide({
-    authUrl: API,
-    vars: { APP_URL: `${APP}/`, COOKIE_DOMAIN: 'example.test', ALLOWED_ORIGINS: APP },
-    tls,
-  });
-  servers = [
-    await startDemoServer({ apiOrigin: API, port: appPort, tls }),
-    await startDemoServer({ apiOrigin: API, port: evilPort, tls }),
-  ];
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--host-resolver-rules=MAP *.example.test 127.0.0.1',
-    ],
-  });
-  context = await browser.newContext({ ignoreHTTPSErrors: true });
+  stack = await startBrowserStack();
+  ({ sitewide, api: API, app: APP, evilSibling: EVIL_SIBLING } = stack);
+  context = await stack.newContext();
   page = await context.newPage();
   attackerToken = await signInInOwnBrowser(ATTACKER);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  for (const server of servers) server.close();
-  await sitewide?.stop();
-  if (certDir) rmSync(certDir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 /** The attacker signs in with their own browser (a separate context) and keeps the genuine token. */
 async function signInInOwnBrowser(identity: typeof ATTACKER): Promise<string> {
-  const own = await browser.newContext({ ignoreHTTPSErrors: true });
+  const own = await stack.newContext();
   try {
     const tab = await own.newPage();
     // The loopback OIDC server signs in whoever login_hint names; the sign-in page passes it on to its link.
