@@ -163,3 +163,6 @@ export default benchWorker({
   credentials,
   micro: microOps,
 });
+
+/** The revocation feed the product app polls (bench/wrangler.toml binds it as in production). */
+export { RevocationFeed } from '../src/revocation/feed';

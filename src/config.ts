@@ -24,6 +24,7 @@ export interface ConfigEnv {
   SESSION_SLIDE_INTERVAL?: string;
   TOKEN_AUDIENCES?: string;
   ACCESS_TOKEN_TTL?: string;
+  REVOCATION_POLL?: string;
   DIAGNOSE?: string;
   SITE_NAME?: string;
   ALLOWED_EMAIL_DOMAINS?: string;
@@ -65,6 +66,11 @@ export interface Config {
   tokenAudiences: ReadonlySet<string>;
   /** Lifetime of an access token, seconds. */
   accessTokenTtl: number;
+  /**
+   * Seconds between an isolate's polls of the revocation feed (REVOCATION_POLL, default 5;
+   * fractions allowed): a revoked session is refused within this plus the feed's write latency.
+   */
+  revocationPoll: number;
   /** GET /auth/diagnose is served (DIAGNOSE=on); off by default. */
   diagnose: boolean;
   /** The site's name on the sign-in page (SITE_NAME); the API's host when unset. */
@@ -170,6 +176,22 @@ function parseSeconds(env: ConfigEnv, name: keyof ConfigEnv, fallback: number): 
   const n = Number(raw);
   if (!Number.isInteger(n) || n <= 0) {
     throw new ConfigError(`${name} '${raw}' must be a positive whole number of seconds`);
+  }
+  return n;
+}
+
+/** REVOCATION_POLL: seconds (fractions allowed), from 0.05 to 60, shorter than the token lifetime. */
+function parseRevocationPoll(env: ConfigEnv, sessionTokenTtl: number): number {
+  const raw = env.REVOCATION_POLL?.trim();
+  if (!raw) return 5;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0.05 || n > 60) {
+    throw new ConfigError(
+      `REVOCATION_POLL '${raw}' must be seconds from 0.05 to 60 (default 5): how often each isolate polls the revocation feed`,
+    );
+  }
+  if (n >= sessionTokenTtl) {
+    throw new ConfigError('REVOCATION_POLL must be shorter than SESSION_TOKEN_TTL, the bound it improves on');
   }
   return n;
 }
@@ -344,6 +366,7 @@ export function parseConfig(env: ConfigEnv): Config {
     throw new ConfigError('ACCESS_TOKEN_TTL must be at most 3600 seconds: access tokens cannot be revoked');
   }
 
+  const revocationPoll = parseRevocationPoll(env, sessionTokenTtl);
   const admission = parseAdmission(env);
   const appAccess = parseAppAccess(env, new Set([authUrl.origin, ...allowedOrigins, ...tokenAudiences]));
 
@@ -364,6 +387,7 @@ export function parseConfig(env: ConfigEnv): Config {
     sessionSlideInterval,
     tokenAudiences,
     accessTokenTtl,
+    revocationPoll,
     diagnose: parseSwitch(env, 'DIAGNOSE'),
     siteName: env.SITE_NAME?.trim() || authUrl.host,
     admission,

@@ -3,6 +3,8 @@ import { decodeJwt } from 'jose';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import type { ErrorBody } from './errors';
+import type { RevocationPage } from './revocation/feed';
+import { readFeed } from './revocation/snapshot';
 
 /** Headers as a sibling Worker forwards them from its own request (a record, or entries). */
 export type ForwardedHeaders = Record<string, string> | Array<[string, string]>;
@@ -88,6 +90,19 @@ export class SitewideRpc extends WorkerEntrypoint<Env> {
       const { user, session } = body as { user: RpcUser; session: { id: string; expiresAt: string } };
       return { ok: true, user, session, setCookie: res.setCookie };
     });
+  }
+
+  /**
+   * The revocation feed after `since` (0: everything held), as
+   * `GET /.well-known/sitewide-revocations` serves it: poll it every
+   * REVOCATION_POLL seconds with the last `cursor`, and refuse a token whose
+   * `sid` is listed or whose `iat` is before its user's `before`.
+   */
+  async revocations(since = 0): Promise<RevocationPage> {
+    const config = loadConfig(this.env);
+    if (config instanceof ConfigError) throw new Error(`Sitewide is misconfigured: ${config.message}`);
+    const cursor = Number.isSafeInteger(since) && since >= 0 ? since : 0;
+    return readFeed(this.env.REVOCATION_FEED, config, cursor);
   }
 
   private async run(

@@ -37,6 +37,17 @@ describe('parseConfig', () => {
     expect(parseConfig({ ...base, SESSION_TOKEN_TTL: '60', SESSION_MAX_AGE: '7200' }).sessionSlideInterval).toBe(3600);
   });
 
+  it('polls the revocation feed every 5 s by default (REVOCATION_POLL: seconds, fractions allowed)', () => {
+    expect(parseConfig(base).revocationPoll).toBe(5);
+    expect(parseConfig({ ...base, REVOCATION_POLL: '0.5' }).revocationPoll).toBe(0.5);
+    for (const bad of ['0', '-1', 'soon', '61', '0.01']) {
+      expect(() => parseConfig({ ...base, REVOCATION_POLL: bad }), bad).toThrow(/REVOCATION_POLL/);
+    }
+    expect(() => parseConfig({ ...base, SESSION_TOKEN_TTL: '30', REVOCATION_POLL: '30' })).toThrow(
+      /REVOCATION_POLL must be shorter than SESSION_TOKEN_TTL/,
+    );
+  });
+
   it('a registrable domain under a private suffix is accepted (myapp.workers.dev is yours)', () => {
     expect(
       parseConfig({

@@ -240,19 +240,20 @@ describe('DELETE /api/me', () => {
     expect(await accountRows(otherId)).toMatchObject({ users: [{}], accounts: [{}], sessions: [{}], user_roles: [{}] });
     expect(await rows('auth_events', 'user_id = ? AND user_agent = ?', otherId, 'Staying')).toHaveLength(1);
 
-    // The phone's cookie ends at its next refresh.
+    // The deletion is in the revocation feed: the phone's cookie is refused at once, fresh or expired
+    // (in this isolate at once; elsewhere within REVOCATION_POLL: test/revocation-feed.test.ts).
     const expired = await mint({ sub: userId, sid: phoneSid, now: new Date(Date.now() - 11 * MINUTE) });
     const refused = await api('/api/me', { headers: { cookie: `${SESSION_COOKIE}=${expired}` } });
-    expect(await json(refused)).toMatchObject({ status: 401, body: { error: { code: 'user_not_found' } } });
-    // Until then its fresh token passes the signature check, but finds no user: nothing to export or delete.
+    expect(await json(refused)).toMatchObject({ status: 401, body: { error: { code: 'session_revoked' } } });
     for (const [method, path] of [
+      ['GET', '/api/me'],
       ['GET', '/api/me/export'],
       ['DELETE', '/api/me'],
     ] as const) {
       const stale = await api(path, { method, jar: phone.jar, headers: FROM_APP });
       expect(await json(stale), `${method} ${path}`).toMatchObject({
         status: 401,
-        body: { error: { code: 'user_not_found' } },
+        body: { error: { code: 'session_revoked' } },
       });
     }
     expect(await rows('auth_events', "user_id = ? AND kind = 'account_deleted'", userId)).toHaveLength(1);

@@ -31,6 +31,7 @@ describe('GET /openapi.json', () => {
         'GET /health',
         'GET /.well-known/jwks.json',
         'GET /.well-known/sitewide.json',
+        'GET /.well-known/sitewide-revocations',
         'POST /auth/token',
         'POST /auth/refresh',
         'GET /auth/diagnose',

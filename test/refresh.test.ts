@@ -135,7 +135,7 @@ describe('refresh: a genuine token whose exp has passed', () => {
 });
 
 describe('sign out everywhere', () => {
-  it('revoke-all from one device ends the other devices at their next refresh', async () => {
+  it('revoke-all from one device ends the other devices at once (the feed), and at their next refresh', async () => {
     const laptop = await signIn({ sub: 'everywhere' }, { userAgent: 'Laptop' });
     const phone = await signIn({ sub: 'everywhere' }, { userAgent: 'Phone' });
 
@@ -151,9 +151,12 @@ describe('sign out everywhere', () => {
       ['', 'example.test', '/', '0'],
     ]);
 
-    // The phone's token is still fresh: it keeps working until it expires (the documented bound)...
-    expect((await api('/api/me', { jar: phone.jar })).status).toBe(200);
-    // ...and at its next refresh it is refused.
+    // The phone's token is still fresh, but the revocation feed refuses it (in this isolate at once;
+    // elsewhere within REVOCATION_POLL: test/revocation-feed.test.ts)...
+    const fresh = await api('/api/me', { jar: phone.jar });
+    expect(fresh.status).toBe(401);
+    expect(await codeOf(fresh)).toBe('session_revoked');
+    // ...and so is it at its next refresh.
     const { userId: sub, sid } = sessionOf(phone.jar);
     const expired = await mint({ sub, sid, now: new Date(Date.now() - 11 * MINUTE) });
     const res = await me(`${SESSION_COOKIE}=${expired}`);

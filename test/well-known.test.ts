@@ -14,7 +14,7 @@ describe('GET /.well-known/jwks.json', () => {
       for (const secret of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k']) expect(key).not.toHaveProperty(secret);
   });
 
-  it('/.well-known/sitewide.json names the issuer, keys, cookie and token endpoint', async () => {
+  it('/.well-known/sitewide.json names the issuer, keys, cookie, token endpoint and revocation feed', async () => {
     const res = await api('/.well-known/sitewide.json');
     expect(await res.json()).toEqual({
       issuer: API,
@@ -23,6 +23,8 @@ describe('GET /.well-known/jwks.json', () => {
       algorithms: ['ES256'],
       session_cookie: { name: SESSION_COOKIE, domain: 'example.test', typ: 'sitewide-session+jwt', audience: API },
       access_token: { typ: 'at+jwt', audiences: [API, 'https://billing.example.test', 'reports'] },
+      revocations_uri: `${API}/.well-known/sitewide-revocations`,
+      revocation_poll: 5,
     });
   });
 });

@@ -33,6 +33,8 @@ export interface AuthDeps {
    * module, never by Auth.js): sign-out revokes each whose token is genuine.
    */
   sessionCookieValues: string[];
+  /** Records revoked sessions in the revocation feed (after D1); never throws. */
+  recordRevoked?: (sessionIds: string[]) => Promise<void>;
   /** Called once Auth.js has verified a sign-out (its CSRF token checked). */
   onSignOut?: () => void;
   now?: () => Date;
@@ -215,6 +217,7 @@ export function createAuthConfig(deps: AuthDeps): AuthConfig {
           deps.onStorageError(cause);
           throw cause;
         }
+        await deps.recordRevoked?.(carried.map((s) => s.sessionId));
       },
     },
     logger: {

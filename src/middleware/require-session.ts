@@ -3,8 +3,9 @@ import { setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv, AuthedEnv } from '../app-env';
 import { apiError } from '../errors';
+import { snapshotOf } from '../revocation/snapshot';
 import { readSessionCookie, sessionCookieClears, sessionCookieOptions } from '../session/cookie';
-import { type RenewedSession, renewSession } from '../session/refresh';
+import { type RenewedSession, renewSession, sessionRefused } from '../session/refresh';
 import { ACCESS_TOKEN_TYP, type SessionClaims, verifySessionToken, verifyToken } from '../session/token';
 import { requestMetaOf } from '../users/auth-events';
 
@@ -22,6 +23,9 @@ export const INVALID_TOKEN_MESSAGE =
  *   day, SESSION_SLIDE_INTERVAL): the session row must be live, not revoked,
  *   its user enabled and admitted; then the token is re-signed (with the
  *   profile and roles) and the refreshed cookie set on this response.
+ * - Either way, the token's `sid` (and its user, by `iat`) is checked against
+ *   this isolate's snapshot of the revocation feed, refreshed every
+ *   REVOCATION_POLL seconds (src/revocation/snapshot.ts): `401 session_revoked`.
  *
  * With `allowBearer: false` only the cookie counts (e.g. minting access tokens).
  *
@@ -58,7 +62,13 @@ async function authenticateBearer(c: Context<AuthedEnv>, authorization: string):
     audience: config.apiOrigin,
     maxLifetime: config.accessTokenTtl,
   });
-  if (result.ok) return result.claims;
+  if (result.ok) {
+    const revoked = isRevoked(c, result.claims);
+    if (revoked === false || (revoked !== true && !(await revoked))) return result.claims;
+    throw apiError(401, 'session_revoked', 'The session this access token was issued from was signed out or revoked', {
+      headers: challenge('invalid_token', 'revoked'),
+    });
+  }
   const expired = result.code === 'session_expired';
   throw apiError(
     401,
@@ -131,7 +141,32 @@ export async function verifyCookieToken<E extends AppEnv>(
 async function authenticateCookie(c: Context<AuthedEnv>): Promise<SessionClaims> {
   const at = new Date();
   const { claims, fresh } = await verifyCookieToken(c, at);
+  const revoked = isRevoked(c, claims);
+  if (revoked === true || (revoked !== false && (await revoked))) throw sessionRefused('session_revoked');
   return fresh ? claims : refresh(c, claims, at);
+}
+
+/**
+ * Whether this isolate's snapshot of the revocation feed holds the token's
+ * session, or its user revoked everything after the token's `iat`. No D1
+ * read: the snapshot is polled at most once per REVOCATION_POLL.
+ */
+export function isRevoked<E extends AppEnv>(
+  c: Context<E>,
+  claims: { sub: string; sid: string; iat: number },
+): boolean | Promise<boolean> {
+  const snapshot = snapshotOf(c.env, c.var.config);
+  const polling = snapshot.fresh((promise) => waitUntilOf(c, promise));
+  // Synchronous while the snapshot is fresh: the hot path adds two Map lookups, no await.
+  return polling ? polling.then(() => snapshot.refuses(claims)) : snapshot.refuses(claims);
+}
+
+function waitUntilOf<E extends AppEnv>(c: Context<E>, promise: Promise<unknown>): void {
+  try {
+    c.executionCtx.waitUntil(promise);
+  } catch {
+    // No execution context (app.request in a test): the promise runs on its own.
+  }
 }
 
 async function refresh(c: Context<AuthedEnv>, expired: SessionClaims, at: Date): Promise<SessionClaims> {

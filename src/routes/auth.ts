@@ -8,6 +8,7 @@ import { refusedSignInPage, signInErrorPage } from '../auth/error-page';
 import { admittedAccounts, refusalMessage, refusalReasonOf } from '../auth/refusal';
 import { apiError, type ErrorCode, serviceUnavailable } from '../errors';
 import { documented } from '../openapi/describe';
+import { recordRevocations } from '../revocation/snapshot';
 import { sessionCookieClears } from '../session/cookie';
 import { requestMetaOf } from '../users/auth-events';
 import { oneClickSignIn, signInPageRoute } from './sign-in';
@@ -186,7 +187,13 @@ async function runAuthJs(c: Context<AppEnv>, raw: Request) {
 
 /** What every Auth.js configuration of this request shares. */
 function authDepsOf(c: Context<AppEnv>): Omit<AuthDeps, 'sessionCookieValues' | 'onStorageError'> {
-  return { config: c.var.config, keys: c.var.keys, db: c.var.db, meta: requestMetaOf(c.req.raw.headers) };
+  return {
+    config: c.var.config,
+    keys: c.var.keys,
+    db: c.var.db,
+    meta: requestMetaOf(c.req.raw.headers),
+    recordRevoked: (sessions) => recordRevocations(c.env, c.var.config, { sessions }),
+  };
 }
 
 /** A browser navigation gets a page; everything else the JSON error. */

@@ -1,6 +1,7 @@
 import { guardDb } from '../db/guard';
 import { apiError } from '../errors';
 import { documented, SESSION_ERRORS, USER_SCHEMA } from '../openapi/describe';
+import { recordRevocations } from '../revocation/snapshot';
 import { clearSessionCookie } from '../session/cookie';
 import { sessionRefused } from '../session/refresh';
 import { profileFromClaims } from '../session/token';
@@ -163,7 +164,7 @@ export const meRoutes = authedRoutes()
     documented({
       summary: "Delete the caller's account (needs a sign-in from the last 10 minutes); clears this cookie",
       description:
-        'Removes the user, linked accounts, roles and sessions in one batch; audit events stay under the user id without ip or user agent, plus an account_deleted event. Other sessions of the user end at their next refresh (401 user_not_found). A session signed in more than 10 minutes ago gets 403 reauth_required: sign in again, then retry.',
+        'Removes the user, linked accounts, roles and sessions in one batch; audit events stay under the user id without ip or user agent, plus an account_deleted event. Other sessions of the user are refused within REVOCATION_POLL seconds (401 session_revoked; at their next refresh, 401 user_not_found, if the revocation feed was unreachable). A session signed in more than 10 minutes ago gets 403 reauth_required: sign in again, then retry.',
       tags: ['api'],
       auth: ['cookie', 'bearer'],
       ok: { status: 204, description: 'Deleted; the session cookie is cleared' },
@@ -176,7 +177,8 @@ export const meRoutes = authedRoutes()
     async function deleteMe(c) {
       const { sub, sid } = c.var.session;
       const { config } = c.var;
-      const outcome = await guardDb(() => deleteAccount(c.var.db, { userId: sub, sessionId: sid, now: new Date() }));
+      const now = new Date();
+      const outcome = await guardDb(() => deleteAccount(c.var.db, { userId: sub, sessionId: sid, now }));
       if (!outcome.ok) {
         if (outcome.code !== 'reauth_required') throw sessionRefused(outcome.code);
         throw apiError(
@@ -185,6 +187,8 @@ export const meRoutes = authedRoutes()
           `Deleting your account needs a sign-in from the last ${REAUTH_WINDOW_MS / 60_000} minutes: sign in again at ${config.apiOrigin}/auth/signin, then retry`,
         );
       }
+      // The user id is gone for good: every token of it signed up to this second is refused.
+      await recordRevocations(c.env, config, { users: [{ id: sub, before: Math.floor(now.getTime() / 1000) + 1 }] });
       clearSessionCookie(c, config);
       return c.body(null, 204);
     },

@@ -3,6 +3,7 @@ import type { AuthedEnv } from '../app-env';
 import { guardDb } from '../db/guard';
 import { apiError } from '../errors';
 import { documented, SESSION_ERRORS } from '../openapi/describe';
+import { recordRevocations } from '../revocation/snapshot';
 import { clearSessionCookie } from '../session/cookie';
 import { requestMetaOf } from '../users/auth-events';
 import { listActiveSessions, revokeAllSessions, revokeSession } from '../users/sessions';
@@ -64,9 +65,15 @@ export const sessionRoutes = authedRoutes()
     }),
     async function revokeAll(c) {
       const { sid } = c.var.session;
-      const revoked = await guardDb(() => revokeAllSessions(c.var.db, { ...revocationBy(c), sessionId: sid }));
+      const by = revocationBy(c);
+      const revoked = await guardDb(() => revokeAllSessions(c.var.db, { ...by, sessionId: sid }));
+      // Every token of the user signed before this second, and each session by id (one signed within it).
+      await recordRevocations(c.env, c.var.config, {
+        sessions: revoked,
+        users: [{ id: by.userId, before: Math.floor(by.now.getTime() / 1000) }],
+      });
       clearSessionCookie(c, c.var.config);
-      return c.json({ revoked });
+      return c.json({ revoked: revoked.length });
     },
   )
   .post(
@@ -86,6 +93,7 @@ export const sessionRoutes = authedRoutes()
       );
       // Another user's session id answers exactly like a missing one.
       if (!found) throw apiError(404, 'not_found', `You have no session '${id}'`);
+      await recordRevocations(c.env, c.var.config, { sessions: [id] });
       if (id === sid) clearSessionCookie(c, c.var.config);
       return c.json({ revoked: 1, current: id === sid });
     },

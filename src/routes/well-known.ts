@@ -1,10 +1,52 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
+import { apiError } from '../errors';
 import { documented } from '../openapi/describe';
+import { readFeed } from '../revocation/snapshot';
 import { ACCESS_TOKEN_TYP, SESSION_TOKEN_TYP } from '../session/token';
 
 /** How long verifiers may cache the key set; a rotated-in key reaches them within this (jose also refetches on an unknown kid). */
 const JWKS_MAX_AGE = 300;
+
+/** Where verifiers elsewhere read the revocation feed. */
+export const REVOCATIONS_PATH = '/.well-known/sitewide-revocations';
+/** Seconds a shared cache may keep one answer: well under REVOCATION_POLL. */
+const REVOCATIONS_MAX_AGE = 1;
+
+const REVOCATIONS_SCHEMA = {
+  type: 'object',
+  required: ['cursor', 'sessions', 'users', 'more', 'retention'],
+  properties: {
+    cursor: { type: 'integer', description: 'Pass as `since` next time' },
+    sessions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'at'],
+        properties: {
+          id: { type: 'string', description: 'A revoked session id (random; the `sid` claim)' },
+          at: { type: 'integer', description: 'When it was revoked (seconds)' },
+        },
+      },
+    },
+    users: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'before'],
+        properties: {
+          id: { type: 'string', description: 'An opaque user id (the `sub` claim)' },
+          before: { type: 'integer', description: 'Refuse tokens of this user whose `iat` is before this (seconds)' },
+        },
+      },
+    },
+    more: { type: 'boolean', description: 'Ask again at once with `cursor`' },
+    retention: {
+      type: 'integer',
+      description: 'Seconds an entry is kept',
+    },
+  },
+};
 
 /**
  * Public metadata for other backends: the verification keys (public halves
@@ -45,6 +87,38 @@ export const wellKnownRoutes = new Hono<AppEnv>()
           audience: config.apiOrigin,
         },
         access_token: { typ: ACCESS_TOKEN_TYP, audiences: [...config.tokenAudiences] },
+        revocations_uri: `${config.apiOrigin}${REVOCATIONS_PATH}`,
+        revocation_poll: config.revocationPoll,
       });
+    },
+  )
+  .get(
+    REVOCATIONS_PATH,
+    documented({
+      summary: 'The revocation feed since a cursor, for verifiers elsewhere; cacheable for a second',
+      description:
+        'Poll every `revocation_poll` seconds (/.well-known/sitewide.json) with the last `cursor` (0: all). No personal data: session ids are random, user ids opaque.',
+      tags: ['meta'],
+      ok: { schema: REVOCATIONS_SCHEMA },
+      errors: { 400: ['validation_failed'], 503: ['service_unavailable'] },
+    }),
+    async function revocations(c) {
+      const raw = c.req.query('since') ?? '0';
+      const since = /^\d{1,15}$/.test(raw) ? Number(raw) : Number.NaN;
+      if (!Number.isSafeInteger(since)) {
+        throw apiError(
+          400,
+          'validation_failed',
+          '`since` must be a cursor (a whole number) from an earlier answer, or 0',
+        );
+      }
+      let page: Awaited<ReturnType<typeof readFeed>>;
+      try {
+        page = await readFeed(c.env.REVOCATION_FEED, c.var.config, since);
+      } catch (cause) {
+        throw apiError(503, 'service_unavailable', 'The revocation feed is unavailable; try again shortly', { cause });
+      }
+      c.header('Cache-Control', `public, max-age=${REVOCATIONS_MAX_AGE}`);
+      return c.json(page);
     },
   );

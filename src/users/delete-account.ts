@@ -28,8 +28,9 @@ export type DeleteAccountOutcome =
  * 5. deletes the invitation the user accepted (it holds their address): coming
  *    back takes a new invitation, where the site admits by invitation.
  *
- * Other copies of the user's session cookie end at their next refresh
- * (`user_not_found`); access tokens live out their few minutes.
+ * The route records the user in the revocation feed: other copies of the
+ * user's session cookie, and access tokens, are refused within REVOCATION_POLL
+ * (at their next refresh, `user_not_found`, if the feed was unreachable).
  */
 export async function deleteAccount(
   db: Db,

@@ -206,11 +206,11 @@ export async function revokeSession(
   return updated.length === 1;
 }
 
-/** "Sign out everywhere": revokes every live session of the user; returns how many. */
+/** "Sign out everywhere": revokes every live session of the user; returns their ids. */
 export async function revokeAllSessions(
   db: Db,
   input: { userId: string; sessionId: string; now: Date; meta: RequestMeta },
-): Promise<number> {
+): Promise<string[]> {
   const [updated] = await db.batch([
     db
       .update(sessions)
@@ -225,5 +225,5 @@ export async function revokeAllSessions(
       meta: input.meta,
     }),
   ]);
-  return updated.length;
+  return updated.map((row) => row.id);
 }

@@ -108,6 +108,8 @@ beforeAll(async () => {
       ALLOWED_ORIGINS: APP,
       TOKEN_AUDIENCES: `${APP},${BILLING}`,
       SESSION_TOKEN_TTL: String(TTL),
+      // Sitewide requires its revocation-feed poll to be shorter than the token lifetime.
+      REVOCATION_POLL: '1',
     },
     tls,
     env,

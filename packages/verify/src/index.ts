@@ -104,6 +104,12 @@ export interface SitewideVerifierOptions {
   binding?: SitewideBinding;
   /** fetch for metadata, JWKS and refresh (default: the global fetch). */
   fetch?: typeof fetch;
+  /**
+   * Poll Sitewide's revocation feed (`revocations_uri` in sitewide.json) every `revocation_poll`
+   * seconds and refuse a revoked session within that (default true). Off: revocation takes up to
+   * one token lifetime here.
+   */
+  revocations?: boolean;
 }
 
 /** A standard Request, or just the two headers that matter. */
@@ -118,6 +124,88 @@ interface SitewideMetadata {
   issuer: string;
   jwks_uri: string;
   session_cookie: { name: string; domain: string | null };
+  /** The revocation feed and how often to poll it (seconds); absent from an older Sitewide. */
+  revocations_uri?: string;
+  revocation_poll?: number;
+}
+
+/** `GET /.well-known/sitewide-revocations?since=CURSOR`, as Sitewide answers it. */
+interface RevocationPage {
+  cursor: number;
+  sessions: Array<{ id: string; at: number }>;
+  users: Array<{ id: string; before: number }>;
+  more: boolean;
+  retention: number;
+}
+
+/** How long a verification waits for a revocation poll before going on with the last snapshot. */
+const FEED_TIMEOUT_MS = 1500;
+
+/**
+ * This process's copy of Sitewide's revocation feed: polled at most once per interval, by the
+ * verification that finds it stale (the others meanwhile wait for that same poll, up to
+ * FEED_TIMEOUT_MS). While the feed fails, the last snapshot is kept and polls run without
+ * holding verifications up: never a lock-out.
+ */
+function revocationSnapshot(fetchImpl: typeof fetch) {
+  const sessions = new Map<string, number>();
+  const users = new Map<string, number>();
+  let cursor = 0;
+  let retention = 0;
+  let polledAt = 0;
+  let attemptedAt = 0;
+  let failing = false;
+  let inFlight: Promise<void> | undefined;
+
+  async function poll(uri: string): Promise<void> {
+    try {
+      for (let page = 0; page < 5; page++) {
+        const res = await fetchImpl(`${uri}?since=${cursor}`, {
+          headers: { accept: 'application/json' },
+          signal: AbortSignal.timeout(FEED_TIMEOUT_MS),
+        });
+        if (!res.ok) throw new Error(`${uri} answered ${res.status}`);
+        const body = (await res.json()) as RevocationPage;
+        for (const s of body.sessions ?? []) sessions.set(String(s.id), Number(s.at));
+        for (const u of body.users ?? []) users.set(String(u.id), Math.max(Number(u.before), users.get(u.id) ?? 0));
+        cursor = Number(body.cursor) || 0;
+        retention = Number(body.retention) || retention;
+        if (!body.more) break;
+      }
+      const horizon = Date.now() / 1000 - retention;
+      for (const [id, at] of sessions) if (at < horizon) sessions.delete(id);
+      for (const [id, before] of users) if (before < horizon) users.delete(id);
+      polledAt = Date.now();
+      failing = false;
+    } catch {
+      failing = true;
+    }
+  }
+
+  return {
+    async refuses(meta: SitewideMetadata, payload: JWTPayload): Promise<boolean> {
+      const uri = meta.revocations_uri;
+      if (!uri) return false;
+      const interval = (Number(meta.revocation_poll) || 5) * 1000;
+      const now = Date.now();
+      if (now - polledAt >= interval) {
+        if (!inFlight && now - attemptedAt >= interval) {
+          attemptedAt = now;
+          inFlight = poll(uri).finally(() => {
+            inFlight = undefined;
+          });
+        }
+        if (inFlight && !failing) {
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          await Promise.race([inFlight, new Promise((resolve) => (timer = setTimeout(resolve, FEED_TIMEOUT_MS)))]);
+          clearTimeout(timer);
+        }
+      }
+      if (sessions.has(String(payload.sid))) return true;
+      const before = users.get(String(payload.sub));
+      return before !== undefined && typeof payload.iat === 'number' && payload.iat < before;
+    },
+  };
 }
 
 const fail = (
@@ -204,6 +292,7 @@ export function createSitewideVerifier(options: SitewideVerifierOptions): Sitewi
   const issuer = trimSlash(options.issuer);
   const fetchImpl: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   let metadata: Promise<{ meta: SitewideMetadata; jwks: JWTVerifyGetKey }> | undefined;
+  const revocations = options.revocations === false ? undefined : revocationSnapshot(fetchImpl);
 
   function loadMetadata() {
     metadata ??= (async () => {
@@ -384,6 +473,7 @@ export function createSitewideVerifier(options: SitewideVerifierOptions): Sitewi
       }
       const checked = await verifyToken(token, 'bearer', meta, jwks);
       if (!checked.ok) return checked.failure;
+      if (await revocations?.refuses(meta, checked.payload)) return revokedFailure(meta);
       return ok(userFromClaims(checked.payload), checked.payload, 'bearer', []);
     }
 
@@ -401,6 +491,7 @@ export function createSitewideVerifier(options: SitewideVerifierOptions): Sitewi
     if (!token) return fail(401, 'missing_session', 'Sign in with Sitewide first', missingHint(pairs, meta));
 
     const checked = await verifyToken(token, 'cookie', meta, jwks);
+    if (checked.ok && (await revocations?.refuses(meta, checked.payload))) return revokedFailure(meta);
     if (checked.ok) return ok(userFromClaims(checked.payload), checked.payload, 'cookie', []);
     if (!checked.expired) return checked.failure;
 
@@ -438,6 +529,15 @@ export function createSitewideVerifier(options: SitewideVerifierOptions): Sitewi
 
   function ok(user: SitewideUser, payload: JWTPayload, via: 'cookie' | 'bearer', setCookie: string[]): SitewideOk {
     return { ok: true, user, session: { id: String(payload.sid), expiresAt: isoOf(payload.exp) }, via, setCookie };
+  }
+
+  function revokedFailure(meta: SitewideMetadata): SitewideFailure {
+    return fail(
+      401,
+      'session_revoked',
+      'This session was signed out or revoked; sign in again',
+      `Sitewide's revocation feed (${meta.revocations_uri}) lists this session or its user`,
+    );
   }
 
   function missingHint(pairs: Array<[string, string]>, meta: SitewideMetadata): string {

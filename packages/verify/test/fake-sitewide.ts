@@ -16,6 +16,8 @@ export interface FakeSitewide {
   refreshCookies: string[];
   /** What POST /auth/refresh answers next. */
   refresh: RefreshAnswer;
+  /** The revocation feed, published in sitewide.json only when `revocationPoll` was given. */
+  feed: { sessions: Array<{ id: string; at: number }>; users: Array<{ id: string; before: number }>; status: number };
   /** Publish a second key (rotation): tokens signed with it verify after the JWKS is refetched. */
   rotate(): Promise<void>;
   sign(claims?: JWTPayload, options?: SignOptions): Promise<string>;
@@ -42,7 +44,10 @@ async function newKey(kid: string): Promise<Key> {
   return { kid, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' } };
 }
 
-export async function startFakeSitewide(cookieName = '__Secure-sitewide.session'): Promise<FakeSitewide> {
+export async function startFakeSitewide(
+  cookieName = '__Secure-sitewide.session',
+  options: { revocationPoll?: number } = {},
+): Promise<FakeSitewide> {
   const published: Key[] = [await newKey('key-1')];
   const pending = await newKey('key-2');
   const hits: Record<string, number> = {};
@@ -55,6 +60,7 @@ export async function startFakeSitewide(cookieName = '__Secure-sitewide.session'
     hits,
     refreshCookies,
     refresh: { status: 503, body: { error: { code: 'service_unavailable', message: 'not set' } } },
+    feed: { sessions: [], users: [], status: 200 },
     async rotate() {
       if (!published.includes(pending)) published.unshift(pending);
     },
@@ -89,7 +95,16 @@ export async function startFakeSitewide(cookieName = '__Secure-sitewide.session'
         algorithms: ['ES256'],
         session_cookie: { name: cookieName, domain: 'example.test', typ: 'sitewide-session+jwt', audience: issuer },
         access_token: { typ: 'at+jwt', audiences: ['https://billing.example.test'] },
+        ...(options.revocationPoll
+          ? { revocations_uri: `${issuer}/.well-known/sitewide-revocations`, revocation_poll: options.revocationPoll }
+          : {}),
       });
+    }
+    if (req.method === 'GET' && path === '/.well-known/sitewide-revocations') {
+      const { sessions, users, status } = fake.feed;
+      if (status !== 200) return json(status, { error: { code: 'service_unavailable', message: 'feed down' } });
+      // The whole feed at every cursor: applying an entry twice is harmless.
+      return json(200, { cursor: sessions.length + users.length, sessions, users, more: false, retention: 660 });
     }
     if (req.method === 'GET' && path === '/.well-known/jwks.json') {
       return json(200, { keys: published.map((k) => k.publicJwk) });

@@ -271,3 +271,59 @@ describe('portability', () => {
     }
   });
 });
+
+describe("Sitewide's revocation feed (revocations_uri, polled every revocation_poll seconds)", () => {
+  let feedFake: FakeSitewide;
+  beforeAll(async () => {
+    feedFake = await startFakeSitewide('__Secure-sitewide.session', { revocationPoll: 0.2 });
+  });
+  afterAll(() => feedFake.close());
+  const afterOnePoll = () => new Promise((resolve) => setTimeout(resolve, 250));
+  const polls = () => feedFake.hits['/.well-known/sitewide-revocations'] ?? 0;
+  const feedCookie = (token: string) => `${feedFake.cookieName}=${token}`;
+
+  it('a revoked session, or a user revoked after the token was signed, is refused within one interval', async () => {
+    const v = createSitewideVerifier({ issuer: feedFake.issuer });
+    const token = await feedFake.sign({}, { sid: 'feed-stolen', sub: 'feed-user' });
+    const other = await feedFake.sign({}, { sid: 'feed-other', sub: 'feed-user-2' });
+    expect(await v.verify({ cookie: feedCookie(token) })).toMatchObject({ ok: true });
+    feedFake.feed.sessions.push({ id: 'feed-stolen', at: Math.floor(Date.now() / 1000) });
+    feedFake.feed.users.push({ id: 'feed-user-2', before: Math.floor(Date.now() / 1000) + 1 });
+    await afterOnePoll();
+    expect(await v.verify({ cookie: feedCookie(token) })).toMatchObject({
+      ok: false,
+      status: 401,
+      code: 'session_revoked',
+    });
+    expect(await v.verify({ cookie: feedCookie(other) })).toMatchObject({ ok: false, code: 'session_revoked' });
+    const fresh = await feedFake.sign({}, { sid: 'feed-new', sub: 'feed-user' });
+    expect(await v.verify({ cookie: feedCookie(fresh) })).toMatchObject({ ok: true });
+  });
+
+  it('polls once per interval, not per request; a feed outage keeps the last snapshot and never locks out', async () => {
+    const v = createSitewideVerifier({ issuer: feedFake.issuer });
+    const token = await feedFake.sign({}, { sid: 'feed-count' });
+    const before = polls();
+    for (let i = 0; i < 10; i++) expect(await v.verify({ cookie: feedCookie(token) })).toMatchObject({ ok: true });
+    await Promise.all(Array.from({ length: 5 }, () => v.verify({ cookie: feedCookie(token) })));
+    expect(polls() - before).toBe(1);
+    await afterOnePoll();
+    await v.verify({ cookie: feedCookie(token) });
+    expect(polls() - before).toBe(2);
+
+    feedFake.feed.status = 503;
+    await afterOnePoll();
+    expect(await v.verify({ cookie: feedCookie(token) })).toMatchObject({ ok: true });
+    const stolen = await feedFake.sign({}, { sid: 'feed-stolen' });
+    expect(await v.verify({ cookie: feedCookie(stolen) })).toMatchObject({ code: 'session_revoked' });
+    feedFake.feed.status = 200;
+  });
+
+  it('revocations: false does not poll', async () => {
+    const v = createSitewideVerifier({ issuer: feedFake.issuer, revocations: false });
+    const before = polls();
+    const stolen = await feedFake.sign({}, { sid: 'feed-stolen' });
+    expect(await v.verify({ cookie: feedCookie(stolen) })).toMatchObject({ ok: true });
+    expect(polls()).toBe(before);
+  });
+});
