@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from './config';
 import type { ErrorBody } from './errors';
 import type { RevocationPage } from './revocation/feed';
 import { readFeed } from './revocation/snapshot';
+import { readSessionCookie } from './session/cookie';
 
 /** Headers as a sibling Worker forwards them from its own request (a record, or entries). */
 export type ForwardedHeaders = Record<string, string> | Array<[string, string]>;
@@ -46,11 +47,9 @@ function acceptedToken(headers: Headers, setCookie: string[], cookieName: string
   if (bearer) return bearer;
   const renewed = setCookie.find((h) => h.startsWith(`${cookieName}=`) && !h.startsWith(`${cookieName}=;`));
   if (renewed) return renewed.slice(cookieName.length + 1).split(';')[0];
-  for (const pair of headers.get('cookie')?.split(';') ?? []) {
-    const eq = pair.indexOf('=');
-    if (eq !== -1 && pair.slice(0, eq).trim() === cookieName) return pair.slice(eq + 1).trim();
-  }
-  return undefined;
+  // The one session-cookie reader (a duplicate never reaches here: the app refused it).
+  const read = readSessionCookie(headers.get('cookie'), cookieName);
+  return read.kind === 'present' ? read.value : undefined;
 }
 
 /** The session cookie's Max-Age in a Set-Cookie header, as the session's end. */
