@@ -79,7 +79,7 @@ export function analysis(r: Results): string[] {
       .map((p) => `${p.source} ${(p.bytes / 1000).toFixed(0)} KB`)
       .join(', ');
     lines.push(
-      `- **Bundle: ${bundle.measured} against 80 KB.** The largest contributors (minified): ${top}. The Public Suffix List is checked at deploy time (\`npm run deploy\` runs \`npm run doctor\`), not shipped. Auth.js core with oauth4webapi and preact (its pages) serves only /auth/* and pulls jose's JWE half; drizzle-orm builds every D1 statement (src/db, src/users); src carries the OpenAPI descriptions. Closing the rest means loading /auth/* lazily or without Auth.js, and fewer drizzle query builders.`,
+      `- **Bundle: ${bundle.measured} against the 90 KiB target.** The largest contributors (minified): ${top}. The Public Suffix List is checked at deploy time (\`npm run deploy\` runs \`npm run doctor\`), not shipped. Auth.js core with oauth4webapi and preact (its pages) serves only /auth/* and pulls jose's JWE half; drizzle-orm builds every D1 statement (src/db, src/users); src carries the OpenAPI descriptions. Closing the rest means loading /auth/* lazily or without Auth.js, and fewer drizzle query builders.`,
     );
   }
   if (lines.length === 0) lines.push('Every target is met in this run.');

@@ -40,7 +40,8 @@ const TARGETS = {
   peerFactor: 6,
   httpRatio: 0.9,
   d1OnFresh: 0,
-  bundleGzipKB: 80,
+  // Issue 14's target: 90 KiB gzip (scripts/check-bundle.ts enforces the budget reached so far).
+  bundleGzipKiB: 90,
 };
 
 export function summarise(input: Samples) {
@@ -182,9 +183,9 @@ export function summarise(input: Samples) {
     },
     {
       id: 'bundle',
-      target: `production bundle ≤ ${TARGETS.bundleGzipKB} KB gzip`,
-      measured: `${gzipKB.toFixed(1)} KB gzip (${(input.bundle.gzipBytes / 1024).toFixed(1)} KiB)`,
-      met: gzipKB <= TARGETS.bundleGzipKB,
+      target: `production bundle ≤ ${TARGETS.bundleGzipKiB} KiB gzip`,
+      measured: `${(input.bundle.gzipBytes / 1024).toFixed(1)} KiB gzip (${gzipKB.toFixed(1)} KB)`,
+      met: input.bundle.gzipBytes / 1024 <= TARGETS.bundleGzipKiB,
     },
   ];
 
