@@ -363,7 +363,9 @@ export function parseConfig(env: ConfigEnv): Config {
   }
   const accessTokenTtl = parseSeconds(env, 'ACCESS_TOKEN_TTL', 300);
   if (accessTokenTtl > 3600) {
-    throw new ConfigError('ACCESS_TOKEN_TTL must be at most 3600 seconds: a backend that only checks signatures cannot refuse a revoked one sooner');
+    throw new ConfigError(
+      'ACCESS_TOKEN_TTL must be at most 3600 seconds: a backend that only checks signatures cannot refuse a revoked one sooner',
+    );
   }
 
   const revocationPoll = parseRevocationPoll(env, sessionTokenTtl);
