@@ -8,19 +8,12 @@ import {
   createSitewideVerifier,
   errorBody,
   hasAnyRole,
+  type SitewideContext,
   type SitewideFailure,
-  type SitewideSession,
-  type SitewideUser,
   type SitewideVerifierOptions,
 } from './index.ts';
 
 export * from './index.ts';
-
-export interface SitewideContext {
-  user: SitewideUser;
-  session: SitewideSession;
-  via: 'cookie' | 'bearer';
-}
 
 declare global {
   namespace Express {

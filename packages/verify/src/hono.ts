@@ -9,19 +9,12 @@ import {
   errorBody,
   hasAnyRole,
   type SitewideBinding,
+  type SitewideContext,
   type SitewideFailure,
-  type SitewideSession,
-  type SitewideUser,
   type SitewideVerifierOptions,
 } from './index.ts';
 
 export * from './index.ts';
-
-export interface SitewideContext {
-  user: SitewideUser;
-  session: SitewideSession;
-  via: 'cookie' | 'bearer';
-}
 
 /** Add to your app's Variables: `new Hono<{ Variables: SitewideVariables }>()`. */
 export type SitewideVariables = {

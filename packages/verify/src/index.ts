@@ -54,6 +54,13 @@ export interface SitewideSession {
   expiresAt: string | null;
 }
 
+/** What the Express and Hono middleware put on the request (`req.sitewide`, `c.var.sitewide`). */
+export interface SitewideContext {
+  user: SitewideUser;
+  session: SitewideSession;
+  via: 'cookie' | 'bearer';
+}
+
 export interface SitewideOk {
   ok: true;
   user: SitewideUser;
