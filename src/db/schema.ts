@@ -3,18 +3,23 @@ import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlit
 
 const now = sql`(unixepoch('subsec') * 1000)`;
 
-export const users = sqliteTable('users', {
-  id: text('id').primaryKey(),
-  email: text('email'),
-  emailVerified: integer('email_verified', { mode: 'boolean' }).notNull().default(false),
-  name: text('name'),
-  image: text('image'),
-  /** Google's `hd` claim at the last sign-in: the account's Workspace domain; null for consumer accounts. */
-  hostedDomain: text('hosted_domain'),
-  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull().default(now),
-  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull().default(now),
-  disabledAt: integer('disabled_at', { mode: 'timestamp_ms' }),
-});
+export const users = sqliteTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    email: text('email'),
+    emailVerified: integer('email_verified', { mode: 'boolean' }).notNull().default(false),
+    name: text('name'),
+    image: text('image'),
+    /** Google's `hd` claim at the last sign-in: the account's Workspace domain; null for consumer accounts. */
+    hostedDomain: text('hosted_domain'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull().default(now),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull().default(now),
+    disabledAt: integer('disabled_at', { mode: 'timestamp_ms' }),
+  },
+  // The revocation feed's D1 scan (src/revocation/d1-scan.ts) reads disablings by time.
+  (t) => [index('users_disabled_at').on(t.disabledAt).where(sql`${t.disabledAt} IS NOT NULL`)],
+);
 
 /** One row per identity at a provider; keyed by the provider's stable subject, never by email. */
 export const accounts = sqliteTable(
@@ -43,7 +48,11 @@ export const sessions = sqliteTable(
     revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
     userAgent: text('user_agent'),
   },
-  (t) => [index('sessions_user_id').on(t.userId)],
+  (t) => [
+    index('sessions_user_id').on(t.userId),
+    // The revocation feed's D1 scan reads revocations by time, whoever wrote them (the Worker, npm run admin, SQL).
+    index('sessions_revoked_at').on(t.revokedAt).where(sql`${t.revokedAt} IS NOT NULL`),
+  ],
 );
 
 /** Roles granted to users (`admin`, …): they ride in the session token as `roles`. */
@@ -90,7 +99,11 @@ export const authEvents = sqliteTable(
     ip: text('ip'),
     userAgent: text('user_agent'),
   },
-  (t) => [index('auth_events_user_id_created_at').on(t.userId, t.createdAt)],
+  (t) => [
+    index('auth_events_user_id_created_at').on(t.userId, t.createdAt),
+    // The revocation feed's D1 scan reads account deletions by time (the users row is gone; this row stays).
+    index('auth_events_deletions').on(t.createdAt).where(sql`${t.kind} IN ('account_deleted', 'admin_user_deleted')`),
+  ],
 );
 
 export type AuthEvent = typeof authEvents.$inferSelect;
