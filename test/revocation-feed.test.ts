@@ -29,9 +29,9 @@ function countingFeed(real: Feed = env.REVOCATION_FEED) {
     get: (id: DurableObjectId) => {
       const stub = real.get(id);
       return {
-        since: (cursor: number, retention: number) => {
+        since: (...args: Parameters<typeof stub.since>) => {
           counter.since++;
-          return counter.down ? fail() : stub.since(cursor, retention);
+          return counter.down ? fail() : stub.since(...args);
         },
         record: (entries: unknown, retention: number) => {
           counter.record++;

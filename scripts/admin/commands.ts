@@ -53,7 +53,9 @@ async function run<T>(deps: Deps, batch: Batch<T>): Promise<T> {
   return batch.read(await deps.run(batch.statements));
 }
 
-const TOKEN_TTL_NOTE = 'within SESSION_TOKEN_TTL, 10 minutes by default';
+/** How soon a running Worker refuses what the CLI changed: its revocation feed reads D1 (src/revocation/d1-scan.ts). */
+const FEED_NOTE =
+  'within REVOCATION_POLL + 1 s, about 6 s by default, through the revocation feed; within SESSION_TOKEN_TTL if the feed is unreachable';
 
 function label(user: { email: string | null; id: string }): string {
   return user.email ? `${user.email} (user ${user.id})` : `user ${user.id}`;
@@ -141,8 +143,8 @@ export async function execute(invocation: Invocation, deps: Deps): Promise<Outpu
       if (isOutput(user)) return user;
       const changed = result.auditId !== null;
       const text = changed
-        ? `Disabled ${label(user)}. New sign-ins are refused now; each of their sessions ends at its next refresh ` +
-          `(${TOKEN_TTL_NOTE}) with 403 user_disabled.`
+        ? `Disabled ${label(user)}. New sign-ins are refused now; their session cookies are refused ` +
+          `${FEED_NOTE} (401 session_revoked, then 403 user_disabled at refresh).`
         : `${label(user)} is already disabled (since ${shortTime(user.disabled_at)}): nothing changed.`;
       return print({ changed, user: { id: user.id, email: user.email }, auditEventId: result.auditId }, text);
     }
@@ -190,8 +192,8 @@ export async function execute(invocation: Invocation, deps: Deps): Promise<Outpu
       if (isOutput(user)) return user;
       const count = result.auditId !== null ? result.changed.length : 0;
       const text = count
-        ? `Revoked ${count} live session(s) of ${label(user)}. A copy of one keeps working until its token expires ` +
-          `(${TOKEN_TTL_NOTE}), then gets 401 session_revoked.`
+        ? `Revoked ${count} live session(s) of ${label(user)}. Their cookies are refused ${FEED_NOTE} ` +
+          `(401 session_revoked).`
         : `${label(user)} has no live sessions: nothing changed.`;
       const data = {
         changed: count > 0,
@@ -227,7 +229,7 @@ export async function execute(invocation: Invocation, deps: Deps): Promise<Outpu
       const text =
         `Deleted ${label(before)} with ${before.accounts} account(s), ${before.sessions} session(s) and ` +
         `${before.roles} role(s). Their ${result.eventsKept} audit event(s) stay, without ip or user agent. ` +
-        `A copy of a session cookie works until its token expires (${TOKEN_TTL_NOTE}), then gets 401 user_not_found.`;
+        `Their session cookies are refused ${FEED_NOTE} (401 session_revoked, then 401 user_not_found at refresh).`;
       return print(data, text);
     }
 

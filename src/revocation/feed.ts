@@ -1,4 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
+import { dbFor } from '../db/client';
+import { describeCause, log } from '../log';
+import { clampMarks, initialMarks, type ScanMarks, scanRevocations } from './d1-scan';
 
 /**
  * What one revocation records: session ids (sign-out, revoke, revoke-all) and
@@ -27,6 +30,9 @@ export interface RevocationPage {
 /** Entries per page of `since`. */
 export const FEED_PAGE = 2000;
 
+/** The feed reads D1 for revocations written elsewhere at most this often (whatever the number of pollers). */
+export const DEFAULT_SCAN_EVERY_MS = 1000;
+
 type Row = { seq: number; kind: string; subject: string; value: number };
 
 /**
@@ -50,16 +56,24 @@ export class RevocationFeed extends DurableObject<Env> {
       recorded_at INTEGER NOT NULL
     )`);
     this.sql.exec('CREATE INDEX IF NOT EXISTS revocations_recorded_at ON revocations (recorded_at)');
+    this.sql.exec('CREATE INDEX IF NOT EXISTS revocations_subject ON revocations (kind, subject, value)');
   }
+
+  /** Where the next D1 scan starts (kept in memory: after a restart, a scan over the retention re-finds it all). */
+  private marks: ScanMarks | undefined;
+  private scannedAt = 0;
+  private scanning: Promise<void> | undefined;
 
   /** Records revocations (and prunes what is older than `retention` seconds); answers the new cursor. */
   record(entries: RevocationEntries, retention: number): number {
     const now = Date.now();
     this.sql.exec('DELETE FROM revocations WHERE recorded_at < ?', now - retention * 1000);
     const at = Math.floor(now / 1000);
+    // An entry the feed already holds (the Worker recorded it, then the D1 scan found it) is not repeated.
     for (const id of entries.sessions ?? []) {
       this.sql.exec(
-        "INSERT INTO revocations (kind, subject, value, recorded_at) VALUES ('s', ?, ?, ?)",
+        `INSERT INTO revocations (kind, subject, value, recorded_at) SELECT 's', ?1, ?2, ?3
+         WHERE NOT EXISTS (SELECT 1 FROM revocations WHERE kind = 's' AND subject = ?1)`,
         String(id),
         at,
         now,
@@ -67,7 +81,8 @@ export class RevocationFeed extends DurableObject<Env> {
     }
     for (const user of entries.users ?? []) {
       this.sql.exec(
-        "INSERT INTO revocations (kind, subject, value, recorded_at) VALUES ('u', ?, ?, ?)",
+        `INSERT INTO revocations (kind, subject, value, recorded_at) SELECT 'u', ?1, ?2, ?3
+         WHERE NOT EXISTS (SELECT 1 FROM revocations WHERE kind = 'u' AND subject = ?1 AND value >= ?2)`,
         String(user.id),
         Math.floor(user.before),
         now,
@@ -77,10 +92,41 @@ export class RevocationFeed extends DurableObject<Env> {
   }
 
   /**
-   * The entries after `cursor` recorded in the last `retention` seconds. A
-   * cursor ahead of the feed (another feed's, or made up) starts over from 0.
+   * Brings in what D1 says was revoked since the last scan (src/revocation/d1-scan.ts):
+   * revocations written outside the Worker (`npm run admin`, SQL) reach the
+   * feed this way. At most one scan per `scanEveryMs`, whatever the number of
+   * isolates polling; concurrent polls share one. A D1 failure is logged and
+   * the feed answers with what it holds.
    */
-  since(cursor: number, retention: number): RevocationPage {
+  private scanIfDue(retention: number, scanEveryMs: number): Promise<void> | undefined {
+    if (this.scanning) return this.scanning;
+    const now = Date.now();
+    if (now - this.scannedAt < scanEveryMs || !this.env.DB) return undefined;
+    this.scannedAt = now;
+    const marks = this.marks ? clampMarks(this.marks, now, retention) : initialMarks(now, retention);
+    this.scanning = scanRevocations(dbFor(this.env.DB), marks, now)
+      .then(({ entries, next }) => {
+        this.record(entries, retention);
+        this.marks = next;
+      })
+      .catch((cause) => {
+        log('warn', 'revocation feed: reading D1 for revocations failed; the feed serves what it holds', {
+          cause: describeCause(cause),
+        });
+      })
+      .finally(() => {
+        this.scanning = undefined;
+      });
+    return this.scanning;
+  }
+
+  /**
+   * The entries after `cursor` recorded in the last `retention` seconds, after
+   * a D1 scan when the last one is `scanEveryMs` old or more. A cursor ahead of
+   * the feed (another feed's, or made up) starts over from 0.
+   */
+  async since(cursor: number, retention: number, scanEveryMs = DEFAULT_SCAN_EVERY_MS): Promise<RevocationPage> {
+    await this.scanIfDue(retention, scanEveryMs);
     const head = this.head();
     const from = Number.isSafeInteger(cursor) && cursor >= 0 && cursor <= head ? cursor : 0;
     const rows = this.sql

@@ -1,6 +1,6 @@
 import type { Config } from '../config';
 import { describeCause, log } from '../log';
-import type { RevocationEntries, RevocationFeed, RevocationPage } from './feed';
+import { DEFAULT_SCAN_EVERY_MS, type RevocationEntries, type RevocationFeed, type RevocationPage } from './feed';
 
 /** How long a request waits for the feed (a poll, or a revocation's write) before going on without it. */
 export const FEED_TIMEOUT_MS = 1500;
@@ -16,6 +16,11 @@ export type FeedNamespace = DurableObjectNamespace<RevocationFeed>;
 /** Seconds an entry must be kept: a session token or access token signed before it is expired after this. */
 export function retentionOf(config: Pick<Config, 'sessionTokenTtl' | 'accessTokenTtl'>): number {
   return Math.max(config.sessionTokenTtl, config.accessTokenTtl) + SKEW_SECONDS;
+}
+
+/** How often the feed reads D1 for revocations written elsewhere: every poll, at most once a second. */
+export function scanEveryOf(config: Pick<Config, 'revocationPoll'>): number {
+  return Math.min(config.revocationPoll * 1000, DEFAULT_SCAN_EVERY_MS);
 }
 
 /** The one feed instance (see the README on its limit, and sharding). */
@@ -34,7 +39,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 /** Reads the feed after `since` (one page). */
 export async function readFeed(namespace: FeedNamespace, config: Config, since: number): Promise<RevocationPage> {
   return (await withTimeout(
-    Promise.resolve(feedOf(namespace).since(since, retentionOf(config))),
+    Promise.resolve(feedOf(namespace).since(since, retentionOf(config), scanEveryOf(config))),
     FEED_TIMEOUT_MS,
     'reading the revocation feed',
   )) as RevocationPage;

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen } from '../../examples/express-verifier/server.ts';
@@ -24,6 +25,8 @@ let origin: string;
 let api: ApiFetch;
 let first: CookieJar;
 let second: CookieJar;
+let third: CookieJar;
+let fourth: CookieJar;
 
 beforeAll(async () => {
   const port = await freePort();
@@ -45,6 +48,10 @@ beforeAll(async () => {
   const identity = { sub: 'revoked-user', email: 'revoked@example.test' };
   ({ jar: first } = await signInFlow(api, origin, identity, { callbackUrl: '/api/me', userAgent: 'browser-one' }));
   ({ jar: second } = await signInFlow(api, origin, identity, { callbackUrl: '/api/me', userAgent: 'browser-two' }));
+  // Another user, whom an operator signs out with `npm run admin` (D1 written by wrangler, not the Worker).
+  const operated = { sub: 'operated-user', email: 'operated@example.test' };
+  ({ jar: third } = await signInFlow(api, origin, operated, { callbackUrl: '/api/me', userAgent: 'browser-three' }));
+  ({ jar: fourth } = await signInFlow(api, origin, operated, { callbackUrl: '/api/me', userAgent: 'browser-four' }));
   backend = await listen({ issuer: origin, audience: AUDIENCE });
   const address = backend.address();
   backendUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -135,5 +142,52 @@ describe('sign out everywhere reaches the other browser within seconds, not the 
     expect(api401.delay).toBeLessThanOrEqual(BOUND_MS);
     expect(sibling401.delay).not.toBeNull();
     expect(sibling401.delay).toBeLessThanOrEqual(BOUND_MS);
+  });
+});
+
+describe('an operator revocation (npm run admin, D1 written outside the Worker) reaches the feed too', () => {
+  it('npm run admin -- sessions revoke: both browsers of the user refused at Sitewide and at the sibling within 10 s', async () => {
+    const cookies = [third, fourth].map((jar) => `${COOKIE}=${jar.get(COOKIE)}`);
+    for (const cookie of cookies) {
+      expect(await atSitewide(cookie)).toMatchObject({ status: 200 });
+      expect(await atSibling(cookie)).toMatchObject({ status: 200 });
+    }
+    const persistDir = sitewide?.persistDir ?? '';
+    const run = spawnSync(
+      'npm',
+      [
+        'run',
+        '--silent',
+        'admin',
+        '--',
+        'sessions',
+        'revoke',
+        'operated@example.test',
+        '--local',
+        '--persist-to',
+        persistDir,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('2');
+    const revokedAt = Date.now();
+
+    const delays = await Promise.all(
+      cookies.flatMap((cookie) => [
+        refusalDelay(() => atSitewide(cookie), revokedAt),
+        refusalDelay(() => atSibling(cookie), revokedAt),
+      ]),
+    );
+    console.log(
+      `operator revocation delays (npm run admin exited → 401 session_revoked): ` +
+        delays.map((d) => d.delay ?? 'not within bound').join(', ') +
+        ' ms (Sitewide, sibling; per browser)',
+    );
+    for (const { delay, before } of delays) {
+      for (const answer of before) expect(answer).toMatchObject({ status: 200 });
+      expect(delay).not.toBeNull();
+      expect(delay).toBeLessThanOrEqual(BOUND_MS);
+    }
   });
 });
