@@ -13,7 +13,6 @@ import { run } from './support/db';
 import { codeOf } from './support/http';
 import { apiWith, signInTo } from './support/policy';
 import { sessionOf } from './support/sign-in';
-import { api } from './support/worker';
 
 const POLL_MS = 200;
 /** One poll of the isolate, one scan of the feed (every POLL_MS here), and slack. */
@@ -30,8 +29,9 @@ async function expectRevoked(res: Response) {
   expect({ status: res.status, code: await codeOf(res) }).toEqual({ status: 401, code: 'session_revoked' });
 }
 
+/** The whole feed, read through an isolate polling every POLL_MS (under 2 s: no location cache in the way). */
 async function feedPage(): Promise<RevocationPage> {
-  return (await (await api('/.well-known/sitewide-revocations?since=0')).json()) as RevocationPage;
+  return (await (await isolate()('/.well-known/sitewide-revocations?since=0')).json()) as RevocationPage;
 }
 
 describe('revocations written to D1 outside the Worker reach the feed', () => {

@@ -1,5 +1,6 @@
 import type { Config } from '../config';
 import { describeCause, log } from '../log';
+import { throughColoCache } from './colo-cache';
 import { DEFAULT_SCAN_EVERY_MS, type RevocationEntries, type RevocationFeed, type RevocationPage } from './feed';
 
 /** How long a request waits for the feed (a poll, or a revocation's write) before going on without it. */
@@ -36,13 +37,19 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Reads the feed after `since` (one page). */
+/**
+ * Reads the feed after `since` (one page), through the location's cache when
+ * REVOCATION_POLL allows it (src/revocation/colo-cache.ts).
+ */
 export async function readFeed(namespace: FeedNamespace, config: Config, since: number): Promise<RevocationPage> {
-  return (await withTimeout(
-    Promise.resolve(feedOf(namespace).since(since, retentionOf(config), scanEveryOf(config))),
-    FEED_TIMEOUT_MS,
-    'reading the revocation feed',
-  )) as RevocationPage;
+  const inputs = { since, retention: retentionOf(config), scanEvery: scanEveryOf(config) };
+  return throughColoCache(config, inputs, async () => {
+    return (await withTimeout(
+      Promise.resolve(feedOf(namespace).since(inputs.since, inputs.retention, inputs.scanEvery)),
+      FEED_TIMEOUT_MS,
+      'reading the revocation feed',
+    )) as RevocationPage;
+  });
 }
 
 /**

@@ -1,0 +1,101 @@
+// The location's cache in front of the revocation feed (src/revocation/colo-cache.ts): with
+// REVOCATION_POLL >= 2 s, isolates of one location that ask the feed with the same cursor within a
+// second share one Durable Object call; a revocation still reaches them within REVOCATION_POLL + 1 s.
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { coloCacheSecondsOf } from '../src/revocation/colo-cache';
+import { CookieJar } from './support/cookies';
+import { BYE, codeOf, FORM } from './support/http';
+import { apiWith, signInTo } from './support/policy';
+
+type Feed = Env['REVOCATION_FEED'];
+
+/** The real feed, wrapped per isolate: counts the Durable Object calls this isolate makes. */
+function countingFeed(real: Feed = env.REVOCATION_FEED) {
+  const counter = { since: 0 };
+  const feed = {
+    idFromName: (name: string) => real.idFromName(name),
+    get: (id: DurableObjectId) => {
+      const stub = real.get(id);
+      return {
+        since: (...args: Parameters<typeof stub.since>) => {
+          counter.since++;
+          return stub.since(...args);
+        },
+        record: (...args: Parameters<typeof stub.record>) => stub.record(...args),
+      };
+    },
+  } as unknown as Feed;
+  return { feed, counter };
+}
+
+/** One isolate (its own env, so its own snapshot) polling every `poll` seconds, with its own counted feed binding. */
+function isolate(poll: string) {
+  const { feed, counter } = countingFeed();
+  const fetcher = apiWith({ REVOCATION_POLL: poll, REVOCATION_FEED: feed } as unknown as Partial<
+    Record<keyof Env, string>
+  >);
+  return { fetcher, counter };
+}
+
+function copyOf(jar: CookieJar): CookieJar {
+  const copy = new CookieJar();
+  for (const [key, entry] of jar.entries) copy.entries.set(key, { ...entry });
+  return copy;
+}
+
+describe('the location cache in front of the feed', () => {
+  it('is on for 1 s when REVOCATION_POLL is 2 s or more, off below', () => {
+    expect([0.2, 1, 1.99, 2, 5, 60].map((poll) => coloCacheSecondsOf({ revocationPoll: poll }))).toEqual([
+      0, 0, 0, 1, 1, 1,
+    ]);
+  });
+
+  it('five isolates at the same cursor within a second: one Durable Object call between them', async () => {
+    const first = isolate('2');
+    const five = [first, isolate('2'), isolate('2'), isolate('2'), isolate('2')];
+    const { jar } = await signInTo(first.fetcher, { sub: 'colo-five' });
+    for (const { fetcher } of five) expect((await fetcher('/api/me', { jar })).status).toBe(200);
+    expect(five.map(({ counter }) => counter.since)).toEqual([1, 0, 0, 0, 0]);
+  });
+
+  it('below 2 s each isolate asks the feed itself', async () => {
+    const first = isolate('1');
+    const two = [first, isolate('1')];
+    const { jar } = await signInTo(first.fetcher, { sub: 'colo-off' });
+    for (const { fetcher } of two) expect((await fetcher('/api/me', { jar })).status).toBe(200);
+    expect(two.map(({ counter }) => counter.since)).toEqual([1, 1]);
+  });
+
+  it('a sign-out in one isolate is refused by another within REVOCATION_POLL + 1 s, cache included', async () => {
+    const a = isolate('2');
+    const b = isolate('2');
+    const { jar } = await signInTo(a.fetcher, { sub: 'colo-bound' });
+    const stolen = copyOf(jar);
+    expect((await b.fetcher('/api/me', { jar: stolen })).status).toBe(200);
+    const csrf = await a.fetcher('/auth/csrf', { jar });
+    jar.store(csrf);
+    const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+    const out = await a.fetcher('/auth/signout', {
+      method: 'POST',
+      jar,
+      headers: FORM,
+      body: new URLSearchParams({ csrfToken, callbackUrl: BYE }),
+    });
+    expect(out.status).toBe(302);
+    const signedOutAt = Date.now();
+    let refusedAfter: number | undefined;
+    while (Date.now() - signedOutAt < 4000) {
+      const res = await b.fetcher('/api/me', { jar: stolen });
+      if (res.status === 401) {
+        expect(await codeOf(res)).toBe('session_revoked');
+        refusedAfter = Date.now() - signedOutAt;
+        break;
+      }
+      expect(res.status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(refusedAfter).toBeDefined();
+    expect(refusedAfter).toBeLessThanOrEqual(3000 + 200);
+  });
+});
