@@ -1,12 +1,15 @@
 // The location's cache in front of the revocation feed (src/revocation/colo-cache.ts): with
 // REVOCATION_POLL >= 2 s, isolates of one location that ask the feed with the same cursor within a
 // second share one Durable Object call; a revocation still reaches them within REVOCATION_POLL + 1 s.
+import { createExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { createApp } from '../src/app';
 import { coloCacheSecondsOf } from '../src/revocation/colo-cache';
 import { CookieJar } from './support/cookies';
 import { BYE, codeOf, FORM } from './support/http';
 import { apiWith, signInTo } from './support/policy';
+import { API } from './support/worker';
 
 type Feed = Env['REVOCATION_FEED'];
 
@@ -97,5 +100,31 @@ describe('the location cache in front of the feed', () => {
     }
     expect(refusedAfter).toBeDefined();
     expect(refusedAfter).toBeLessThanOrEqual(3000 + 200);
+  });
+});
+
+describe('GET /.well-known/sitewide-revocations: cache misses are rate-limited per IP', () => {
+  /** The public route with AUTH_RATE_LIMIT at 2 per minute, REVOCATION_POLL 5 s (the cache on). */
+  async function feedRead(since: number, ip: string) {
+    const app = createApp();
+    return app.fetch(
+      new Request(`${API}/.well-known/sitewide-revocations?since=${since}`, { headers: { 'cf-connecting-ip': ip } }),
+      { ...env, AUTH_RATE_LIMIT: env.TIGHT_RATE_LIMIT },
+      createExecutionContext(),
+    );
+  }
+
+  it('made-up cursors: the third miss from one IP is 429 with Retry-After; a cached answer and another IP are not limited', async () => {
+    const ip = '203.0.113.91';
+    // Cursors ahead of the feed start over (the answer is the whole feed), but each is its own cache key.
+    const statuses = [];
+    for (const since of [900_000_001, 900_000_002, 900_000_003]) statuses.push(await feedRead(since, ip));
+    expect(statuses.map((r) => r.status)).toEqual([200, 200, 429]);
+    const limited = statuses[2] as Response;
+    expect(limited.headers.get('retry-after')).toBe('60');
+    expect(await codeOf(limited)).toBe('rate_limited');
+    // The first cursor's answer is in the location's cache for 1 s: no budget spent, no feed call.
+    expect((await feedRead(900_000_001, ip)).status).toBe(200);
+    expect((await feedRead(900_000_004, '203.0.113.92')).status).toBe(200);
   });
 });

@@ -33,13 +33,19 @@ export async function throughColoCache(
   config: Pick<Config, 'apiOrigin' | 'revocationPoll'>,
   inputs: { since: number; retention: number; scanEvery: number },
   read: () => Promise<RevocationPage>,
+  /** Runs before the feed is asked (a miss, or no cache): the public route spends a rate-limit budget here. */
+  onMiss?: () => Promise<void>,
 ): Promise<RevocationPage> {
   const seconds = coloCacheSecondsOf(config);
   const cache = seconds > 0 ? coloCache() : undefined;
-  if (!cache) return read();
+  if (!cache) {
+    await onMiss?.();
+    return read();
+  }
   const key = keyOf(config, inputs.since, inputs.retention, inputs.scanEvery);
   const hit = await cache.match(key).catch(() => undefined);
   if (hit) return (await hit.json()) as RevocationPage;
+  await onMiss?.();
   const page = await read();
   const stored = new Response(JSON.stringify(page), {
     headers: { 'content-type': 'application/json', 'cache-control': `public, max-age=${seconds}` },

@@ -41,15 +41,20 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
  * Reads the feed after `since` (one page), through the location's cache when
  * REVOCATION_POLL allows it (src/revocation/colo-cache.ts).
  */
-export async function readFeed(namespace: FeedNamespace, config: Config, since: number): Promise<RevocationPage> {
+export async function readFeed(
+  namespace: FeedNamespace,
+  config: Config,
+  since: number,
+  onMiss?: () => Promise<void>,
+): Promise<RevocationPage> {
   const inputs = { since, retention: retentionOf(config), scanEvery: scanEveryOf(config) };
-  return throughColoCache(config, inputs, async () => {
-    return (await withTimeout(
+  const ask = async () =>
+    (await withTimeout(
       Promise.resolve(feedOf(namespace).since(inputs.since, inputs.retention, inputs.scanEvery)),
       FEED_TIMEOUT_MS,
       'reading the revocation feed',
     )) as RevocationPage;
-  });
+  return throughColoCache(config, inputs, ask, onMiss);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
-import { apiError } from '../errors';
+import { ApiError, apiError } from '../errors';
 import { documented } from '../openapi/describe';
 import { readFeed } from '../revocation/snapshot';
 import { ACCESS_TOKEN_TYP, SESSION_TOKEN_TYP } from '../session/token';
@@ -12,6 +12,25 @@ const JWKS_MAX_AGE = 300;
 export const REVOCATIONS_PATH = '/.well-known/sitewide-revocations';
 /** Seconds a shared cache may keep one answer: well under REVOCATION_POLL. */
 const REVOCATIONS_MAX_AGE = 1;
+
+/**
+ * The public feed is unauthenticated: an answer from the location's cache is
+ * free, but each miss asks the one Durable Object. Misses are limited per client
+ * IP (group `revocation-feed` of AUTH_RATE_LIMIT), so cursors made up to miss
+ * the cache cannot overload the feed every isolate polls. A verifier polling
+ * with its last cursor misses about once per new revocation batch.
+ */
+async function spendFeedMiss(limiter: RateLimit | undefined, ip: string | undefined): Promise<void> {
+  if (!limiter) return;
+  const { success } = await limiter.limit({ key: `revocation-feed:${ip ?? 'unknown'}` });
+  if (success) return;
+  throw apiError(
+    429,
+    'rate_limited',
+    'Too many revocation feed reads from this address that the cache could not answer; poll with the last cursor every REVOCATION_POLL seconds',
+    { headers: { 'Retry-After': '60' } },
+  );
+}
 
 const REVOCATIONS_SCHEMA = {
   type: 'object',
@@ -100,7 +119,7 @@ export const wellKnownRoutes = new Hono<AppEnv>()
         'Poll every `revocation_poll` seconds (/.well-known/sitewide.json) with the last `cursor` (0: all). No personal data: session ids are random, user ids opaque.',
       tags: ['meta'],
       ok: { schema: REVOCATIONS_SCHEMA },
-      errors: { 400: ['validation_failed'], 503: ['service_unavailable'] },
+      errors: { 400: ['validation_failed'], 429: ['rate_limited'], 503: ['service_unavailable'] },
     }),
     async function revocations(c) {
       const raw = c.req.query('since') ?? '0';
@@ -114,8 +133,11 @@ export const wellKnownRoutes = new Hono<AppEnv>()
       }
       let page: Awaited<ReturnType<typeof readFeed>>;
       try {
-        page = await readFeed(c.env.REVOCATION_FEED, c.var.config, since);
+        page = await readFeed(c.env.REVOCATION_FEED, c.var.config, since, () =>
+          spendFeedMiss(c.env.AUTH_RATE_LIMIT, c.req.header('cf-connecting-ip')),
+        );
       } catch (cause) {
+        if (cause instanceof ApiError) throw cause;
         throw apiError(503, 'service_unavailable', 'The revocation feed is unavailable; try again shortly', { cause });
       }
       c.header('Cache-Control', `public, max-age=${REVOCATIONS_MAX_AGE}`);
