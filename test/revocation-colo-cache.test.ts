@@ -6,31 +6,10 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
 import { coloCacheSecondsOf } from '../src/revocation/colo-cache';
-import { CookieJar } from './support/cookies';
+import { copyOf, countingFeed } from './support/counting-feed';
 import { BYE, codeOf, FORM } from './support/http';
 import { apiWith, signInTo } from './support/policy';
 import { API } from './support/worker';
-
-type Feed = Env['REVOCATION_FEED'];
-
-/** The real feed, wrapped per isolate: counts the Durable Object calls this isolate makes. */
-function countingFeed(real: Feed = env.REVOCATION_FEED) {
-  const counter = { since: 0 };
-  const feed = {
-    idFromName: (name: string) => real.idFromName(name),
-    get: (id: DurableObjectId) => {
-      const stub = real.get(id);
-      return {
-        since: (...args: Parameters<typeof stub.since>) => {
-          counter.since++;
-          return stub.since(...args);
-        },
-        record: (...args: Parameters<typeof stub.record>) => stub.record(...args),
-      };
-    },
-  } as unknown as Feed;
-  return { feed, counter };
-}
 
 /** One isolate (its own env, so its own snapshot) polling every `poll` seconds, with its own counted feed binding. */
 function isolate(poll: string) {
@@ -39,12 +18,6 @@ function isolate(poll: string) {
     Record<keyof Env, string>
   >);
   return { fetcher, counter };
-}
-
-function copyOf(jar: CookieJar): CookieJar {
-  const copy = new CookieJar();
-  for (const [key, entry] of jar.entries) copy.entries.set(key, { ...entry });
-  return copy;
 }
 
 describe('the location cache in front of the feed', () => {

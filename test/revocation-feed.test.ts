@@ -5,8 +5,9 @@ import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { RevocationPage } from '../src/revocation/feed';
 import { FEED_TIMEOUT_MS } from '../src/revocation/snapshot';
-import { CookieJar } from './support/cookies';
+import type { CookieJar } from './support/cookies';
 import { countingD1 } from './support/counting-d1';
+import { copyOf, countingFeed } from './support/counting-feed';
 import { rows } from './support/db';
 import { BYE, codeOf, FORM, FROM_APP } from './support/http';
 import { apiWith, signInTo } from './support/policy';
@@ -20,29 +21,6 @@ const afterOnePoll = () => new Promise((resolve) => setTimeout(resolve, POLL_MS 
 
 type Feed = Env['REVOCATION_FEED'];
 
-/** The real feed, wrapped: counts the polls (`since`) and writes (`record`), and can be taken down. */
-function countingFeed(real: Feed = env.REVOCATION_FEED) {
-  const counter = { since: 0, record: 0, down: false };
-  const fail = () => Promise.reject(new Error('revocation feed down (test)'));
-  const feed = {
-    idFromName: (name: string) => real.idFromName(name),
-    get: (id: DurableObjectId) => {
-      const stub = real.get(id);
-      return {
-        since: (...args: Parameters<typeof stub.since>) => {
-          counter.since++;
-          return counter.down ? fail() : stub.since(...args);
-        },
-        record: (entries: unknown, retention: number) => {
-          counter.record++;
-          return counter.down ? fail() : stub.record(entries as never, retention);
-        },
-      };
-    },
-  } as unknown as Feed;
-  return { feed, counter };
-}
-
 /** An isolate polling every POLL_MS, optionally with its own feed binding and D1. */
 function isolate(bindings: { feed?: Feed; db?: D1Database; poll?: string } = {}) {
   return apiWith({
@@ -50,13 +28,6 @@ function isolate(bindings: { feed?: Feed; db?: D1Database; poll?: string } = {})
     ...(bindings.feed ? { REVOCATION_FEED: bindings.feed } : {}),
     ...(bindings.db ? { DB: bindings.db } : {}),
   } as unknown as Partial<Record<keyof Env, string>>);
-}
-
-/** A second browser holding the same cookie (a stolen copy). */
-function copyOf(jar: CookieJar): CookieJar {
-  const copy = new CookieJar();
-  for (const [key, entry] of jar.entries) copy.entries.set(key, { ...entry });
-  return copy;
 }
 
 async function signOut(fetcher: ReturnType<typeof apiWith>, jar: CookieJar) {
