@@ -1,10 +1,10 @@
 import type { Server } from 'node:http';
 import { decodeJwt, importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listen } from '../../examples/express-verifier/server.ts';
 import type { CookieJar } from '../support/cookies';
 import { type ApiFetch, signInFlow } from '../support/sign-in-flow';
-import { freePort, type RunningSitewide, startSitewide } from './harness';
+import { type RunningSitewide, startLocalhostSitewide } from './harness';
+import { apiFetchFor, listenExpressSibling } from './http';
 
 // The README's "Verify Sitewide tokens in your backend", proven: a real Sitewide
 // under wrangler dev, a real sign-in, and the Express example (@sitewide/verify/express)
@@ -20,31 +20,17 @@ let jar: CookieJar;
 let api: ApiFetch;
 
 beforeAll(async () => {
-  const port = await freePort();
-  const origin = `http://localhost:${port}`;
-  sitewide = await startSitewide({
-    authUrl: origin,
-    vars: {
-      APP_URL: `${origin}/api/me`,
-      COOKIE_DOMAIN: 'localhost',
-      ALLOWED_ORIGINS: origin,
-      TOKEN_AUDIENCES: AUDIENCE,
-    },
-  });
-  api = (path, init = {}) => {
-    const headers = new Headers(init.headers);
-    if (init.jar?.size) headers.set('cookie', init.jar.header());
-    return fetch(new URL(path, origin), { ...init, headers, redirect: 'manual' });
-  };
+  const started = await startLocalhostSitewide(AUDIENCE);
+  sitewide = started.sitewide;
+  const { origin } = started;
+  api = apiFetchFor(origin);
   ({ jar } = await signInFlow(
     api,
     origin,
     { sub: 'express-user', email: 'express@example.test' },
     { callbackUrl: '/api/me' },
   ));
-  backend = await listen({ issuer: origin, audience: AUDIENCE });
-  const address = backend.address();
-  backendUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  ({ server: backend, url: backendUrl } = await listenExpressSibling(origin, AUDIENCE));
 });
 
 afterAll(async () => {

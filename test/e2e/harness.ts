@@ -15,6 +15,25 @@ import { generateAuthSecret, generateSigningJwk } from '../../scripts/secrets.ts
 
 export { freePort };
 
+/**
+ * Sitewide on http://localhost:<a free port> for a backend sibling's tests: no
+ * app of its own (APP_URL is its /api/me), COOKIE_DOMAIN localhost, access
+ * tokens for `audience`.
+ */
+export async function startLocalhostSitewide(audience: string): Promise<{ sitewide: RunningSitewide; origin: string }> {
+  const origin = `http://localhost:${await freePort()}`;
+  const sitewide = await startSitewide({
+    authUrl: origin,
+    vars: {
+      APP_URL: `${origin}/api/me`,
+      COOKIE_DOMAIN: 'localhost',
+      ALLOWED_ORIGINS: origin,
+      TOKEN_AUDIENCES: audience,
+    },
+  });
+  return { sitewide, origin };
+}
+
 export interface SitewideOptions {
   /** The origin the Worker believes it serves (AUTH_URL); its port is where wrangler listens. */
   authUrl: string;

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDevCert } from '../../scripts/dev-cert.ts';
-import { type CookieJar, parseSetCookie } from '../support/cookies';
+import type { CookieJar } from '../support/cookies';
 import { type ApiFetch, signInFlow } from '../support/sign-in-flow';
 import { freePort, type RunningSitewide, type RunningWorker, startSitewide, startWorker } from './harness';
+import { getParsed, untilExpired } from './http';
 
 // examples/hono-sibling: a second Worker playing app.example.test, protected by
 // @sitewide/verify/hono, renewing sessions over a service binding to Sitewide's SitewideRpc.
@@ -75,23 +76,8 @@ const api: ApiFetch = (path, init = {}) => {
   return tlsFetch(new URL(path, API).href, { ...init, headers });
 };
 
-async function callSibling(path: string, headers: Record<string, string> = {}) {
-  const res = await fetch(`${sibling.url}${path}`, { headers, redirect: 'manual' });
-  const text = await res.text();
-  let body: { html?: string; error?: { code: string; message: string; hint?: string }; [key: string]: unknown } = {};
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = { html: text };
-  }
-  return { status: res.status, setCookie: res.headers.getSetCookie().map(parseSetCookie), body };
-}
-
-/** Waits until `jwt` has expired (plus a second). */
-async function untilExpired(jwt: string) {
-  const exp = Number(decodeJwt(jwt).exp) * 1000;
-  await new Promise((r) => setTimeout(r, Math.max(0, exp + 1100 - Date.now())));
-}
+/** GET from the sibling Worker: status, parsed Set-Cookie, JSON (or `{ html }`) body. */
+const callSibling = (path: string, headers: Record<string, string> = {}) => getParsed(`${sibling.url}${path}`, headers);
 
 beforeAll(async () => {
   certDir = mkdtempSync(join(tmpdir(), 'sitewide-cert-'));

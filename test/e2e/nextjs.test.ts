@@ -5,9 +5,10 @@ import { join, resolve } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGroup, stopGroup, waitForHealth } from '../../scripts/process-group.ts';
-import { type CookieJar, parseSetCookie } from '../support/cookies';
+import type { CookieJar } from '../support/cookies';
 import { type ApiFetch, signInFlow } from '../support/sign-in-flow';
 import { freePort, type RunningSitewide, startSitewide } from './harness';
+import { apiFetchFor, getParsed, untilExpired } from './http';
 
 // examples/nextjs: a Next.js App Router app (an npm workspace: the root's `npm ci` installs Next)
 // whose edge middleware and /api/me route handler verify Sitewide sessions with @sitewide/verify.
@@ -45,23 +46,8 @@ function exitOk(child: ChildProcess, logPath: string, name: string): Promise<voi
   });
 }
 
-async function callApp(path: string, cookie?: string) {
-  const res = await fetch(`${app}${path}`, { headers: cookie ? { cookie } : {}, redirect: 'manual' });
-  const text = await res.text();
-  let body: { html?: string; error?: { code: string; message: string; hint?: string }; [key: string]: unknown };
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = { html: text };
-  }
-  return { status: res.status, setCookie: res.headers.getSetCookie().map(parseSetCookie), body };
-}
-
-/** Waits until `jwt` has expired (plus a second). */
-async function untilExpired(jwt: string) {
-  const exp = Number(decodeJwt(jwt).exp) * 1000;
-  await new Promise((r) => setTimeout(r, Math.max(0, exp + 1100 - Date.now())));
-}
+/** GET from the Next.js app: status, parsed Set-Cookie, JSON (or `{ html }`) body. */
+const callApp = (path: string, cookie?: string) => getParsed(`${app}${path}`, cookie ? { cookie } : {});
 
 beforeAll(async () => {
   logDir = mkdtempSync(join(tmpdir(), 'sitewide-e2e-next-'));
@@ -99,11 +85,7 @@ beforeAll(async () => {
   nextServer = nextCommand(['start', '--port', String(appPort), '--hostname', '127.0.0.1'], nextEnv, startLog);
   await waitForHealth(`${app}/health`, nextServer, { name: 'next start', logPath: startLog, timeoutMs: 30_000 });
 
-  api = (path, init = {}) => {
-    const headers = new Headers(init.headers);
-    if (init.jar?.size) headers.set('cookie', init.jar.header());
-    return fetch(new URL(path, origin), { ...init, headers, redirect: 'manual' });
-  };
+  api = apiFetchFor(origin);
   ({ jar } = await signInFlow(
     api,
     origin,

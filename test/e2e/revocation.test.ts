@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listen } from '../../examples/express-verifier/server.ts';
 import type { CookieJar } from '../support/cookies';
 import { type ApiFetch, signInFlow } from '../support/sign-in-flow';
-import { freePort, type RunningSitewide, startSitewide } from './harness';
+import { type RunningSitewide, startLocalhostSitewide } from './harness';
+import { apiFetchFor, listenExpressSibling } from './http';
 
 // The README's revocation bound, measured end to end: a real Sitewide under wrangler dev with the
 // default token lifetime (SESSION_TOKEN_TTL, 10 minutes) and the default REVOCATION_POLL (5 s), two
@@ -29,22 +29,8 @@ let third: CookieJar;
 let fourth: CookieJar;
 
 beforeAll(async () => {
-  const port = await freePort();
-  origin = `http://localhost:${port}`;
-  sitewide = await startSitewide({
-    authUrl: origin,
-    vars: {
-      APP_URL: `${origin}/api/me`,
-      COOKIE_DOMAIN: 'localhost',
-      ALLOWED_ORIGINS: origin,
-      TOKEN_AUDIENCES: AUDIENCE,
-    },
-  });
-  api = (path, init = {}) => {
-    const headers = new Headers(init.headers);
-    if (init.jar?.size) headers.set('cookie', init.jar.header());
-    return fetch(new URL(path, origin), { ...init, headers, redirect: 'manual' });
-  };
+  ({ sitewide, origin } = await startLocalhostSitewide(AUDIENCE));
+  api = apiFetchFor(origin);
   const identity = { sub: 'revoked-user', email: 'revoked@example.test' };
   ({ jar: first } = await signInFlow(api, origin, identity, { callbackUrl: '/api/me', userAgent: 'browser-one' }));
   ({ jar: second } = await signInFlow(api, origin, identity, { callbackUrl: '/api/me', userAgent: 'browser-two' }));
@@ -52,9 +38,7 @@ beforeAll(async () => {
   const operated = { sub: 'operated-user', email: 'operated@example.test' };
   ({ jar: third } = await signInFlow(api, origin, operated, { callbackUrl: '/api/me', userAgent: 'browser-three' }));
   ({ jar: fourth } = await signInFlow(api, origin, operated, { callbackUrl: '/api/me', userAgent: 'browser-four' }));
-  backend = await listen({ issuer: origin, audience: AUDIENCE });
-  const address = backend.address();
-  backendUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  ({ server: backend, url: backendUrl } = await listenExpressSibling(origin, AUDIENCE));
 });
 
 afterAll(async () => {
