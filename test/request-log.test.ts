@@ -24,12 +24,16 @@ async function captureLogs(run: () => Promise<unknown>) {
 describe('a structured log line for failures and slow requests (Workers observability records every invocation)', () => {
   it('a fast success: no line; the request id is still echoed in X-Request-Id', async () => {
     const { jar } = await signIn({ sub: 'logged' });
+    // The isolate's first protected request waits for its first revocation-feed poll: warm it up.
+    expect((await api('/api/me', { jar })).status).toBe(200);
     let res: Response | undefined;
     const lines = await captureLogs(async () => {
       res = await api('/api/me?x=1', { jar });
     });
     expect(res?.status).toBe(200);
-    expect(lines.filter((l) => l.msg === 'request')).toEqual([]);
+    // No line, unless this machine was too busy to answer within SLOW_REQUEST_MS (then it is a slow line).
+    const logged = lines.filter((l) => l.msg === 'request');
+    expect(logged.filter((l) => !(l.slow === true && Number(l.duration_ms) > SLOW_REQUEST_MS))).toEqual([]);
     expect(res?.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
