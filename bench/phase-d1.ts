@@ -104,7 +104,8 @@ export interface D1Samples {
   seeded: D1Seeded;
   prepared: { users: number; sessions: number; reads: number; revocations: number };
   runs: D1Run[];
-  meta: Partial<Record<D1CaseName, D1Meta>>;
+  /** D1's meta per operation, one untimed pass per round. */
+  meta: Partial<Record<D1CaseName, D1Meta[]>>;
   msPerRun: number;
   seconds: number;
 }
@@ -116,11 +117,16 @@ export async function d1Phase(run: BenchRun, built: BuiltWorkers, seeded: D1Seed
   try {
     const prepared = await getJson<D1Samples['prepared']>(`${server.base}/__bench/d1/prepare?n=20000`);
     const call = (query: string) => getJson<D1Run & { perOp?: D1Meta }>(`${server.base}/__bench/d1/run?${query}`);
-    // Warm up, and D1's meta per operation (an untimed pass).
+    // Warm up (the database's pages, the isolate's code), untimed.
+    for (const op of D1_CASE_NAMES) await call(`op=${op}&clients=1&ms=300`);
     const meta: D1Samples['meta'] = {};
-    for (const op of D1_CASE_NAMES) meta[op] = (await call(`op=${op}&meta=1&ops=200`)).perOp;
     const runs: D1Run[] = [];
     for (let round = 0; round < OPTIONS.rounds; round++) {
+      // D1's meta per operation (rows read and written, SQL time): an untimed pass each round.
+      for (const op of rotate(D1_CASE_NAMES, round)) {
+        const perOp = (await call(`op=${op}&meta=1&ops=200`)).perOp;
+        if (perOp) meta[op] = [...(meta[op] ?? []), perOp];
+      }
       for (const op of rotate(D1_CASE_NAMES, round)) {
         for (const clients of D1_CASES[op].clients) {
           const r = await call(`op=${op}&clients=${clients}&ms=${OPTIONS.d1MsPerRun}`);

@@ -13,7 +13,7 @@ import {
   PEER_BASELINE,
 } from './cases.ts';
 import type { BundleFigures, StartupRun } from './phase-bundle.ts';
-import { D1_CASES, type D1CaseName, type D1Samples } from './phase-d1.ts';
+import { D1_CASES, type D1CaseName, type D1Meta, type D1Samples } from './phase-d1.ts';
 import type { FeedSample } from './phase-feed.ts';
 import type { HttpSample } from './phase-http.ts';
 import type { TimerCheck } from './phase-isolate.ts';
@@ -21,7 +21,7 @@ import type { ProfileSummary } from './phase-profile.ts';
 import type { SignInSample } from './phase-sign-in.ts';
 import { machine, versions } from './report-environment.ts';
 import { HTTP_PATHS, type HttpPath, OPTIONS, SESSION_TOKEN_TTL_SECONDS } from './settings.ts';
-import { round, roundedStats } from './stats.ts';
+import { round, roundedStats, stats } from './stats.ts';
 
 export interface Samples {
   started: number;
@@ -468,7 +468,13 @@ function summariseD1(d1: D1Samples) {
     signIn: 1 / best('signin'),
     revoke: 1 / best('revoke'),
   };
-  const meta = d1.meta;
+  // D1's meta per operation: the median of each field over the rounds' passes.
+  const meta = Object.fromEntries(
+    Object.entries(d1.meta).map(([op, passes]) => {
+      const fields = Object.keys(passes?.[0] ?? {}) as (keyof D1Meta)[];
+      return [op, Object.fromEntries(fields.map((k) => [k, stats((passes ?? []).map((m) => m[k])).median]))];
+    }),
+  ) as Partial<Record<D1CaseName, D1Meta>>;
   const sqlSeconds = {
     refresh: (meta.refresh?.sqlDurationMs ?? Number.NaN) / 1000,
     slide: Math.max(
@@ -500,7 +506,7 @@ function summariseD1(d1: D1Samples) {
         op,
         Object.fromEntries(Object.entries(m ?? {}).map(([k, v]) => [k, round(v as number, 3)])),
       ]),
-    ) as Partial<Record<D1CaseName, Record<keyof NonNullable<D1Samples['meta']['refresh']>, number>>>,
+    ) as Partial<Record<D1CaseName, D1Meta>>,
     refreshPerSecond: round(refreshPerSecond, 0),
     apiMePerSecond: round(best('api-me'), 0),
     tokenTtlSeconds: ttl,
