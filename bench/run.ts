@@ -23,7 +23,7 @@
  * Knobs (environment): BENCH_ROUNDS (3), BENCH_HTTP_SECONDS (2), BENCH_CONNECTIONS (10),
  * BENCH_ISOLATE_MS (2000: length of one in-isolate sample of the product's cases; 2 per round),
  * BENCH_SIGNINS (4 per round), BENCH_D1_SESSIONS (200000 sessions seeded for the D1 case; 1000000
- * for the scale study's size, about 50 s more), BENCH_D1_MS (1000 per operation per round).
+ * for the scale study's size: about 40 s more seeding, 1 GB of temp disk), BENCH_D1_MS (1000 per operation per round).
  */
 import os from 'node:os';
 import { startOidcServer } from '../scripts/oidc-server.ts';
