@@ -11,6 +11,11 @@ export type Credential =
   | 'session-cookie'
   /** The same cookie with an expired token: every request refreshes it. */
   | 'expired-session-cookie'
+  /**
+   * Expired tokens of SLIDE_POOL sessions of the bench user whose last slide is two days old,
+   * sent in turn: every request refreshes a session whose slide is due (see `refresh-slide`).
+   */
+  | 'expired-session-cookie-pool'
   /** `Authorization: Bearer` with an access token. */
   | 'access-token'
   /** Auth.js's default session cookie (a JWE), for the peer. */
@@ -33,7 +38,17 @@ export interface BenchCase {
   http: boolean;
   /** For the report. */
   what: string;
+  /** Vars this case's requests see on top of the Worker's (a copy of env: its own Config). */
+  vars?: Readonly<Record<string, string>>;
 }
+
+/**
+ * Sessions `refresh-slide` rotates through. With SESSION_SLIDE_INTERVAL = 1 s a session slides
+ * again only a second after its last slide: a pool this large is revisited far later than that
+ * (a slide costs milliseconds), so every request of the case slides (its two D1 round trips are
+ * checked on every sample).
+ */
+export const SLIDE_POOL = 2000;
 
 /** In the order of the report; in-isolate mixes rotate through them. */
 export const CASES = {
@@ -75,7 +90,16 @@ export const CASES = {
     credential: 'expired-session-cookie',
     d1RoundTrips: 1,
     http: true,
-    what: 'expired token: verify + one D1 read (no slide due: SESSION_SLIDE_INTERVAL) + re-sign + Set-Cookie',
+    what: 'expired token: verify + one D1 read + re-sign + Set-Cookie; no slide due (the last slide is younger than SESSION_SLIDE_INTERVAL, 24 h): no write',
+  },
+  'refresh-slide': {
+    app: 'sitewide',
+    path: '/api/bench/me',
+    credential: 'expired-session-cookie-pool',
+    d1RoundTrips: 2,
+    http: false,
+    what: `expired token whose session's last slide is older than SESSION_SLIDE_INTERVAL (1 s here; ${SLIDE_POOL} sessions in turn): the read, then the slide (a batch: UPDATE + SELECT) + re-sign + Set-Cookie`,
+    vars: { SESSION_SLIDE_INTERVAL: '1' },
   },
   bearer: {
     app: 'sitewide',
@@ -123,6 +147,8 @@ export const MICRO_CASES = {
   'verify-hs256-webcrypto': 'HMAC-SHA256 verify of the same signing input (symmetric: no public verification)',
   'verified-token-cache-hit': 'a per-isolate Map of verified tokens (token → claims, exp checked): a hit',
   'console-log-line': 'one `console.log` of a JSON request line like the app’s request log (locally: a pipe write)',
+  'revocation-snapshot-check':
+    'what `requireSession` adds for the revocation feed on every request: the isolate’s snapshot (polled from the Durable Object every REVOCATION_POLL = 5 s) asked about the token’s session and user',
 } as const;
 export type MicroCaseName = keyof typeof MICRO_CASES;
 export const MICRO_CASE_NAMES = Object.keys(MICRO_CASES) as MicroCaseName[];
@@ -135,8 +161,11 @@ export const DEV_LOG_LINE = {
 
 // ---------------------------------------------------------------- what the control surface answers
 
-/** GET /__bench/credentials: the headers of each credential the Worker's cases carry, minted for the request. */
-export type Credentials = Partial<Record<Credential, Record<string, string>>>;
+/**
+ * GET /__bench/credentials: the headers of each credential the Worker's cases carry, minted for
+ * the request (a pool credential: a list of them, sent in turn; minted only when asked for).
+ */
+export type Credentials = Partial<Record<Credential, Record<string, string> | Record<string, string>[]>>;
 
 /** GET /__bench/run: one case's request sent n times in a row. */
 export interface LoopResult {

@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { sessionsSql, usersSql } from './d1-seed.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DB_ID = '00000000-0000-0000-0000-000000000000'; // wrangler.toml's local database_id
@@ -68,30 +69,6 @@ function dbBytes(): { sqlite: number; wal: number } {
   return { sqlite, wal };
 }
 
-const UUID = `lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(2)) || '-' || hex(randomblob(6)))`;
-const UA = `'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36'`;
-
-/** Users 1..USERS (rowid = i) with a realistic profile, and one Google account each (sub = 1 + 20 digits). */
-function usersSql(t: number, from: number, to: number): string {
-  return `INSERT INTO users (id, email, email_verified, name, image, hosted_domain, created_at, updated_at, disabled_at)
-WITH RECURSIVE c(i) AS (SELECT ${from} UNION ALL SELECT i + 1 FROM c WHERE i < ${to})
-SELECT ${UUID}, 'user' || i || '@example.com', 1, 'User ' || i,
-  'https://lh3.googleusercontent.com/a/ACg8oc' || lower(hex(randomblob(24))) || '=s96-c', NULL, ${t}, ${t}, NULL FROM c;
-INSERT INTO accounts (provider, provider_account_id, user_id, created_at)
-SELECT 'google', '1' || printf('%020d', rowid), id, created_at FROM users WHERE rowid BETWEEN ${from} AND ${to};`;
-}
-
-/**
- * Sessions from..to, user = rowid 1 + i % USERS: live (created up to 20 days ago, capped at 90),
- * last slide under 12 h ago (so a refresh with the default one-day interval does not slide).
- */
-function sessionsSql(t: number, from: number, to: number): string {
-  return `INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, revoked_at, user_agent)
-WITH RECURSIVE c(i) AS (SELECT ${from} UNION ALL SELECT i + 1 FROM c WHERE i < ${to})
-SELECT ${UUID}, (SELECT id FROM users WHERE rowid = 1 + (i % ${USERS})),
-  ${t} - (i % 20) * 86400000, ${t} - (i % 43200000), ${t} - (i % 43200000) + 2592000000, NULL, ${UA} FROM c;`;
-}
-
 function seed() {
   const t = Date.now();
   const timings: Record<string, number> = {};
@@ -115,7 +92,7 @@ function seed() {
     for (let from = 0; from < SESSIONS; from += CHUNK) {
       const to = Math.min(SESSIONS, from + CHUNK) - 1;
       const t0 = performance.now();
-      wrangler(['d1', 'execute', 'DB', '--file', sqlFile(`sessions-${from}.sql`, sessionsSql(t, from, to))]);
+      wrangler(['d1', 'execute', 'DB', '--file', sqlFile(`sessions-${from}.sql`, sessionsSql(t, from, to, USERS))]);
       sessionChunks.push({ rows: to + 1, seconds: (performance.now() - t0) / 1000, bytes: dbBytes().sqlite });
       log(
         `  sessions ${to + 1}: ${sessionChunks.at(-1)?.seconds.toFixed(1)} s, ${(dbBytes().sqlite / 1e6).toFixed(0)} MB`,

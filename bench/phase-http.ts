@@ -69,7 +69,9 @@ export function httpPhase(targets: Targets) {
       HTTP_CASE_NAMES.map((name) => {
         const worker = workerOf(name);
         const headers = credentials[worker][CASES[name].credential];
-        if (!headers) throw new Error(`${path} ${worker}: no credential ${CASES[name].credential} for ${name}`);
+        if (!headers || Array.isArray(headers)) {
+          throw new Error(`${path} ${worker}: no single credential ${CASES[name].credential} for ${name}`);
+        }
         return [name, { url: `${targets[path][worker].base}${CASES[name].path}`, headers }];
       }),
     );

@@ -5,9 +5,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CASES, type CaseName, DEV_LOG_LINE, MICRO_CASES } from './cases.ts';
+import { D1_CASES, type D1CaseName } from './phase-d1.ts';
 import type { BenchRun } from './processes.ts';
 import { analysis } from './report-analysis.ts';
-import type { Results } from './report-results.ts';
+import { formatCount, type Results } from './report-results.ts';
 import { BENCH, HTTP_PATHS, ROOT } from './settings.ts';
 import { fmt } from './stats.ts';
 
@@ -38,7 +39,13 @@ function renderMarkdown(r: Results): string {
   p();
   p('| target | measured | |');
   p('| --- | --- | --- |');
-  for (const t of r.targets) p(`| ${t.target} | ${t.measured} | ${t.met ? 'met' : '**missed**'} |`);
+  for (const t of r.targets) {
+    p(`| ${t.target} | ${t.measured} | ${t.met ? (t.report ? 'reported' : 'met') : '**missed**'} |`);
+  }
+  p();
+  p(
+    'The fresh-cookie figures are taken with the revocation feed on, as in the product: `requireSession` asks the isolate’s snapshot of the feed about every token (src/middleware/require-session.ts `isRevoked`), and the bench Worker binds the real Durable Object (`REVOCATION_FEED`) on every path, so the snapshot polls it every REVOCATION_POLL = 5 s. Where a target is missed, the measured reason is in “Where we miss” below.',
+  );
   p();
 
   p('## 1. Inside the isolate (the primary figure)');
@@ -136,6 +143,71 @@ function renderMarkdown(r: Results): string {
   for (const pkg of r.bundle.packages) p(`| ${pkg.source} | ${kb(pkg.bytes)} | ${(pkg.share * 100).toFixed(1)}% |`);
   p();
 
+  if (r.startup) {
+    p(
+      `**Startup CPU** (\`wrangler check startup --args "--env production --minify"\`: the Worker's top level run once in a local workerd under the V8 profiler, ${r.startup.samples.length} runs): **${fmt(r.startup.activeMs, 1)} ms** active (sampled, not idle), of which garbage collection ${fmt(r.startup.gcMs, 1)} ms; ${r.startup.samples.join(', ')} samples per profile (the profiler samples coarsely here, so this is a rough figure). wrangler says: \`${r.startup.bundle}\`.`,
+    );
+  } else {
+    p('**Startup CPU**: `wrangler check startup` did not run here (see the run log).');
+  }
+  p();
+
+  p('## 5. The revocation feed’s cost');
+  p();
+  if (r.feed) {
+    const f = r.feed;
+    const m = f.perIsolatePerMinute;
+    p(
+      `Each isolate polls the feed (one Durable Object, \`idFromName('global')\`) when its snapshot is older than REVOCATION_POLL = ${f.pollSeconds} s, through the binding (src/revocation/snapshot.ts \`readFeed\`, the product's call, timed here in a loop: ${f.steady.polls} polls per round, ${r.meta.options.rounds} rounds). *Steady* is the usual poll: nothing new since the isolate's cursor. *Full page* is the most one poll call can bring (${f.page.entries} entries, FEED_PAGE). Wall time is measured in the calling isolate; CPU time is what the server's processes (workerd: the calling isolate, the Durable Object and the RPC between them) spent, read from /proc around the loop, less their idle CPU (${fmt(f.idleCpuMsPerSecond, 2)} ms per s); the Durable Object's own time (\`since\`, SQL included, timed inside it) and the SQLite rows it reads per call come from a bench subclass of the product's class (bench/worker-feed.ts).`,
+    );
+    p();
+    p(
+      '| poll | wall µs per poll (isolate) | p99 ms | CPU µs per poll (isolate + Durable Object) | Durable Object µs per call | rows read per call | answer bytes |',
+    );
+    p('| --- | --- | --- | --- | --- | --- | --- |');
+    p(
+      `| steady (nothing new) | ${fmt(f.steady.usPerPoll)} | ${fmt(f.steady.p99Ms, 2)} | ${fmt(f.steady.cpuUsPerPoll)} | ${fmt(f.steady.doUsPerCall, 2)} | ${fmt(f.steady.doRowsReadPerCall)} | ${f.steady.answerBytes} |`,
+    );
+    p(
+      `| full page (${f.page.entries} entries) | ${fmt(f.page.usPerPoll)} | ${fmt(f.page.p99Ms, 2)} | ${fmt(f.page.cpuUsPerPoll)} | ${fmt(f.page.doUsPerCall)} | ${fmt(f.page.doRowsReadPerCall)} | ${f.page.answerBytes} |`,
+    );
+    p();
+    p(
+      `**Per isolate per minute** (steady state, REVOCATION_POLL = ${f.pollSeconds} s): **${m.polls} feed calls**, ${m.wallMs.toFixed(1)} ms of wall time waiting on them (${((m.wallMs / 60_000) * 100).toFixed(3)}% of the minute; a poll runs in \`waitUntil\`, and only the request that finds the snapshot stale waits for it), **${m.cpuMs.toFixed(1)} ms of CPU** for the isolate and the Durable Object together. **One poll costs the Durable Object** one request, ${f.steady.doUsPerCall.median.toFixed(2)} µs of its own time and ${f.steady.doRowsReadPerCall.median} SQLite rows read when nothing is new (${m.doRequests} requests and ${m.doRowsRead} rows read per isolate per minute); a full page costs it ${f.page.doUsPerCall.median.toFixed(0)} µs and ${f.page.doRowsReadPerCall.median} rows. The Durable Object serves one poll at a time: at ${f.steady.doUsPerCall.median.toFixed(1)} µs of its own time per poll (plus the RPC), one instance answers on the order of ${formatCount(1e6 / Math.max(1, f.steady.cpuUsPerPoll.median))}–${formatCount(1e6 / Math.max(0.01, f.steady.doUsPerCall.median))} polls/s, i.e. ${formatCount((f.pollSeconds * 1e6) / Math.max(1, f.steady.cpuUsPerPoll.median))}–${formatCount((f.pollSeconds * 1e6) / Math.max(0.01, f.steady.doUsPerCall.median))} isolates polling every ${f.pollSeconds} s (local figures: the bounds are the whole poll's CPU and the Durable Object's own time).`,
+    );
+  } else {
+    p('Not measured in this run.');
+  }
+  p();
+
+  p('## 6. D1 throughput on a seeded local database');
+  p();
+  const d = r.d1;
+  p(
+    `A copy of the bench's local D1 seeded with **${formatCount(d.seeded.sessions)} sessions over ${formatCount(d.seeded.users)} users** (and their Google accounts; bench/d1-seed.ts, the scale study's SQL, through \`wrangler d1 execute --local\`: ${d.seeded.seconds.toFixed(0)} s, ${(d.seeded.fileBytes / 1e6).toFixed(0)} MB), served by Miniflare with the main bench Worker after every other server has stopped. ${formatCount(d.prepared.reads)} random live sessions are drawn for the reads and as many for revocations. Each operation runs for ${d.msPerRun} ms per round from 1 (and 4) concurrent loops inside the isolate (bench/worker-d1-bench.ts), ${r.meta.options.rounds} rounds interleaved; medians (min–max) of operations per second. Every figure includes the Worker's JavaScript and Miniflare's RPC to its D1 object, on the same 2 cores: a floor for one database, not its capacity. The full study (1 M sessions, 16 clients, the SQLite engine alone) is \`bench/d1-scale.ts\`, docs/SCALE.md; \`BENCH_D1_SESSIONS=1000000 npm run bench\` seeds the study's 1 M here.`,
+  );
+  p();
+  p(
+    '| operation | what | 1 client, ops/s | 4 clients, ops/s | ms per op (1 client) | D1 round trips / statements | rows read / written | D1 SQL ms (`meta.duration`) |',
+  );
+  p('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const [op, byClients] of Object.entries(d.cases)) {
+    const meta = d.meta[op as D1CaseName];
+    const one = byClients['1'];
+    const four = byClients['4'];
+    p(
+      `| \`${op}\` | ${D1_CASES[op as D1CaseName].what} | ${fmt(one?.perSecond, 0)} | ${four ? fmt(four.perSecond, 0) : '–'} | ${one ? (1000 / one.perSecond.median).toFixed(2) : '–'} | ${meta ? `${meta.roundTrips} / ${meta.statements}` : '–'} | ${meta ? `${meta.rowsRead} / ${meta.rowsWritten}` : '–'} | ${meta ? meta.sqlDurationMs.toFixed(3) : '–'} |`,
+    );
+  }
+  p();
+  const c = d.capacity;
+  const tp = c.fromThroughput;
+  const sq = c.fromSqlTime;
+  p(
+    `**Derived, not measured: active sessions one D1 carries.** docs/SCALE.md's model (section 4): D1 time per second per active session w = t_r/T + t_s/I + g·t_i/86400 + v·t_v/86400 with T = ${d.tokenTtlSeconds} s (SESSION_TOKEN_TTL), I = ${d.model.slideIntervalSeconds} s (SESSION_SLIDE_INTERVAL), g = v = 1/30 per day (sign-ins, revocations), and one database carries U / w at utilisation U = ${d.model.utilisation}. From the measured throughput (t = 1 / the best median rate over client counts: refresh ${tp.secondsPerOp.refresh} ms, slide ${tp.secondsPerOp.slide} ms on top, sign-in ${tp.secondsPerOp.signIn} ms, revocation ${tp.secondsPerOp.revoke} ms): w = ${tp.wMicroseconds} µs, the refresh read ${(tp.refreshShare * 100).toFixed(0)}% of it → **${formatCount(tp.activeSessions)} active sessions** at U = ${d.model.utilisation} (${formatCount(tp.activeSessionsAtFullUse)} at U = 1). From D1's own SQL time instead (\`meta.duration\`: refresh ${sq.secondsPerOp.refresh} ms, slide ${sq.secondsPerOp.slide} ms, sign-in ${sq.secondsPerOp.signIn} ms, revocation ${sq.secondsPerOp.revoke} ms): w = ${sq.wMicroseconds} µs → **${formatCount(sq.activeSessions)}** (${formatCount(sq.activeSessionsAtFullUse)} at U = 1). \`GET /api/me\` with an expired token runs at ${d.apiMePerSecond} per second on this database (each call one refresh); with a fresh token it makes no D1 query, so its rate does not depend on the database.`,
+  );
+  p();
+
   p('## Profile: where the fresh-cookie time goes');
   p();
   p(
@@ -162,7 +234,7 @@ function renderMarkdown(r: Results): string {
   p('## Running it');
   p();
   p(
-    `\`npm run bench\` (${m.durationSeconds.toFixed(0)} s for this run). Knobs: \`BENCH_ROUNDS\` (3), \`BENCH_HTTP_SECONDS\` (2), \`BENCH_CONNECTIONS\` (10), \`BENCH_ISOLATE_MS\` (2000: one in-isolate sample of the product's cases), \`BENCH_SIGNINS\` (4 per round). It generates fresh secrets, builds into a temp dir, starts the OIDC server, two \`wrangler dev\` and three Miniflare servers on 127.0.0.1 (each its own process group, stopped by PID also on failure or Ctrl-C), and rewrites this file and results.json. Figures from a busy machine are slower and noisier: the load average is printed above.`,
+    `\`npm run bench\` (${m.durationSeconds.toFixed(0)} s for this run). Knobs: \`BENCH_ROUNDS\` (3), \`BENCH_HTTP_SECONDS\` (2), \`BENCH_CONNECTIONS\` (10), \`BENCH_ISOLATE_MS\` (2000: one in-isolate sample of the product's cases), \`BENCH_SIGNINS\` (4 per round), \`BENCH_D1_SESSIONS\` (${m.options.d1Sessions}: sessions seeded for the D1 case; 1000000 for the scale study's size, about 40 s more seeding and 1 GB of temp disk), \`BENCH_D1_MS\` (${m.options.d1MsPerRun} per operation per round). It generates fresh secrets, builds into a temp dir, starts the OIDC server, two \`wrangler dev\` and two Miniflare servers on 127.0.0.1 (then, once those have stopped, a Miniflare server on the seeded D1 and one to profile) (each its own process group, stopped by PID also on failure or Ctrl-C), and rewrites this file and results.json. Figures from a busy machine are slower and noisier: the load average is printed above.`,
   );
   return `${out.join('\n')}\n`;
 }

@@ -9,7 +9,12 @@
  *      server and `wrangler dev` (servers.ts);
  *   3. sign-in (phase-sign-in.ts) against the loopback OIDC server: the callback's server-side
  *      time and the Worker's outbound requests (discovery once per isolate);
- *   4. the production bundle (phase-bundle.ts), minified and gzip;
+ *   4. the production bundle (phase-bundle.ts), minified and gzip, and its startup CPU time
+ *      (`wrangler check startup`);
+ *   5. the revocation feed's cost (phase-feed.ts): polls of the real Durable Object through the
+ *      binding, timed in the isolate, with the server's CPU time, each round;
+ *   6. D1 throughput on a local D1 seeded with many sessions (phase-d1.ts: seeded after the
+ *      build, measured after the other servers have stopped);
  * then a CPU profile of the fresh-cookie path (phase-profile.ts), and the report
  * (report-results.ts → bench/results.json, report-markdown.ts → bench/RESULTS.md).
  * Every server it starts runs in its own process group and is stopped by PID, also on failure or
@@ -17,12 +22,15 @@
  *
  * Knobs (environment): BENCH_ROUNDS (3), BENCH_HTTP_SECONDS (2), BENCH_CONNECTIONS (10),
  * BENCH_ISOLATE_MS (2000: length of one in-isolate sample of the product's cases; 2 per round),
- * BENCH_SIGNINS (4 per round).
+ * BENCH_SIGNINS (4 per round), BENCH_D1_SESSIONS (200000 sessions seeded for the D1 case; 1000000
+ * for the scale study's size: about 40 s more seeding, 1 GB of temp disk), BENCH_D1_MS (1000 per operation per round).
  */
 import os from 'node:os';
 import { startOidcServer } from '../scripts/oidc-server.ts';
 import { freePort } from '../scripts/process-group.ts';
-import { measureProductionBundle } from './phase-bundle.ts';
+import { measureProductionBundle, measureStartup } from './phase-bundle.ts';
+import { d1Phase, seedD1 } from './phase-d1.ts';
+import { feedPhase } from './phase-feed.ts';
 import { httpPhase } from './phase-http.ts';
 import { isolatePhase } from './phase-isolate.ts';
 import { PROFILED_REQUESTS, profilePhase } from './phase-profile.ts';
@@ -51,6 +59,12 @@ await withBenchRun(async (run) => {
     measureProductionBundle(run),
   ]);
 
+  run.say(`wrangler check startup on the production bundle (${OPTIONS.startupRuns} runs)`);
+  const startup = await measureStartup(run);
+  run.say(`seeding a local D1 with ${OPTIONS.d1Sessions} sessions for the D1 throughput case`);
+  const seeded = await seedD1(run, built);
+  run.say(`seeded in ${seeded.seconds.toFixed(0)} s (${(seeded.fileBytes / 1e6).toFixed(0)} MB)`);
+
   run.say('starting wrangler dev (main, peer) and Miniflare servers (main, peer)');
   const servers = await startServers(run, built);
   run.say('servers up');
@@ -58,6 +72,7 @@ await withBenchRun(async (run) => {
   const isolate = isolatePhase(servers.targets);
   const http = httpPhase(servers.targets);
   const signIn = signInPhase(servers.targets);
+  const feed = feedPhase(servers.targets['workerd-socket'].main.base, servers.directMainGroup);
   const timerCheck = await isolate.warmUp();
   await http.warmUp();
   const timer = `bare ${timerCheck.insideUs.toFixed(1)} µs inside, ${timerCheck.outsideUs.toFixed(1)} µs seen from outside`;
@@ -70,10 +85,15 @@ await withBenchRun(async (run) => {
     await http.round(round, (message) => run.say(message));
     run.say(`round ${round + 1}/${OPTIONS.rounds}: sign-in`);
     await signIn.round();
+    run.say(`round ${round + 1}/${OPTIONS.rounds}: revocation feed polls`);
+    await feed.round();
   }
   const outbound = await signIn.outbound();
   // Stop the measured servers before profiling, so the profile runs on a quiet machine.
   await servers.stop();
+
+  run.say('D1 throughput on the seeded local D1');
+  const d1 = await d1Phase(run, built, seeded);
 
   run.say('profiling the fresh-cookie path and the bare route (V8 CPU profile through the inspector)');
   const profiles = await profilePhase(run, built);
@@ -86,6 +106,9 @@ await withBenchRun(async (run) => {
     signIns: signIn.samples,
     outbound,
     bundle,
+    startup,
+    feed: feed.samples,
+    d1,
     timerCheck,
     profiles,
     profileN: PROFILED_REQUESTS,

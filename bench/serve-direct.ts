@@ -22,6 +22,8 @@ export interface DirectServerConfig {
   persistTo?: string;
   d1DatabaseId?: string;
   rateLimit?: { name: string; namespaceId: string; limit: number; period: number };
+  /** Durable Object bindings to classes the bundle exports (SQLite-backed), e.g. the revocation feed. */
+  durableObjects?: Record<string, string>;
   /**
    * Also serve the Worker on this port from a workerd socket bound straight to it, bypassing
    * Miniflare's entry Worker (what `workerd serve` on the bundle would do).
@@ -58,6 +60,16 @@ const mf = new Miniflare(
     bindings: config.bindings,
     ...(config.socketPort ? { unsafeDirectSockets: [{ host: '127.0.0.1', port: config.socketPort }] } : {}),
     ...(config.d1DatabaseId ? { d1Databases: { DB: config.d1DatabaseId } } : {}),
+    ...(config.durableObjects
+      ? {
+          durableObjects: Object.fromEntries(
+            Object.entries(config.durableObjects).map(([binding, className]) => [
+              binding,
+              { className, useSQLite: true },
+            ]),
+          ),
+        }
+      : {}),
     ...(config.rateLimit
       ? {
           ratelimits: {

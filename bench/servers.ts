@@ -23,7 +23,7 @@ export type Targets = Record<HttpPath, Record<BenchWorker, Target>>;
 
 export interface BuiltWorkers {
   build: string;
-  /** Local D1 state, migrated once; every server that needs D1 gets its own copy. */
+  /** Local D1 state, migrated once; every server that needs D1 gets its own copy (`d1-scale`: seeded by phase-d1.ts). */
   state: string;
   configs: { main: WorkerConfig; peer: WorkerConfig };
 }
@@ -47,7 +47,7 @@ export async function buildBenchWorkers(run: BenchRun, configs: BuiltWorkers['co
       ...['--persist-to', join(state, 'dev'), ...config('wrangler.toml')],
     ]),
   ]);
-  for (const copy of ['direct', 'profile', 'dev-main'])
+  for (const copy of ['direct', 'profile', 'dev-main', 'd1-scale'])
     cpSync(join(state, 'dev'), join(state, copy), { recursive: true });
   return { build, state, configs };
 }
@@ -70,6 +70,8 @@ function mainDirectConfig(
     persistTo: join(built.state, stateCopy),
     d1DatabaseId: D1_DATABASE_ID,
     rateLimit: { name: 'AUTH_RATE_LIMIT', namespaceId: '1001', limit: 1_000_000, period: 60 },
+    // The revocation feed, bound as in production (bench/wrangler.toml): requireSession's snapshot really polls it.
+    durableObjects: { REVOCATION_FEED: 'RevocationFeed' },
   } satisfies DirectServerConfig;
 }
 
@@ -154,8 +156,22 @@ export async function startServers(run: BenchRun, built: BuiltWorkers) {
   await up(targets['workerd-socket'].peer, servers.directPeer);
   return {
     targets,
+    /** The process group of the main Worker's Miniflare server (workerd-socket and miniflare paths): its CPU time is read. */
+    directMainGroup: servers.directMain.child.pid as number,
     stop: () => Promise.all(Object.values(servers).map((s) => run.stop(s.child))).then(() => undefined),
   };
+}
+
+/** The main bench Worker on a Miniflare server of its own, with D1 from the state copy `stateCopy` (e.g. the seeded one). */
+export async function startMainServer(run: BenchRun, built: BuiltWorkers, stateCopy: string) {
+  const port = await freePort();
+  const server = startMiniflare(run, `${stateCopy}-main`, mainDirectConfig(built, stateCopy, { port }));
+  await waitForHealth(`${baseUrl(port)}/health`, server.child, {
+    name: `${stateCopy}-main`,
+    timeoutMs: 120_000,
+    logPath: server.logPath,
+  });
+  return { base: baseUrl(port), group: server.child.pid as number, stop: () => run.stop(server.child) };
 }
 
 /** The main bench Worker on a Miniflare server of its own, with the DevTools inspector open (CPU profiles). */

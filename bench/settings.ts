@@ -26,6 +26,12 @@ export const OPTIONS = {
   microMixMs: 1_000,
   chunkMs: 20,
   signInsPerRound: Math.round(envNumber('BENCH_SIGNINS', 4)),
+  /** The D1 throughput case: sessions seeded (over a fifth as many users); 1000000 is the full study's size. */
+  d1Sessions: Math.round(envNumber('BENCH_D1_SESSIONS', 200_000)),
+  /** …and how long each operation runs per round. */
+  d1MsPerRun: Math.round(envNumber('BENCH_D1_MS', 1_000)),
+  /** `wrangler check startup` runs on the production bundle (the median is reported). */
+  startupRuns: 3,
 };
 export type Options = typeof OPTIONS;
 
@@ -42,6 +48,9 @@ export const D1_DATABASE_ID = '00000000-0000-0000-0000-000000000000';
 export const COMPATIBILITY_DATE = /compatibility_date\s*=\s*"([^"]+)"/.exec(
   readFileSync(join(BENCH, 'wrangler.toml'), 'utf8'),
 )?.[1] as string;
+
+/** SESSION_TOKEN_TTL of the main bench Worker (the product's default): the model's T. */
+export const SESSION_TOKEN_TTL_SECONDS = 600;
 
 export interface WorkerConfig {
   vars: Record<string, string>;
@@ -61,7 +70,7 @@ export async function workerConfigs(issuer: string): Promise<{ main: WorkerConfi
         ALLOWED_ORIGINS: 'https://app.example.test',
         AUTH_GOOGLE_ID: 'sitewide-bench',
         AUTH_GOOGLE_ISSUER: issuer,
-        SESSION_TOKEN_TTL: '600',
+        SESSION_TOKEN_TTL: String(SESSION_TOKEN_TTL_SECONDS),
         SESSION_MAX_AGE: '2592000',
         SESSION_ABSOLUTE_MAX_AGE: '7776000',
         ACCESS_TOKEN_TTL: '300',

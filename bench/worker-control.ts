@@ -7,10 +7,11 @@
  *   GET /__bench/micro?case=NAME&n=N     one of the parts on its own, n times
  *   GET /__bench/mix?cases=A,B&ms=T      the cases interleaved chunk by chunk for T ms (micro=1: the parts)
  *   GET /__bench/outbound[?reset=1]      outbound fetches of this isolate, by URL
+ *   …and the Worker's own routes (BenchWorker.routes: the revocation feed's cost, the D1 throughput case)
  *
  * Everything else goes to the app; the sign-in callback answers with its server time.
  */
-import { type BenchCase, CASES, type CaseApp, type Credentials } from './cases';
+import { type BenchCase, CASES, type CaseApp, type Credential, type Credentials } from './cases';
 import { outboundCounts, timed } from './worker-counters';
 import { type BenchRequest, type MixEntry, requestEntry, runLoop, runMicro, runMix } from './worker-loops';
 
@@ -21,11 +22,18 @@ export interface BenchWorker {
   app: Handler;
   /** Who answers the cases of each app this Worker serves (see CaseApp). */
   handlers: Partial<Record<CaseApp, Handler>>;
-  /** The headers of each credential its cases carry, minted for this request. */
-  credentials(env: Env): Promise<Credentials>;
+  /**
+   * The headers of each credential its cases carry, minted for this request: those `wanted`, or
+   * every single-request credential when not said (a pool is minted only when asked for).
+   */
+  credentials(env: Env, wanted?: readonly Credential[]): Promise<Credentials>;
   /** The parts on their own, for a Worker that has them. */
   micro?(env: Env): Promise<Record<string, () => Promise<unknown>>>;
+  /** More control routes (GET /__bench/…), answered as JSON. */
+  routes?: Record<string, ControlRoute>;
 }
+
+export type ControlRoute = (url: URL, env: Env, ctx: ExecutionContext) => Promise<unknown>;
 
 export function intParam(url: URL, name: string, fallback: number, max: number): number {
   const n = Number(url.searchParams.get(name) ?? fallback);
@@ -46,13 +54,21 @@ const names = (url: URL, param: string) => (url.searchParams.get(param) ?? '').s
 export function benchWorker(worker: BenchWorker): ExportedHandler<Env> {
   /** Each named case's request, built once: its route from the table, its credential minted now. */
   async function caseRequests(env: Env, cases: string[]): Promise<{ name: string; bench: BenchRequest }[]> {
-    const credentials = await worker.credentials(env);
-    return cases.map((name) => {
+    const specs = cases.map((name) => {
       const spec: BenchCase | undefined = (CASES as Record<string, BenchCase>)[name];
-      const handler = spec && worker.handlers[spec.app];
-      const headers = spec && credentials[spec.credential];
-      if (!spec || !handler || !headers) throw new Error(`unknown case '${name}'`);
-      return { name, bench: { request: new Request(new URL(spec.path, env.AUTH_URL), { headers }), handler, env } };
+      if (!spec) throw new Error(`unknown case '${name}'`);
+      return { name, spec };
+    });
+    const credentials = await worker.credentials(env, [...new Set(specs.map(({ spec }) => spec.credential))]);
+    return specs.map(({ name, spec }) => {
+      const handler = worker.handlers[spec.app];
+      const headers = credentials[spec.credential];
+      if (!handler || !headers) throw new Error(`case '${name}' is not served by this Worker`);
+      const url = new URL(spec.path, env.AUTH_URL);
+      const requests = (Array.isArray(headers) ? headers : [headers]).map((h) => new Request(url, { headers: h }));
+      // A case with vars of its own gets its own copy of env (and so its own Config, parsed once per env object).
+      const caseEnv = spec.vars ? ({ ...env, ...spec.vars } as Env) : env;
+      return { name, bench: { requests, handler, env: caseEnv } };
     });
   }
 
@@ -78,7 +94,8 @@ export function benchWorker(worker: BenchWorker): ExportedHandler<Env> {
     return runMix(entries, mixOptions(url));
   }
 
-  const routes: Record<string, (url: URL, env: Env, ctx: ExecutionContext) => Promise<unknown>> = {
+  const routes: Record<string, ControlRoute> = {
+    ...worker.routes,
     '/__bench/credentials': async (_url, env) => worker.credentials(env),
     '/__bench/run': async (url, env, ctx) => {
       const [only] = await caseRequests(env, names(url, 'case').slice(0, 1));

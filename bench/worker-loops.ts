@@ -6,9 +6,9 @@
 import type { LoopResult, MixResult } from './cases';
 import { countingD1, type D1Counter, outboundTotalSoFar } from './worker-counters';
 
-/** What one bench case sends: built once, then passed to `app.fetch` n times. */
+/** What one bench case sends: built once, then passed to `app.fetch` n times (a pool: its requests in turn). */
 export interface BenchRequest {
-  request: Request;
+  requests: readonly Request[];
   /** The Hono app (or any fetch handler) under test. */
   handler: (request: Request, env: Env, ctx: ExecutionContext) => Response | Promise<Response>;
   env: Env;
@@ -27,17 +27,18 @@ function countedEnv(env: Env): { env: Env; counter: D1Counter } {
  * D1 statements are counted through a Proxy on env.DB for the whole loop.
  */
 export async function runLoop(name: string, n: number, bench: BenchRequest, ctx: ExecutionContext) {
-  const { request, handler } = bench;
+  const { handler } = bench;
+  const next = nextRequest(bench.requests);
   const { env, counter } = countedEnv(bench.env);
   const statuses: Record<string, number> = {};
   const warmup = Math.min(200, Math.max(10, Math.floor(n / 20)));
-  for (let i = 0; i < warmup; i++) await (await handler(request, env, ctx)).arrayBuffer();
+  for (let i = 0; i < warmup; i++) await (await handler(next(), env, ctx)).arrayBuffer();
   counter.statements = 0;
   counter.roundTrips = 0;
   const outboundBefore = outboundTotalSoFar();
   const t0 = performance.now();
   for (let i = 0; i < n; i++) {
-    const res = await handler(request, env, ctx);
+    const res = await handler(next(), env, ctx);
     await res.arrayBuffer();
     statuses[res.status] = (statuses[res.status] ?? 0) + 1;
   }
@@ -148,14 +149,22 @@ export async function runMix(
   };
 }
 
-/** A mix entry for one request case: the same Request sent to `handler` each time, its body read. */
+/** The case's requests in turn (one request: always that one). */
+function nextRequest(requests: readonly Request[]): () => Request {
+  if (requests.length === 0) throw new Error('a bench case without a request');
+  let i = 0;
+  return () => requests[i++ % requests.length] as Request;
+}
+
+/** A mix entry for one request case: the same Request (or the pool's in turn) sent to `handler`, its body read. */
 export function requestEntry(name: string, bench: BenchRequest, ctx: ExecutionContext): MixEntry {
   const { env, counter } = countedEnv(bench.env);
+  const next = nextRequest(bench.requests);
   return {
     name,
     counter,
     op: async () => {
-      const res = await bench.handler(bench.request, env, ctx);
+      const res = await bench.handler(next(), env, ctx);
       await res.arrayBuffer();
       return res.status;
     },

@@ -13,10 +13,13 @@
 import { Hono } from 'hono';
 import { createApp } from '../src/app';
 import { ConfigError, loadConfig } from '../src/config';
+import { snapshotOf } from '../src/revocation/snapshot';
 import { loadSigningKeys } from '../src/session/keys';
 import { ACCESS_TOKEN_TYP, signSessionToken, signToken, verifySessionToken } from '../src/session/token';
-import type { MicroCaseName } from './cases';
+import { type Credential, type Credentials, type MicroCaseName, SLIDE_POOL } from './cases';
 import { benchWorker } from './worker-control';
+import { d1Routes } from './worker-d1-bench';
+import { feedCost } from './worker-feed';
 
 const SEED = {
   userId: 'bench-user-0001',
@@ -60,33 +63,75 @@ async function seed(env: Env, now: number) {
   ]);
 }
 
-/** Tokens for the cases, signed here with the configured keys: fresh, expired (so every call refreshes), access. */
-async function tokens(env: Env) {
-  const { config, keys, ctx } = await context(env);
-  const now = new Date();
-  await seed(env, now.getTime());
-  const profile = { email: SEED.email, name: SEED.name, picture: SEED.image };
-  const input = { sub: SEED.userId, sid: SEED.sessionId, ttl: config.sessionTokenTtl, profile };
+const slideSessionId = (i: number) => `bench-slide-${String(i).padStart(4, '0')}`;
+
+/**
+ * The sessions `refresh-slide` rotates through (SLIDE_POOL of the seeded user), reset so that
+ * each one's last slide is two days old: its next refresh slides.
+ */
+async function seedSlidePool(env: Env, now: number) {
+  const day = 24 * 3600 * 1000;
+  await env.DB.prepare(
+    `INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, user_agent)
+     WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < ?1 - 1)
+     SELECT 'bench-slide-' || printf('%04d', i), ?2, ?3, ?4, ?5, 'bench' FROM c WHERE true
+     ON CONFLICT (id) DO UPDATE SET created_at = ?3, last_seen_at = ?4, expires_at = ?5, revoked_at = NULL`,
+  )
+    .bind(SLIDE_POOL, SEED.userId, now - 3 * day, now - 2 * day, now + 28 * day)
+    .run();
+}
+
+type Keys = Awaited<ReturnType<typeof context>>;
+const PROFILE = { email: SEED.email, name: SEED.name, picture: SEED.image };
+
+/** An expired session token of `sid` (every request with it refreshes). */
+function expiredToken({ config, keys, ctx }: Keys, sid: string, now: Date) {
   const iat = Math.floor(now.getTime() / 1000);
-  const fresh = await signSessionToken(input, keys, { ...ctx, now });
-  const expired = await signSessionToken(
-    { ...input, iat: iat - 2 * config.sessionTokenTtl, exp: iat - config.sessionTokenTtl },
+  return signSessionToken(
+    {
+      sub: SEED.userId,
+      sid,
+      ttl: config.sessionTokenTtl,
+      profile: PROFILE,
+      iat: iat - 2 * config.sessionTokenTtl,
+      exp: iat - config.sessionTokenTtl,
+    },
     keys,
     { ...ctx, now },
   );
-  const access = await signToken(ACCESS_TOKEN_TYP, { ...input, ttl: config.accessTokenTtl }, keys, { ...ctx, now });
-  return { config, keys, ctx, fresh, expired, access };
 }
 
+/** Tokens for the cases, signed here with the configured keys: fresh, expired (so every call refreshes), access. */
+async function tokens(env: Env) {
+  const k = await context(env);
+  const { config, keys, ctx } = k;
+  const now = new Date();
+  await seed(env, now.getTime());
+  const input = { sub: SEED.userId, sid: SEED.sessionId, ttl: config.sessionTokenTtl, profile: PROFILE };
+  const fresh = await signSessionToken(input, keys, { ...ctx, now });
+  const expired = await expiredToken(k, SEED.sessionId, now);
+  const access = await signToken(ACCESS_TOKEN_TYP, { ...input, ttl: config.accessTokenTtl }, keys, { ...ctx, now });
+  return { config, keys, ctx, fresh, expired, access, now, k };
+}
+
+const SINGLE: readonly Credential[] = ['session-cookie', 'expired-session-cookie', 'access-token'];
+
 /** The headers of each credential the cases carry. A browser sends the cookie on the bare route too. */
-async function credentials(env: Env) {
+async function credentials(env: Env, wanted: readonly Credential[] = SINGLE): Promise<Credentials> {
   const t = await tokens(env);
   const cookie = (token: string) => ({ cookie: `${t.config.sessionCookieName}=${token}` });
-  return {
+  const out: Credentials = {
     'session-cookie': cookie(t.fresh),
     'expired-session-cookie': cookie(t.expired),
     'access-token': { authorization: `Bearer ${t.access}` },
   };
+  if (wanted.includes('expired-session-cookie-pool')) {
+    await seedSlidePool(env, t.now.getTime());
+    out['expired-session-cookie-pool'] = await Promise.all(
+      Array.from({ length: SLIDE_POOL }, async (_, i) => cookie(await expiredToken(t.k, slideSessionId(i), t.now))),
+    );
+  }
+  return out;
 }
 
 const b64urlBytes = (s: string) =>
@@ -111,7 +156,10 @@ async function microOps(env: Env): Promise<Record<MicroCaseName, () => Promise<u
   ]) as Promise<CryptoKey>;
   const key = await hmacKey;
   const mac = await crypto.subtle.sign('HMAC', key, signingInput);
-  const cache = new Map([[fresh, await verifySessionToken(fresh, keys, ctx)]]);
+  const verified = await verifySessionToken(fresh, keys, ctx);
+  if (!verified.ok) throw new Error(`the bench token does not verify: ${verified.code}`);
+  const claims = verified.claims;
+  const cache = new Map([[fresh, verified]]);
   return {
     // The floor of any ES256 verifier: one Web Crypto ECDSA P-256 verify of the session token.
     'verify-es256-webcrypto': () =>
@@ -141,6 +189,14 @@ async function microOps(env: Env): Promise<Record<MicroCaseName, () => Promise<u
       if (!hit?.ok || hit.claims.exp * 1000 <= Date.now()) throw new Error('miss');
       return hit;
     },
+    // What requireSession (isRevoked) adds for the revocation feed: the snapshot, polled from the
+    // Durable Object once per REVOCATION_POLL, asked about the token's session and user.
+    'revocation-snapshot-check': async () => {
+      const snapshot = snapshotOf(env, config);
+      const polling = snapshot.fresh((promise) => promise.catch(() => {}));
+      if (polling) await polling;
+      return snapshot.refuses(claims);
+    },
     // One request log line as the app writes it (src/log.ts: JSON.stringify + console.log).
     'console-log-line': async () =>
       console.log(
@@ -162,7 +218,11 @@ export default benchWorker({
   handlers: { sitewide: app.fetch, floor: floor.fetch },
   credentials,
   micro: microOps,
+  routes: {
+    '/__bench/feed': async (url, env) => feedCost(env, (await context(env)).config, url),
+    ...d1Routes({ app: app.fetch, context }),
+  },
 });
 
-/** The revocation feed the product app polls (bench/wrangler.toml binds it as in production). */
-export { RevocationFeed } from '../src/revocation/feed';
+/** The revocation feed the product app polls (bench/wrangler.toml binds it as in production), timed from inside. */
+export { BenchRevocationFeed as RevocationFeed } from './worker-feed';
