@@ -9,7 +9,7 @@ export interface AppEnv {
   Variables: {
     config: Config;
     keys: SigningKeys;
-    /** The request's D1 session and drizzle client, set on first use by db/request-db's requestDb(c, …). */
+    /** The request's D1 sessions and drizzle clients by database, set on first use by db/request-db's requestDb(c, …). */
     d1?: RequestD1;
     /** How requireSession authenticated the request, when it did (for the log line). */
     authMethod?: 'cookie' | 'bearer';

@@ -15,7 +15,7 @@ import { mint } from './support/tokens';
 import { API, SESSION_COOKIE } from './support/worker';
 
 const BOOKMARK_COOKIE = '__Host-sitewide-d1';
-const BOOKMARK = /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/;
+const BOOKMARK = /^DB:[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/;
 
 /** One request through the whole app over a counting D1, with its own env object. */
 async function counted(path: string, init: RequestInit = {}) {
@@ -51,7 +51,7 @@ describe('the D1 bookmark cookie', () => {
 
     const list = await counted('/api/sessions', { headers: { cookie: `${session}; ${BOOKMARK_COOKIE}=${bookmark}` } });
     expect(list.res.status).toBe(200);
-    expect(list.counter.sessions).toEqual([bookmark]);
+    expect(list.counter.sessions).toEqual([bookmark?.slice('DB:'.length)]);
     const ids = ((await list.res.json()) as { sessions: Array<{ id: string }> }).sessions.map((s) => s.id);
     expect(ids).not.toContain(otherSid);
     expect(ids).toHaveLength(1);
@@ -66,7 +66,7 @@ describe('the D1 bookmark cookie', () => {
     expect(plain.res.status).toBe(200);
     expect(plain.counter.sessions).toEqual(['first-unconstrained']);
     const forged = await counted('/api/sessions', {
-      headers: { cookie: `${session}; ${BOOKMARK_COOKIE}=first-primary` },
+      headers: { cookie: `${session}; ${BOOKMARK_COOKIE}=DB:first-primary~DB~:00000000` },
     });
     expect(forged.res.status).toBe(200);
     expect(forged.counter.sessions).toEqual(['first-unconstrained']);
