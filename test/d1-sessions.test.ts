@@ -5,9 +5,10 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
+import { parseBookmarks } from '../src/db/bookmark';
 import { recordRevocations } from '../src/revocation/snapshot';
 import { setCookies } from './support/cookies';
-import { countingD1 } from './support/counting-d1';
+import { countingEnv } from './support/counting-d1';
 import { rows } from './support/db';
 import { FROM_APP } from './support/http';
 import { sessionOf, signIn } from './support/sign-in';
@@ -15,12 +16,13 @@ import { mint } from './support/tokens';
 import { API, SESSION_COOKIE } from './support/worker';
 
 const BOOKMARK_COOKIE = '__Host-sitewide-d1';
-const BOOKMARK = /^DB:[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/;
+// One `NAME.bookmark` per database written: DB, and with SESSION_DBS the user's session database.
+const BOOKMARK =
+  /^[A-Z_0-9]+\.[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}(~[A-Z_0-9]+\.[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32})?$/;
 
 /** One request through the whole app over a counting D1, with its own env object. */
 async function counted(path: string, init: RequestInit = {}) {
-  const { db, counter } = countingD1(env.DB);
-  const countedEnv = { ...env, DB: db };
+  const { env: countedEnv, counter } = countingEnv(env);
   const res = await createApp().fetch(new Request(`${API}${path}`, init), countedEnv, createExecutionContext());
   return { res, counter, env: countedEnv };
 }
@@ -51,7 +53,7 @@ describe('the D1 bookmark cookie', () => {
 
     const list = await counted('/api/sessions', { headers: { cookie: `${session}; ${BOOKMARK_COOKIE}=${bookmark}` } });
     expect(list.res.status).toBe(200);
-    expect(list.counter.sessions).toEqual([bookmark?.slice('DB:'.length)]);
+    expect(list.counter.sessions).toEqual([...parseBookmarks(bookmark).values()]);
     const ids = ((await list.res.json()) as { sessions: Array<{ id: string }> }).sessions.map((s) => s.id);
     expect(ids).not.toContain(otherSid);
     expect(ids).toHaveLength(1);
@@ -66,7 +68,7 @@ describe('the D1 bookmark cookie', () => {
     expect(plain.res.status).toBe(200);
     expect(plain.counter.sessions).toEqual(['first-unconstrained']);
     const forged = await counted('/api/sessions', {
-      headers: { cookie: `${session}; ${BOOKMARK_COOKIE}=DB:first-primary~DB~:00000000` },
+      headers: { cookie: `${session}; ${BOOKMARK_COOKIE}=DB.first-primary~DB~.00000000` },
     });
     expect(forged.res.status).toBe(200);
     expect(forged.counter.sessions).toEqual(['first-unconstrained']);
@@ -104,8 +106,7 @@ describe('a refresh reading a lagging replica still refuses a revoked session (t
   ] as const) {
     it(`${init.method ?? 'GET'} ${route}: 401 session_revoked, no D1 statement`, async () => {
       const { sid, expired } = await revokedInFeedOnly(`google-sub-lagging-${route}`);
-      const { db, counter } = countingD1(env.DB);
-      const countedEnv = { ...env, DB: db };
+      const { env: countedEnv, counter } = countingEnv(env);
       const config = loadConfig(countedEnv);
       if (config instanceof Error) throw config;
       await recordRevocations(countedEnv, config, { sessions: [sid] });

@@ -9,8 +9,9 @@ import type { CookieOptions } from 'hono/utils/cookie';
  * (read-after-write for one browser). Host-only on the API host; short-lived:
  * replica lag is far below it.
  *
- * Value: `NAME:bookmark` entries joined by `~` (both allowed in a cookie value,
- * RFC 6265 §4.1.1), e.g. `DB:00000000-00000008-00000000-000…0`.
+ * Value: `NAME.bookmark` entries joined by `~` (cookie-octets, RFC 6265 §4.1.1,
+ * that hono's setCookie does not percent-encode), e.g.
+ * `DB.00000000-00000008-00000000-000…0`.
  */
 export const BOOKMARK_COOKIE_MAX_AGE = 60;
 
@@ -37,15 +38,15 @@ export function parseBookmarks(value: string | undefined): Map<string, string> {
   const bookmarks = new Map<string, string>();
   if (!value) return bookmarks;
   for (const entry of value.split('~').slice(0, MAX_ENTRIES)) {
-    const colon = entry.indexOf(':');
-    const name = entry.slice(0, colon);
-    const bookmark = entry.slice(colon + 1);
-    if (colon > 0 && NAME.test(name) && BOOKMARK.test(bookmark)) bookmarks.set(name, bookmark);
+    const dot = entry.indexOf('.');
+    const name = entry.slice(0, dot);
+    const bookmark = entry.slice(dot + 1);
+    if (dot > 0 && NAME.test(name) && BOOKMARK.test(bookmark)) bookmarks.set(name, bookmark);
   }
   return bookmarks;
 }
 
 /** The cookie value of these bookmarks (parseBookmarks' inverse). */
 export function formatBookmarks(bookmarks: Iterable<[name: string, bookmark: string]>): string {
-  return [...bookmarks].map(([name, bookmark]) => `${name}:${bookmark}`).join('~');
+  return [...bookmarks].map(([name, bookmark]) => `${name}.${bookmark}`).join('~');
 }

@@ -186,7 +186,7 @@ export async function renewCookieSession<E extends AppEnv>(
 ): Promise<RenewedSession> {
   const { config, keys } = c.var;
   // The refresh SELECT may read a replica (or the browser's bookmark): the revocation snapshot was consulted first.
-  const db = requestDb(c, 'replica');
+  const db = requestDb(c, 'replica', claims.sub);
   const renewed = await renewSession({ db, config, keys, meta: requestMetaOf(c.req.raw.headers) }, claims, at);
   setCookie(c, config.sessionCookieName, renewed.token, { ...sessionCookieOptions(config), maxAge: renewed.maxAge });
   return renewed;

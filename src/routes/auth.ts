@@ -193,6 +193,7 @@ function authDepsOf(c: Context<AppEnv>): Omit<AuthDeps, 'sessionCookieValues' | 
     keys: c.var.keys,
     // Sign-in and sign-out write: the primary; opened only when Auth.js reaches the database.
     db: () => requestDb(c, 'primary'),
+    ...(c.var.config.sessionDbs.length > 0 ? { sessionDbOf: (userId: string) => requestDb(c, 'primary', userId) } : {}),
     meta: requestMetaOf(c.req.raw.headers),
     recordRevoked: (sessions) => recordRevocations(c.env, c.var.config, { sessions }),
   };

@@ -6,7 +6,7 @@ import { recordRevocations } from '../revocation/snapshot';
 import { clearSessionCookie } from '../session/cookie';
 import { sessionRefused } from '../session/refresh';
 import { profileFromClaims } from '../session/token';
-import { deleteAccount, REAUTH_WINDOW_MS } from '../users/delete-account';
+import { deleteAccount, deleteDirectoryUser, REAUTH_WINDOW_MS } from '../users/delete-account';
 import { exportUserData } from '../users/export';
 import { findUserById } from '../users/repository';
 import { authedRoutes } from './authed-routes';
@@ -154,7 +154,11 @@ export const meRoutes = authedRoutes()
       const { sub, sid } = c.var.session;
       const now = new Date();
       const data = await guardDb(() =>
-        exportUserData(requestDb(c, 'replica'), { userId: sub, currentSessionId: sid, now }),
+        exportUserData(
+          requestDb(c, 'replica'),
+          { userId: sub, currentSessionId: sid, now },
+          requestDb(c, 'replica', sub),
+        ),
       );
       if (!data) throw sessionRefused('user_not_found');
       c.header('Cache-Control', 'no-store');
@@ -181,7 +185,15 @@ export const meRoutes = authedRoutes()
       const { sub, sid } = c.var.session;
       const { config } = c.var;
       const now = new Date();
-      const outcome = await guardDb(() => deleteAccount(requestDb(c, 'primary'), { userId: sub, sessionId: sid, now }));
+      // The checks and the removal run where the session is (the user's session database); with
+      // SESSION_DBS the originals in DB go next.
+      const sessionDb = requestDb(c, 'primary', sub);
+      const db = requestDb(c, 'primary');
+      const outcome = await guardDb(() =>
+        deleteAccount(sessionDb, { userId: sub, sessionId: sid, now }, { recordDeletion: db === sessionDb }),
+      );
+      if (outcome.ok && db !== sessionDb)
+        await guardDb(() => deleteDirectoryUser(db, { userId: sub, sessionId: sid, now }));
       if (!outcome.ok) {
         if (outcome.code !== 'reauth_required') throw sessionRefused(outcome.code);
         throw apiError(

@@ -65,7 +65,7 @@ export const tokenRoutes = new Hono<AppEnv>().post(
     }
     const now = new Date();
     const live = await guardDb(() =>
-      refreshSession(requestDb(c, 'replica'), {
+      refreshSession(requestDb(c, 'replica', session.sub), {
         sessionId: session.sid,
         userId: session.sub,
         now,
