@@ -16,7 +16,7 @@ const envIndex = flags.indexOf('--env');
 const env = envIndex >= 0 ? flags[envIndex + 1] : undefined;
 const configIndex = flags.indexOf('--config');
 const config = unstable_readConfig({ config: configIndex >= 0 ? flags[configIndex + 1] : 'wrangler.toml', env });
-const bound = new Set(config.d1_databases.map((d) => d.binding));
+const bound = new Set(config.d1_databases.map((d: { binding: string }) => d.binding));
 const names = sessionDbNamesOf(config.vars.SESSION_DBS);
 if (typeof names === 'string') {
   console.error(`migrate: ${names}`);
