@@ -44,6 +44,7 @@ const SHARDED_FILES = [
   'test/sign-in.test.ts',
   'test/concurrent-sign-in.test.ts',
   'test/d1-sessions.test.ts',
+  'test/admin-shards.test.ts',
 ];
 
 const bindings = {
@@ -85,7 +86,7 @@ export default defineConfig({
     projects: [
       {
         plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings, ratelimits } })],
-        test: { ...shared, name: 'one-database', exclude: [...shared.exclude, 'test/shards.test.ts'] },
+        test: { ...shared, name: 'one-database', exclude: [...shared.exclude, 'test/shards.test.ts', 'test/admin-shards.test.ts'] },
       },
       {
         plugins: [
