@@ -86,7 +86,11 @@ export default defineConfig({
     projects: [
       {
         plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings, ratelimits } })],
-        test: { ...shared, name: 'one-database', exclude: [...shared.exclude, 'test/shards.test.ts', 'test/admin-shards.test.ts'] },
+        test: {
+          ...shared,
+          name: 'one-database',
+          exclude: [...shared.exclude, 'test/shards.test.ts', 'test/admin-shards.test.ts'],
+        },
       },
       {
         plugins: [
