@@ -4,6 +4,7 @@ import { env } from 'cloudflare:workers';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
+import { sessionDatabaseOf, sessionDatabases } from '../src/db/session-databases';
 import { parseSessionDbs, sessionDbNameOf } from '../src/db/session-dbs';
 import { shardOf } from '../src/db/shard-of';
 import { setCookies } from './support/cookies';
@@ -215,5 +216,19 @@ describe('a change to the user reaches the copy', () => {
     );
     expect(res.status).toBe(403);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('user_disabled');
+  });
+});
+
+describe('sessionDatabases(env): what the revocation feed scans', () => {
+  it('DB first, then each session database once; sessionDatabaseOf agrees with the hash', () => {
+    expect(sessionDatabases(env)).toEqual([env.DB, ...NAMES.map(bindingOf)]);
+    expect(sessionDatabases({ ...env, SESSION_DBS: '["DB","SESSIONS_1"]' } as Env)).toEqual([
+      env.DB,
+      bindingOf('SESSIONS_1'),
+    ]);
+    expect(sessionDatabases({ ...env, SESSION_DBS: undefined } as unknown as Env)).toEqual([env.DB]);
+    expect(() => sessionDatabases({ ...env, SESSION_DBS: '["NOPE"]' } as Env)).toThrow(/SESSION_DBS names 'NOPE'/);
+    const id = crypto.randomUUID();
+    expect(sessionDatabaseOf(env, id)).toBe(bindingOf(sessionDbNameOf(NAMES, id)));
   });
 });

@@ -1,19 +1,37 @@
-import { sessionDbNameOf } from './session-dbs';
+import { parseSessionDbs, sessionDbNameOf } from './session-dbs';
+
+/**
+ * The databases that hold sessions, from `env` (bindings) and SESSION_DBS.
+ * For code with a Config at hand, `config.sessionDbs` is the parsed list; code
+ * without one (the revocation feed's Durable Object) passes nothing and the
+ * list is parsed here (a misconfiguration throws its message: the Worker
+ * answers `500 misconfigured` for it anyway).
+ */
+function namesOf(env: Env, names?: readonly string[]): readonly string[] {
+  if (names) return names;
+  const parsed = parseSessionDbs(env as unknown as Record<string, unknown>);
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.names;
+}
 
 /** The D1 database that holds `userId`'s sessions: `DB` when SESSION_DBS is unset. */
-export function sessionDatabaseOf(env: Env, names: readonly string[], userId: string): D1Database {
-  return bindingOf(env, sessionDbNameOf(names, userId));
+export function sessionDatabaseOf(env: Env, userId: string, names?: readonly string[]): D1Database {
+  return bindingOf(env, sessionDbNameOf(namesOf(env, names), userId));
 }
 
 /**
- * Every database that holds sessions, `DB` first and each once: what the
- * revocation feed's D1 scan reads. `sessions.revoked_at` lives in each of
- * them; `users.disabled_at` and the deletion rows of `auth_events` are
- * authoritative in `DB` (each session database also holds a copy of its users'
- * rows, `disabled_at` included).
+ * Every database that may hold sessions, `DB` first and each once: what the
+ * revocation feed's D1 scan reads for `sessions.revoked_at` (with SESSION_DBS
+ * unset, `[env.DB]`; set, `DB`, whose `sessions` table is then empty, and each
+ * session database). `users.disabled_at` and the deletion rows of
+ * `auth_events` (`account_deleted`, `admin_user_deleted`) are written in `DB`
+ * only: the session databases hold copies of their users' rows, which the
+ * Worker and `npm run admin` keep in step, but a disabling reaches `DB` first.
+ *
+ * @example for (const db of sessionDatabases(env)) await scanRevokedSessions(db, since)
  */
-export function sessionDatabases(env: Env, names: readonly string[]): D1Database[] {
-  const all = ['DB', ...names.filter((name) => name !== 'DB')];
+export function sessionDatabases(env: Env, names?: readonly string[]): D1Database[] {
+  const all = ['DB', ...namesOf(env, names).filter((name) => name !== 'DB')];
   return all.map((name) => bindingOf(env, name));
 }
 
