@@ -4,9 +4,11 @@ import { env } from 'cloudflare:workers';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
+import { createDb, dbFor } from '../src/db/client';
 import { sessionDatabaseOf, sessionDatabases } from '../src/db/session-databases';
 import { parseSessionDbs, sessionDbNameOf } from '../src/db/session-dbs';
 import { shardOf } from '../src/db/shard-of';
+import { recordSignIn } from '../src/users/repository';
 import { setCookies } from './support/cookies';
 import { countingD1, type D1Counter } from './support/counting-d1';
 import { bindingOf, sessionDbNames } from './support/databases';
@@ -230,5 +232,58 @@ describe('sessionDatabases(env): what the revocation feed scans', () => {
     expect(() => sessionDatabases({ ...env, SESSION_DBS: '["NOPE"]' } as Env)).toThrow(/SESSION_DBS names 'NOPE'/);
     const id = crypto.randomUUID();
     expect(sessionDatabaseOf(env, id)).toBe(bindingOf(sessionDbNameOf(NAMES, id)));
+  });
+});
+
+describe('sign-in against a change made between its two batches', () => {
+  it('a disabling in DB after the DB batch, before the session batch, still reaches the copy (the re-check)', async () => {
+    const first = sessionOf((await signIn({ sub: 'google-sub-race' })).jar);
+    const home = sessionDbNameOf(NAMES, first.userId);
+    const homeDb = bindingOf(home);
+    // The session database's first batch is preceded by an operator's disabling in DB (whose own
+    // copy would have run before this sign-in's session row existed).
+    let raced = false;
+    const racing = new Proxy(homeDb, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target);
+        if (prop === 'batch' && !raced) {
+          return async (statements: D1PreparedStatement[]) => {
+            raced = true;
+            await env.DB.prepare('UPDATE users SET disabled_at = ? WHERE id = ?').bind(Date.now(), first.userId).run();
+            return target.batch(statements);
+          };
+        }
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const sid = crypto.randomUUID();
+    const result = await recordSignIn(
+      dbFor(env.DB),
+      {
+        provider: 'google',
+        providerAccountId: 'google-sub-race',
+        email: null,
+        emailVerified: false,
+        hostedDomain: null,
+        name: null,
+        image: null,
+      },
+      { id: sid, meta: { ip: null, userAgent: null }, now: new Date(), maxAge: 3600 },
+      () => createDb(racing),
+    );
+    expect(raced).toBe(true);
+    expect(result.kind).toBe('signed_in');
+    const copy = await homeDb
+      .prepare('SELECT disabled_at FROM users WHERE id = ?')
+      .bind(first.userId)
+      .first<{ disabled_at: number | null }>();
+    expect(copy?.disabled_at).not.toBeNull();
+    const expired = await mint({ sub: first.userId, sid, now: new Date(Date.now() - 11 * MINUTE) });
+    const res = await createApp().fetch(
+      new Request(`${API}/api/me`, { headers: { cookie: `${SESSION_COOKIE}=${expired}` } }),
+      env,
+      createExecutionContext(),
+    );
+    expect(res.status).toBe(403);
   });
 });
