@@ -287,3 +287,47 @@ describe('sign-in against a change made between its two batches', () => {
     expect(res.status).toBe(403);
   });
 });
+
+describe('SESSION_DBS listing DB itself', () => {
+  it('a user whose session database is DB: its rows are the originals, the sign-in writes no copy over them', async () => {
+    const { userId } = sessionOf((await signIn({ sub: 'google-sub-db-home' })).jar);
+    // A role granted between the sign-in's two batches must survive (a copy written over DB would drop it).
+    let batches = 0;
+    const racing = new Proxy(env.DB, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target);
+        if (prop === 'batch') {
+          return async (statements: D1PreparedStatement[]) => {
+            if (++batches === 2) {
+              await target
+                .prepare('INSERT INTO user_roles (user_id, role, granted_at) VALUES (?, ?, ?)')
+                .bind(userId, 'admin', Date.now())
+                .run();
+            }
+            return target.batch(statements);
+          };
+        }
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const db = createDb(racing);
+    const result = await recordSignIn(
+      db,
+      {
+        provider: 'google',
+        providerAccountId: 'google-sub-db-home',
+        email: null,
+        emailVerified: false,
+        hostedDomain: null,
+        name: null,
+        image: null,
+      },
+      { id: crypto.randomUUID(), meta: { ip: null, userAgent: null }, now: new Date(), maxAge: 3600 },
+      () => db,
+    );
+    expect(result.kind).toBe('signed_in');
+    expect(batches).toBe(2);
+    const roles = await env.DB.prepare('SELECT role FROM user_roles WHERE user_id = ?').bind(userId).all();
+    expect(roles.results).toEqual([{ role: 'admin' }]);
+  });
+});

@@ -82,8 +82,11 @@ export function writeCopyStatements(userId: string, [users, roles, invitations]:
 /** Writes the copies of these users (read from DB after the change) into their session databases. */
 export async function copyUsers(dbs: SessionDbs, runDb: RunD1, userIds: string[]): Promise<void> {
   for (const userId of new Set(userIds)) {
+    const target = sessionDbNameOf(dbs, userId);
+    // SESSION_DBS may list DB itself: there the rows are the originals, not a copy.
+    if (target === 'DB') continue;
     const read = await runDb(readCopyStatements(userId));
-    await dbs.runIn(sessionDbNameOf(dbs, userId))(writeCopyStatements(userId, read));
+    await dbs.runIn(target)(writeCopyStatements(userId, read));
   }
 }
 

@@ -95,13 +95,15 @@ export async function recordShardedSignIn(
   if (!user || !copy) throw new Error('sign-in batch left no user row');
   const userId = user.id;
   const sessionDb = sessionDbOf(userId);
+  // SESSION_DBS may list DB itself: its users are their own originals, never overwritten by a copy.
+  const copied = sessionDb !== db;
   // The copy first: the session row references it, and is opened only if the copy says enabled.
   const written = await sessionDb.batch([
-    ...writeUserCopy(sessionDb, copy),
+    ...(copied ? writeUserCopy(sessionDb, copy) : []),
     insertSessionOfEnabledUser(sessionDb, userId, session),
   ] as unknown as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
   const opened = written[written.length - 1] as unknown[];
-  const again = await loadUserCopy(db, userId);
+  const again = copied ? await loadUserCopy(db, userId) : undefined;
   if (again && !sameCopy(copy, again)) {
     await sessionDb.batch(writeUserCopy(sessionDb, again) as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
   }

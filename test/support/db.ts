@@ -60,7 +60,9 @@ async function copyUsersToSessionDbs(names: string[]) {
   for (const { id } of results) {
     const copy = await loadUserCopy(directory, id);
     if (!copy) continue;
-    const target = dbFor(bindingOf(sessionDbNameOf(names, id)));
+    const name = sessionDbNameOf(names, id);
+    if (name === 'DB') continue;
+    const target = dbFor(bindingOf(name));
     await target.batch(writeUserCopy(target, copy) as unknown as Parameters<typeof target.batch>[0]);
   }
 }
