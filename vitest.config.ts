@@ -23,43 +23,88 @@ async function freshSigningKey(kid: string) {
 process.env.SITEWIDE_TEST_OIDC_PORT ??= String(await freePort());
 const oidcIssuer = `http://127.0.0.1:${process.env.SITEWIDE_TEST_OIDC_PORT}`;
 
+/** The four session databases of the `shards` project (SESSION_DBS), local D1s like DB. */
+export const TEST_SESSION_DBS = ['SESSIONS_0', 'SESSIONS_1', 'SESSIONS_2', 'SESSIONS_3'];
+
+/**
+ * The suite's refresh, revocation and session cases, run again with sessions split across the
+ * four session databases (SESSION_DBS), plus the tests of the split itself.
+ */
+const SHARDED_FILES = [
+  'test/shards.test.ts',
+  'test/refresh.test.ts',
+  'test/refresh-route.test.ts',
+  'test/refresh-slide.test.ts',
+  'test/sessions-routes.test.ts',
+  'test/revocation-feed.test.ts',
+  'test/access-tokens.test.ts',
+  'test/admission-refresh.test.ts',
+  'test/roles-and-app-access.test.ts',
+  'test/me-export-delete.test.ts',
+  'test/sign-in.test.ts',
+  'test/concurrent-sign-in.test.ts',
+  'test/d1-sessions.test.ts',
+  'test/admin-shards.test.ts',
+];
+
+const bindings = {
+  TEST_MIGRATIONS: await readD1Migrations('migrations'),
+  AUTH_URL: 'https://api.example.test',
+  APP_URL: 'https://app.example.test/',
+  COOKIE_DOMAIN: 'example.test',
+  ALLOWED_ORIGINS: 'https://app.example.test,https://admin.example.test',
+  AUTH_SECRET: crypto.randomUUID() + crypto.randomUUID(),
+  AUTH_GOOGLE_ID: 'sitewide-test-client',
+  AUTH_GOOGLE_SECRET: crypto.randomUUID(),
+  AUTH_GOOGLE_ISSUER: oidcIssuer,
+  SESSION_SIGNING_KEYS: JSON.stringify([await freshSigningKey('test-key-1')]),
+  SESSION_TOKEN_TTL: '600',
+  SESSION_MAX_AGE: '2592000',
+  SESSION_ABSOLUTE_MAX_AGE: '7776000',
+  TOKEN_AUDIENCES: 'https://billing.example.test,reports',
+  ACCESS_TOKEN_TTL: '300',
+  DIAGNOSE: 'on',
+};
+
+const ratelimits = {
+  // The suite signs in hundreds of times from one "IP"; the 429 test swaps in the tight one.
+  AUTH_RATE_LIMIT: { namespace_id: '1001', simple: { limit: 100_000, period: 60 as const } },
+  TIGHT_RATE_LIMIT: { namespace_id: '1002', simple: { limit: 2, period: 60 as const } },
+};
+
+const shared = {
+  // test/e2e runs on Node against wrangler dev and a browser, and packages/* test on Node: vitest.e2e.config.ts.
+  exclude: [...configDefaults.exclude, 'test/e2e/**', 'packages/**'],
+  globalSetup: ['./test/global-setup.ts'],
+  setupFiles: ['./test/support/apply-migrations.ts'],
+  // Logs (every 401 logs its cause) are shown only for failing tests.
+  silent: 'passed-only' as const,
+};
+
 export default defineConfig({
-  plugins: [
-    cloudflareTest({
-      wrangler: { configPath: './wrangler.toml' },
-      miniflare: {
-        bindings: {
-          TEST_MIGRATIONS: await readD1Migrations('migrations'),
-          AUTH_URL: 'https://api.example.test',
-          APP_URL: 'https://app.example.test/',
-          COOKIE_DOMAIN: 'example.test',
-          ALLOWED_ORIGINS: 'https://app.example.test,https://admin.example.test',
-          AUTH_SECRET: crypto.randomUUID() + crypto.randomUUID(),
-          AUTH_GOOGLE_ID: 'sitewide-test-client',
-          AUTH_GOOGLE_SECRET: crypto.randomUUID(),
-          AUTH_GOOGLE_ISSUER: oidcIssuer,
-          SESSION_SIGNING_KEYS: JSON.stringify([await freshSigningKey('test-key-1')]),
-          SESSION_TOKEN_TTL: '600',
-          SESSION_MAX_AGE: '2592000',
-          SESSION_ABSOLUTE_MAX_AGE: '7776000',
-          TOKEN_AUDIENCES: 'https://billing.example.test,reports',
-          ACCESS_TOKEN_TTL: '300',
-          DIAGNOSE: 'on',
-        },
-        ratelimits: {
-          // The suite signs in hundreds of times from one "IP"; the 429 test swaps in the tight one.
-          AUTH_RATE_LIMIT: { namespace_id: '1001', simple: { limit: 100_000, period: 60 } },
-          TIGHT_RATE_LIMIT: { namespace_id: '1002', simple: { limit: 2, period: 60 } },
+  test: {
+    projects: [
+      {
+        plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings, ratelimits } })],
+        test: {
+          ...shared,
+          name: 'one-database',
+          exclude: [...shared.exclude, 'test/shards.test.ts', 'test/admin-shards.test.ts'],
         },
       },
-    }),
-  ],
-  test: {
-    // test/e2e runs on Node against wrangler dev and a browser, and packages/* test on Node: vitest.e2e.config.ts.
-    exclude: [...configDefaults.exclude, 'test/e2e/**', 'packages/**'],
-    globalSetup: ['./test/global-setup.ts'],
-    setupFiles: ['./test/support/apply-migrations.ts'],
-    // Logs (every 401 logs its cause) are shown only for failing tests.
-    silent: 'passed-only',
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: { ...bindings, SESSION_DBS: JSON.stringify(TEST_SESSION_DBS) },
+              ratelimits,
+              d1Databases: Object.fromEntries(TEST_SESSION_DBS.map((name) => [name, `sitewide-${name.toLowerCase()}`])),
+            },
+          }),
+        ],
+        test: { ...shared, name: 'session-shards', include: SHARDED_FILES },
+      },
+    ],
   },
 });

@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { parseCommandLine, USAGE } from './admin/args.ts';
 import { execute } from './admin/commands.ts';
 import { defaultOperator } from './admin/operator.ts';
+import { sessionDbsOf } from './admin/session-config.ts';
 import { parseUuid, type Uuid } from './admin/sql.ts';
 import { D1Error, wranglerRunner } from './admin/wrangler.ts';
 
@@ -30,9 +31,15 @@ if (parsed.kind === 'usage') {
 }
 
 const { invocation } = parsed;
+const sessionDbs = sessionDbsOf(invocation.wranglerFlags);
+if (typeof sessionDbs === 'string') {
+  console.error(`admin: ${sessionDbs}`);
+  process.exit(1);
+}
 try {
   const output = await execute(invocation, {
     run: wranglerRunner(invocation.wranglerFlags),
+    ...(sessionDbs ? { sessionDbs } : {}),
     now: () => Date.now(),
     newId: () => parseUuid(randomUUID()) as Uuid,
     operator: () => defaultOperator(),

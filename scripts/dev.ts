@@ -2,7 +2,7 @@
  * `npm run dev` (http://localhost) and `npm run dev:https` (sibling hostnames of
  * example.test over https): everything a newcomer needs to sign in locally.
  *   1. creates .dev.vars with fresh secrets and keys if there is none;
- *   2. applies the D1 migrations to the local database (.wrangler/, git-ignored);
+ *   2. applies the D1 migrations to the local databases (.wrangler/, git-ignored): DB and each of SESSION_DBS;
  *   3. starts the loopback OIDC server standing in for Google (wrangler.toml's AUTH_GOOGLE_ISSUER);
  *   4. runs `wrangler dev` for the API on port 8787;
  *   5. serves the demo app (demo/) on port 8788, a sibling origin of the API.
@@ -24,10 +24,7 @@ const tls = https ? ensureDevCert('.certs') : undefined;
 const { created } = await ensureDevVars();
 if (created) console.log('created .dev.vars with fresh AUTH_SECRET and SESSION_SIGNING_KEYS');
 
-const migrate = spawnSync('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local'], {
-  stdio: 'inherit',
-  env: { ...process.env, CI: '1' },
-});
+const migrate = spawnSync(process.execPath, ['scripts/migrate.ts', '--local'], { stdio: 'inherit' });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
 const issuer = new URL(DEFAULT_OIDC_ISSUER);

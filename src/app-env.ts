@@ -1,5 +1,5 @@
 import type { Config } from './config';
-import type { Db } from './db/client';
+import type { RequestD1 } from './db/request-db';
 import type { SigningKeys } from './session/keys';
 import type { SessionClaims } from './session/token';
 
@@ -9,8 +9,8 @@ export interface AppEnv {
   Variables: {
     config: Config;
     keys: SigningKeys;
-    /** The request's drizzle client over D1 (one per isolate and binding; see db/client). */
-    db: Db;
+    /** The request's D1 sessions and drizzle clients by database, set on first use by db/request-db's requestDb(c, …). */
+    d1?: RequestD1;
     /** How requireSession authenticated the request, when it did (for the log line). */
     authMethod?: 'cookie' | 'bearer';
     /** Set by requestLog; echoed as X-Request-Id. */

@@ -1,5 +1,6 @@
 import type { AdmissionPolicy } from './auth/admission';
 import type { AppAccess } from './auth/app-access';
+import { parseSessionDbs } from './db/session-dbs';
 
 /**
  * Turns the Worker's `env` into one validated, typed Config. Parsed once per
@@ -31,6 +32,8 @@ export interface ConfigEnv {
   ALLOWED_EMAILS?: string;
   /** JSON text (a TOML table in [vars], which wrangler binds as an object, is accepted too). */
   APP_ACCESS?: string;
+  /** The D1 bindings sessions are split across (db/session-dbs); unset: all in DB. */
+  SESSION_DBS?: string;
 }
 
 export interface Config {
@@ -79,6 +82,8 @@ export interface Config {
   admission: AdmissionPolicy;
   /** APP_ACCESS: origin or audience → the roles it requires (any one of them). */
   appAccess: AppAccess;
+  /** SESSION_DBS: the D1 binding names that hold sessions, by a hash of the user id; empty: `DB` alone. */
+  sessionDbs: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -371,6 +376,8 @@ export function parseConfig(env: ConfigEnv): Config {
   const revocationPoll = parseRevocationPoll(env, sessionTokenTtl);
   const admission = parseAdmission(env);
   const appAccess = parseAppAccess(env, new Set([authUrl.origin, ...allowedOrigins, ...tokenAudiences]));
+  const sessionDbs = parseSessionDbs(env as unknown as Record<string, unknown>);
+  if (!sessionDbs.ok) throw new ConfigError(sessionDbs.message);
 
   return {
     apiOrigin: authUrl.origin,
@@ -394,6 +401,7 @@ export function parseConfig(env: ConfigEnv): Config {
     siteName: env.SITE_NAME?.trim() || authUrl.host,
     admission,
     appAccess,
+    sessionDbs: sessionDbs.names,
   };
 }
 

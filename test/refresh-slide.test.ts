@@ -4,7 +4,7 @@ import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
 import { setCookies } from './support/cookies';
-import { countingD1 } from './support/counting-d1';
+import { countingEnv } from './support/counting-d1';
 import { rows, run } from './support/db';
 import { sessionOf, signIn } from './support/sign-in';
 import { mint } from './support/tokens';
@@ -22,10 +22,11 @@ async function expiredSession(googleSub: string, identity: { name?: string; emai
 
 /** GET /api/me through a D1 binding that counts statements and their verbs. */
 async function countedMe(cookie: string) {
-  const { db, counter } = countingD1(env.DB);
+  const counted = countingEnv(env);
+  const { counter } = counted;
   const res = await createApp().fetch(
     new Request(`${API}/api/me`, { headers: { cookie } }),
-    { ...env, DB: db },
+    counted.env,
     createExecutionContext(),
   );
   return { res, counter };

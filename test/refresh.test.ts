@@ -1,7 +1,7 @@
-import { env } from 'cloudflare:workers';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { setCookies } from './support/cookies';
+import { sessionDatabases } from './support/databases';
 import { rows, run, userIdOf } from './support/db';
 import { codeOf, FROM_APP } from './support/http';
 import { sessionOf, signIn } from './support/sign-in';
@@ -172,7 +172,7 @@ describe('sign out everywhere', () => {
 describe('D1 failing during a refresh', () => {
   it('answers 503 service_unavailable and lets nobody in', async () => {
     const { cookie } = await sessionWithExpiredToken('refresh-outage');
-    await env.DB.exec('DROP TABLE sessions;');
+    for (const db of sessionDatabases()) await db.exec('DROP TABLE sessions;');
     const res = await me(cookie);
     expect(res.status).toBe(503);
     expect(await codeOf(res)).toBe('service_unavailable');

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { setCookies } from './support/cookies';
-import { rows } from './support/db';
+import { rows, userIdOf } from './support/db';
 import { APP_ORIGIN, codeOf } from './support/http';
 import { signIn } from './support/sign-in';
 import { API, api, SESSION_COOKIE } from './support/worker';
@@ -126,10 +126,7 @@ describe('a disabled user', () => {
     const error = await api(next.pathname + next.search);
     expect(error.status).toBe(403);
     expect(await codeOf(error)).toBe('access_denied');
-    const sessions = await rows(
-      'sessions',
-      "user_id = (SELECT user_id FROM accounts WHERE provider_account_id = 'google-sub-dave')",
-    );
+    const sessions = await rows('sessions', 'user_id = ?', await userIdOf('google-sub-dave'));
     expect(sessions).toHaveLength(1);
   });
 });

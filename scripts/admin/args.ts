@@ -1,15 +1,6 @@
 /** The command line of `npm run admin`: commands, their arguments (validated), options, wrangler flags. */
 import { parseArgs } from 'node:util';
-import {
-  type Actor,
-  type Email,
-  parseActor,
-  parseEmail,
-  parseRole,
-  parseUserRef,
-  type Role,
-  type UserRef,
-} from './sql.ts';
+import { type Actor, parseActor, parseEmail, parseRole, parseUserRef } from './sql.ts';
 
 export const USAGE = `Usage: npm run admin -- <command> [options]
 
@@ -38,23 +29,9 @@ Database (wrangler d1 execute flags; default: the local D1 that npm run dev uses
 Every change writes an admin_* row to auth_events in the same D1 batch.
 Exit status: 0 done (or nothing to change), 1 not found or D1 failed, 2 usage.`;
 
-export type Command =
-  | { name: 'users list'; role: Role | null; disabled: boolean }
-  | { name: 'users show' | 'users disable' | 'users enable' | 'users delete' | 'sessions revoke'; user: UserRef }
-  | { name: 'roles grant' | 'roles revoke'; user: UserRef; role: Role }
-  | { name: 'invites add' | 'invites remove'; email: Email }
-  | { name: 'invites list' };
+export type { Command, CommandName, Invocation } from './invocation.ts';
 
-export type CommandName = Command['name'];
-
-export interface Invocation {
-  command: Command;
-  json: boolean;
-  /** `--by`, when given. */
-  by: Actor | null;
-  /** Passed to `wrangler d1 execute`. */
-  wranglerFlags: string[];
-}
+import type { Command, CommandName, Invocation } from './invocation.ts';
 
 export type ParseResult =
   | { kind: 'run'; invocation: Invocation }

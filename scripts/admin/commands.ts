@@ -1,6 +1,8 @@
 /** What each `npm run admin` command does: one D1 batch (two for `users delete`), then its output. */
-import type { Invocation } from './args.ts';
+
 import { type Column, formatFields, formatTable, isoTime, shortTime } from './format.ts';
+import type { Invocation } from './invocation.ts';
+import { copyUsers, liveSessionCounts, type SessionDbs, sessionDbNameOf, usersOfAddress } from './shards.ts';
 import {
   type AccountRow,
   type Actor,
@@ -20,6 +22,7 @@ import {
   lookupUser,
   parseUuid,
   type RoleRow,
+  type RunD1,
   removeInvite,
   revokeRole,
   revokeSessions,
@@ -30,7 +33,6 @@ import {
   type UserRow,
   type Uuid,
 } from './sql.ts';
-import type { RunD1 } from './wrangler.ts';
 
 export interface Deps {
   run: RunD1;
@@ -38,6 +40,8 @@ export interface Deps {
   newId(): Uuid;
   /** Who runs it when --by does not say (git config user.email, $USER). */
   operator(): Actor | null;
+  /** SESSION_DBS, when set: sessions and users' copies live there (scripts/admin/shards.ts). */
+  sessionDbs?: SessionDbs;
 }
 
 export interface Output {
@@ -102,6 +106,7 @@ export async function execute(invocation: Invocation, deps: Deps): Promise<Outpu
         deps,
         listUsers({ role: command.role ?? undefined, disabled: command.disabled }, deps.now()),
       );
+      if (deps.sessionDbs) await countShardedSessions(deps.sessionDbs, rows, deps.now());
       return print(rows.map(userListJson), formatTable(USER_LIST_COLUMNS, rows));
     }
 
@@ -109,6 +114,12 @@ export async function execute(invocation: Invocation, deps: Deps): Promise<Outpu
       const details = await run(deps, showUser(command.user, deps.now()));
       const user = oneUser(details.lookup, command.user);
       if (isOutput(user)) return user;
+      if (deps.sessionDbs) {
+        const [sessions] = await deps.sessionDbs.runIn(sessionDbNameOf(deps.sessionDbs, user.id))([
+          liveSessionsOf(user.id, deps.now()),
+        ]);
+        details.sessions = (sessions ?? []) as unknown as SessionRow[];
+      }
       const data = {
         user: userJson(user),
         accounts: details.accounts.map((a) => ({
@@ -141,6 +152,7 @@ export async function execute(invocation: Invocation, deps: Deps): Promise<Outpu
       const result = await run(deps, disableUser(command.user, context()));
       const user = oneUser(result.lookup, command.user);
       if (isOutput(user)) return user;
+      await copyToSessionDb(deps, [user.id]);
       const changed = result.auditId !== null;
       const text = changed
         ? `Disabled ${label(user)}. New sign-ins are refused now; their session cookies are refused ` +
@@ -153,6 +165,7 @@ export async function execute(invocation: Invocation, deps: Deps): Promise<Outpu
       const result = await run(deps, enableUser(command.user, context()));
       const user = oneUser(result.lookup, command.user);
       if (isOutput(user)) return user;
+      await copyToSessionDb(deps, [user.id]);
       const changed = result.auditId !== null;
       const text = changed
         ? `Enabled ${label(user)}: they can sign in again, and their unexpired, unrevoked sessions refresh again.`
@@ -169,6 +182,7 @@ export async function execute(invocation: Invocation, deps: Deps): Promise<Outpu
       const result = await run(deps, batch);
       const user = oneUser(result.lookup, command.user);
       if (isOutput(user)) return user;
+      await copyToSessionDb(deps, [user.id]);
       const changed = result.auditId !== null;
       const text = grant
         ? changed
@@ -187,7 +201,8 @@ export async function execute(invocation: Invocation, deps: Deps): Promise<Outpu
     }
 
     case 'sessions revoke': {
-      const result = await run(deps, revokeSessions(command.user, context()));
+      const result = await revokeUserSessions(deps, command.user, context());
+      if (isOutput(result)) return result;
       const user = oneUser(result.lookup, command.user);
       if (isOutput(user)) return user;
       const count = result.auditId !== null ? result.changed.length : 0;
@@ -213,6 +228,14 @@ export async function execute(invocation: Invocation, deps: Deps): Promise<Outpu
       const result = await run(deps, deleteUser(id, context()));
       if (!result.deleted || !result.before) return failed(`no user with id ${id} (deleted meanwhile?)`);
       const { before, left } = result;
+      if (deps.sessionDbs) {
+        // The copy goes from the session database; its sessions with it (ON DELETE CASCADE).
+        const [counted] = await deps.sessionDbs.runIn(sessionDbNameOf(deps.sessionDbs, id))([
+          `SELECT count(*) AS n FROM sessions WHERE user_id = '${id}'`,
+        ]);
+        await copyToSessionDb(deps, [id]);
+        before.sessions += Number(counted?.[0]?.n ?? 0);
+      }
       if (left.accounts + left.sessions + left.roles > 0) {
         return failed(
           `Deleted the users row of ${label(before)}, but ${left.accounts} account(s), ${left.sessions} session(s) ` +
@@ -240,6 +263,7 @@ export async function execute(invocation: Invocation, deps: Deps): Promise<Outpu
 
     case 'invites add': {
       const result = await run(deps, addInvite(command.email, context()));
+      await copyAddressUsers(deps, command.email);
       const changed = result.auditId !== null;
       const invitation = result.invitation;
       const text = changed
@@ -250,7 +274,12 @@ export async function execute(invocation: Invocation, deps: Deps): Promise<Outpu
     }
 
     case 'invites remove': {
+      const affected = deps.sessionDbs ? await deps.run([usersOfAddress(command.email)]) : [];
       const result = await run(deps, removeInvite(command.email, context()));
+      await copyToSessionDb(
+        deps,
+        (affected[0] ?? []).map((r) => String(r.id)),
+      );
       if (!result.invitation) return failed(`no invitation for ${command.email}`);
       const changed = result.auditId !== null;
       const text = changed
@@ -259,6 +288,56 @@ export async function execute(invocation: Invocation, deps: Deps): Promise<Outpu
       return print({ changed, invitation: invitationJson(result.invitation), auditEventId: result.auditId }, text);
     }
   }
+}
+
+// --- session databases (SESSION_DBS) ---
+
+/** With SESSION_DBS: the users' copies, read from DB after the change, written to their session databases. */
+async function copyToSessionDb(deps: Deps, userIds: string[]): Promise<void> {
+  if (deps.sessionDbs) await copyUsers(deps.sessionDbs, deps.run, userIds);
+}
+
+async function copyAddressUsers(deps: Deps, email: string): Promise<void> {
+  if (!deps.sessionDbs) return;
+  const [rows] = await deps.run([usersOfAddress(email)]);
+  await copyToSessionDb(
+    deps,
+    (rows ?? []).map((r) => String(r.id)),
+  );
+}
+
+/**
+ * `sessions revoke`: the batch runs where the sessions are, DB or the user's session database
+ * (which holds the user's copy, so the same lookup and audit row work there).
+ */
+async function revokeUserSessions(deps: Deps, ref: UserRef, ctx: ChangeContext) {
+  if (!deps.sessionDbs) return run(deps, revokeSessions(ref, ctx));
+  const lookup = await run(deps, lookupUser(ref));
+  const user = oneUser(lookup, ref);
+  if (isOutput(user)) return user;
+  const id = parseUuid(user.id);
+  if (!id) return failed(`user id ${JSON.stringify(user.id)} is not a UUID`);
+  const batch = revokeSessions({ id }, ctx);
+  const result = batch.read(await deps.sessionDbs.runIn(sessionDbNameOf(deps.sessionDbs, id))(batch.statements));
+  // A user with no copy there (no sign-in since the split) has no sessions there either.
+  return { ...result, lookup };
+}
+
+function liveSessionsOf(userId: string, now: number): string {
+  return (
+    'SELECT id, created_at, last_seen_at, expires_at, user_agent FROM sessions' +
+    ` WHERE user_id = '${parseUuid(userId) ?? ''}' AND revoked_at IS NULL AND expires_at > ${Math.trunc(now)}` +
+    ' ORDER BY last_seen_at DESC'
+  );
+}
+
+async function countShardedSessions(dbs: SessionDbs, rows: UserListRow[], now: number): Promise<void> {
+  const counts = new Map<string, number>();
+  for (const name of dbs.names) {
+    const [found] = await dbs.runIn(name)([liveSessionCounts(now)]);
+    for (const row of found ?? []) counts.set(String(row.user_id), Number(row.n));
+  }
+  for (const row of rows) row.live_sessions = counts.get(row.id) ?? 0;
 }
 
 // --- users list ---

@@ -98,6 +98,9 @@ export interface Batch<T> {
 export type Row = Record<string, unknown>;
 export type Rows = Row[];
 
+/** Runs the statements as one batch; resolves to one row list per statement (scripts/admin/wrangler.ts). */
+export type RunD1 = (statements: string[]) => Promise<Rows[]>;
+
 /** What every change needs: the time (epoch ms), the new audit row's id, and who runs it. */
 export interface ChangeContext {
   now: number;

@@ -1,5 +1,6 @@
 /**
- * Runs one D1 batch through `wrangler d1 execute DB --json --command "…"`: the
+ * Runs one D1 batch through `wrangler d1 execute DB --json --command "…"` (or another D1 binding: a
+ * session database of SESSION_DBS, scripts/admin/shards.ts): the
  * statements joined by `;` into one command, which wrangler runs as one batch
  * (locally `db.batch()` in Miniflare; remotely the D1 /query endpoint, which
  * executes a multi-statement `sql` "as a batch"). D1 batches are transactions.
@@ -9,8 +10,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Rows } from './sql.ts';
 
-/** Runs the statements as one batch; resolves to one row list per statement. */
-export type RunD1 = (statements: string[]) => Promise<Rows[]>;
+export type { RunD1 } from './sql.ts';
+
+import type { RunD1 } from './sql.ts';
 
 export class D1Error extends Error {
   override name = 'D1Error';
@@ -57,11 +59,14 @@ function failure(stdout: string, stderr: string, code: number | null): D1Error {
  * `--env production --remote`). Only validated SQL reaches it (scripts/admin/sql.ts);
  * it is one argv element, never through a shell.
  */
-export function wranglerRunner(flags: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): RunD1 {
+export function wranglerRunner(
+  flags: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; database?: string } = {},
+): RunD1 {
   return (statements) =>
     new Promise((resolve, reject) => {
       const command = joinStatements(statements);
-      const args = [wranglerBin(), 'd1', 'execute', 'DB', ...flags, '--json', '--command', command];
+      const args = [wranglerBin(), 'd1', 'execute', options.database ?? 'DB', ...flags, '--json', '--command', command];
       const child = spawn(process.execPath, args, {
         cwd: options.cwd,
         env: options.env ?? process.env,

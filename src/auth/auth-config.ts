@@ -26,7 +26,10 @@ import { redirectPolicyOf, resolveRedirect } from './redirect-policy';
 export interface AuthDeps {
   config: Config;
   keys: SigningKeys;
-  db: Db;
+  /** The request's drizzle client, opened on first use (sign-in and sign-out write: the D1 primary). */
+  db: () => Db;
+  /** With SESSION_DBS: the drizzle client of the database holding `userId`'s sessions (absent: `db`). */
+  sessionDbOf?: (userId: string) => Db;
   meta: RequestMeta;
   /**
    * Every copy of the session cookie the request carried (read by our cookie
@@ -100,7 +103,7 @@ export function createAuthConfig(deps: AuthDeps): AuthConfig {
   async function admission(profile: ProviderProfile): Promise<Admission> {
     const first = admit(profile, config.admission, false);
     if (first.ok || !invitationMayAdmit(first) || !profile.email) return first;
-    return admit(profile, config.admission, await isInvited(deps.db, profile.email, profile));
+    return admit(profile, config.admission, await isInvited(deps.db(), profile.email, profile));
   }
 
   return {
@@ -163,7 +166,7 @@ export function createAuthConfig(deps: AuthDeps): AuthConfig {
         try {
           const decision = await admission(identity);
           if (!decision.ok) {
-            await recordRefusedSignIn(deps.db, {
+            await recordRefusedSignIn(deps.db(), {
               account: identity,
               detail: refusalDetail(decision),
               now: now(),
@@ -171,12 +174,17 @@ export function createAuthConfig(deps: AuthDeps): AuthConfig {
             });
             return refusedSignInUrl(config, decision.reason);
           }
-          result = await recordSignIn(deps.db, identity, {
-            id: sessionId,
-            meta: deps.meta,
-            now: now(),
-            maxAge: config.sessionMaxAge,
-          });
+          result = await recordSignIn(
+            deps.db(),
+            identity,
+            {
+              id: sessionId,
+              meta: deps.meta,
+              now: now(),
+              maxAge: config.sessionMaxAge,
+            },
+            deps.sessionDbOf,
+          );
         } catch (cause) {
           deps.onStorageError(cause);
           throw cause;
@@ -211,7 +219,14 @@ export function createAuthConfig(deps: AuthDeps): AuthConfig {
         });
         try {
           await Promise.all(
-            carried.map((s) => revokeSession(deps.db, { ...s, now: at, meta: deps.meta, kind: 'sign_out' })),
+            carried.map((s) =>
+              revokeSession(deps.sessionDbOf ? deps.sessionDbOf(s.userId) : deps.db(), {
+                ...s,
+                now: at,
+                meta: deps.meta,
+                kind: 'sign_out',
+              }),
+            ),
           );
         } catch (cause) {
           deps.onStorageError(cause);

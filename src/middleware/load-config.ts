@@ -1,14 +1,17 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env';
 import { ConfigError, loadConfig } from '../config';
-import { dbFor } from '../db/client';
+import { setBookmarkCookie } from '../db/request-db';
 import { apiError } from '../errors';
 import { loadSigningKeys } from '../session/keys';
 
 /**
  * Validates config and imports the signing keys (both once per isolate) and
- * puts them on `c.var`, with the drizzle client over D1 (`c.var.db`). A misconfiguration answers `500 misconfigured` with a
- * message that says what to change: never a half-working service.
+ * puts them on `c.var`. A misconfiguration answers `500 misconfigured` with a
+ * message that says what to change: never a half-working service. D1 is
+ * opened by the routes that need it (db/request-db, one D1 session per
+ * request); after a request that wrote, the response carries the D1 bookmark
+ * cookie (db/bookmark).
  */
 export function loadConfigMiddleware() {
   return createMiddleware<AppEnv>(async function loadConfigAndKeys(c, next) {
@@ -21,8 +24,8 @@ export function loadConfigMiddleware() {
       throw error;
     }
     c.set('config', config);
-    c.set('db', dbFor(c.env.DB));
     await next();
+    setBookmarkCookie(c);
   });
 }
 

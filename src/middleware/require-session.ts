@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv, AuthedEnv } from '../app-env';
+import { requestDb } from '../db/request-db';
 import { apiError } from '../errors';
 import { snapshotOf } from '../revocation/snapshot';
 import { readSessionCookie, sessionCookieClears, sessionCookieOptions } from '../session/cookie';
@@ -183,7 +184,9 @@ export async function renewCookieSession<E extends AppEnv>(
   claims: SessionClaims,
   at: Date,
 ): Promise<RenewedSession> {
-  const { config, keys, db } = c.var;
+  const { config, keys } = c.var;
+  // The refresh SELECT may read a replica (or the browser's bookmark): the revocation snapshot was consulted first.
+  const db = requestDb(c, 'replica', claims.sub);
   const renewed = await renewSession({ db, config, keys, meta: requestMetaOf(c.req.raw.headers) }, claims, at);
   setCookie(c, config.sessionCookieName, renewed.token, { ...sessionCookieOptions(config), maxAge: renewed.maxAge });
   return renewed;

@@ -6,6 +6,7 @@ import { type AuthDeps, createAuthConfig } from '../auth/auth-config';
 import { toAuthJsRequest } from '../auth/auth-request';
 import { refusedSignInPage, signInErrorPage } from '../auth/error-page';
 import { admittedAccounts, refusalMessage, refusalReasonOf } from '../auth/refusal';
+import { requestDb } from '../db/request-db';
 import { apiError, type ErrorCode, serviceUnavailable } from '../errors';
 import { documented } from '../openapi/describe';
 import { recordRevocations } from '../revocation/snapshot';
@@ -190,7 +191,9 @@ function authDepsOf(c: Context<AppEnv>): Omit<AuthDeps, 'sessionCookieValues' | 
   return {
     config: c.var.config,
     keys: c.var.keys,
-    db: c.var.db,
+    // Sign-in and sign-out write: the primary; opened only when Auth.js reaches the database.
+    db: () => requestDb(c, 'primary'),
+    ...(c.var.config.sessionDbs.length > 0 ? { sessionDbOf: (userId: string) => requestDb(c, 'primary', userId) } : {}),
     meta: requestMetaOf(c.req.raw.headers),
     recordRevoked: (sessions) => recordRevocations(c.env, c.var.config, { sessions }),
   };

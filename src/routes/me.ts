@@ -1,11 +1,12 @@
 import { guardDb } from '../db/guard';
+import { requestDb } from '../db/request-db';
 import { apiError } from '../errors';
 import { documented, SESSION_ERRORS, USER_SCHEMA } from '../openapi/describe';
 import { recordRevocations } from '../revocation/snapshot';
 import { clearSessionCookie } from '../session/cookie';
 import { sessionRefused } from '../session/refresh';
 import { profileFromClaims } from '../session/token';
-import { deleteAccount, REAUTH_WINDOW_MS } from '../users/delete-account';
+import { deleteAccount, deleteDirectoryUser, REAUTH_WINDOW_MS } from '../users/delete-account';
 import { exportUserData } from '../users/export';
 import { findUserById } from '../users/repository';
 import { authedRoutes } from './authed-routes';
@@ -131,7 +132,7 @@ export const meRoutes = authedRoutes()
         return c.json({ id: session.sub, email, name, image: picture, roles: [...session.roles] });
       }
       // Not (all) in the token: one D1 read.
-      const user = await guardDb(() => findUserById(c.var.db, session.sub));
+      const user = await guardDb(() => findUserById(requestDb(c, 'replica'), session.sub));
       if (!user) {
         throw sessionRefused('user_not_found');
       }
@@ -152,7 +153,13 @@ export const meRoutes = authedRoutes()
     async function exportMe(c) {
       const { sub, sid } = c.var.session;
       const now = new Date();
-      const data = await guardDb(() => exportUserData(c.var.db, { userId: sub, currentSessionId: sid, now }));
+      const data = await guardDb(() =>
+        exportUserData(
+          requestDb(c, 'replica'),
+          { userId: sub, currentSessionId: sid, now },
+          requestDb(c, 'replica', sub),
+        ),
+      );
       if (!data) throw sessionRefused('user_not_found');
       c.header('Cache-Control', 'no-store');
       c.header('Content-Disposition', `attachment; filename="sitewide-export-${data.exportedAt.slice(0, 10)}.json"`);
@@ -178,7 +185,15 @@ export const meRoutes = authedRoutes()
       const { sub, sid } = c.var.session;
       const { config } = c.var;
       const now = new Date();
-      const outcome = await guardDb(() => deleteAccount(c.var.db, { userId: sub, sessionId: sid, now }));
+      // The checks and the removal run where the session is (the user's session database); with
+      // SESSION_DBS the originals in DB go next.
+      const sessionDb = requestDb(c, 'primary', sub);
+      const db = requestDb(c, 'primary');
+      const outcome = await guardDb(() =>
+        deleteAccount(sessionDb, { userId: sub, sessionId: sid, now }, { recordDeletion: db === sessionDb }),
+      );
+      if (outcome.ok && db !== sessionDb)
+        await guardDb(() => deleteDirectoryUser(db, { userId: sub, sessionId: sid, now }));
       if (!outcome.ok) {
         if (outcome.code !== 'reauth_required') throw sessionRefused(outcome.code);
         throw apiError(

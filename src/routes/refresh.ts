@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
-import { renewCookieSession, verifyCookieToken } from '../middleware/require-session';
+import { isRevoked, renewCookieSession, verifyCookieToken } from '../middleware/require-session';
 import { documented, USER_SCHEMA } from '../openapi/describe';
+import { sessionRefused } from '../session/refresh';
 
 /** The 200 body of POST /auth/refresh (and of the service binding's refresh). */
 export interface RefreshedSession {
@@ -16,8 +17,10 @@ export interface RefreshedSession {
  * - The cookie only, read by readSessionCookie (two copies: `401 invalid_session`,
  *   as on /api); an `Authorization` header is ignored: a Bearer access token
  *   cannot renew a session.
- * - The same D1 check and renewal as requireSession's refresh (renewSession),
- *   and the same cookie attributes.
+ * - The same checks and renewal as requireSession's refresh: the revocation
+ *   snapshot first (a session revoked within a read replica's lag is still
+ *   refused, within REVOCATION_POLL), then the D1 read (renewSession), and the
+ *   same cookie attributes.
  * - No Origin requirement (unlike csrfGuard): it renews the caller's own
  *   session and nothing else. A cross-site POST carries no SameSite=Lax cookie;
  *   a hostile sibling can only make the victim's browser renew the victim's own
@@ -57,6 +60,8 @@ export const refreshRoutes = new Hono<AppEnv>().post(
     const at = new Date();
     // A fresh token is renewed as well as an expired one: either way the session row decides.
     const { claims } = await verifyCookieToken(c, at);
+    const revoked = isRevoked(c, claims);
+    if (revoked === true || (revoked !== false && (await revoked))) throw sessionRefused('session_revoked');
     // The refresh read returned the profile as D1 holds it now: no second read.
     const renewed = await renewCookieSession(c, claims, at);
     const { email, name, picture } = renewed.profile;

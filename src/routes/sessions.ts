@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { AuthedEnv } from '../app-env';
 import { guardDb } from '../db/guard';
+import { requestDb } from '../db/request-db';
 import { apiError } from '../errors';
 import { documented, SESSION_ERRORS } from '../openapi/describe';
 import { recordRevocations } from '../revocation/snapshot';
@@ -50,7 +51,7 @@ export const sessionRoutes = authedRoutes()
     }),
     async function listSessions(c) {
       const { sub, sid } = c.var.session;
-      const sessions = await guardDb(() => listActiveSessions(c.var.db, sub, new Date()));
+      const sessions = await guardDb(() => listActiveSessions(requestDb(c, 'replica', sub), sub, new Date()));
       return c.json({ sessions: sessions.map((s) => ({ ...s, current: s.id === sid })) });
     },
   )
@@ -66,7 +67,9 @@ export const sessionRoutes = authedRoutes()
     async function revokeAll(c) {
       const { sid } = c.var.session;
       const by = revocationBy(c);
-      const revoked = await guardDb(() => revokeAllSessions(c.var.db, { ...by, sessionId: sid }));
+      const revoked = await guardDb(() =>
+        revokeAllSessions(requestDb(c, 'primary', by.userId), { ...by, sessionId: sid }),
+      );
       // Every token of the user signed before this second, and each session by id (one signed within it).
       await recordRevocations(c.env, c.var.config, {
         sessions: revoked,
@@ -89,7 +92,11 @@ export const sessionRoutes = authedRoutes()
       const { sid } = c.var.session;
       const id = c.req.param('id');
       const found = await guardDb(() =>
-        revokeSession(c.var.db, { ...revocationBy(c), sessionId: id, kind: 'session_revoked' }),
+        revokeSession(requestDb(c, 'primary', c.var.session.sub), {
+          ...revocationBy(c),
+          sessionId: id,
+          kind: 'session_revoked',
+        }),
       );
       // Another user's session id answers exactly like a missing one.
       if (!found) throw apiError(404, 'not_found', `You have no session '${id}'`);

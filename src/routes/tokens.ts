@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
 import { mayReach } from '../auth/app-access';
 import { guardDb } from '../db/guard';
+import { requestDb } from '../db/request-db';
 import { apiError } from '../errors';
 import { csrfGuard } from '../middleware/csrf-guard';
 import { requireSession } from '../middleware/require-session';
@@ -64,7 +65,7 @@ export const tokenRoutes = new Hono<AppEnv>().post(
     }
     const now = new Date();
     const live = await guardDb(() =>
-      refreshSession(c.var.db, {
+      refreshSession(requestDb(c, 'replica', session.sub), {
         sessionId: session.sid,
         userId: session.sub,
         now,

@@ -49,12 +49,13 @@ export interface AuthEventInput {
  * The INSERT of one `auth_events` row, to run alone (`await`) or inside the
  * same `db.batch` as the change it records (so the audit row and the change
  * land together). With `onlyIfPreviousStatementChangedRows` the row is written
- * only when the batch's previous statement touched a row.
+ * only when the batch's previous statement touched a row; with `skip`, never
+ * (the statement keeps its place in the batch).
  */
 export function insertAuthEvent(
   db: Db,
   event: AuthEventInput,
-  options: { onlyIfPreviousStatementChangedRows?: boolean } = {},
+  options: { onlyIfPreviousStatementChangedRows?: boolean; skip?: boolean } = {},
 ) {
   const row = selectRow(authEvents, {
     id: crypto.randomUUID(),
@@ -67,6 +68,6 @@ export function insertAuthEvent(
     userAgent: event.meta.userAgent,
   });
   // changes() counts the rows the previous statement of this batch (one connection) touched.
-  const condition = options.onlyIfPreviousStatementChangedRows ? sql`changes() > 0` : undefined;
+  const condition = options.skip ? sql`0` : options.onlyIfPreviousStatementChangedRows ? sql`changes() > 0` : undefined;
   return db.insert(authEvents).select(db.select(row).from(ONE_ROW).where(condition));
 }

@@ -35,6 +35,7 @@ export type DeleteAccountOutcome =
 export async function deleteAccount(
   db: Db,
   input: { userId: string; sessionId: string; now: Date },
+  options: { recordDeletion?: boolean } = {},
 ): Promise<DeleteAccountOutcome> {
   const { userId, sessionId, now } = input;
   const signedInAfter = new Date(now.getTime() - REAUTH_WINDOW_MS);
@@ -67,11 +68,12 @@ export async function deleteAccount(
       .delete(users)
       .where(and(eq(users.id, userId), isNull(users.disabledAt), exists(recentSignIn)))
       .returning({ id: users.id }),
-    // No ip or user agent: the row outlives the user and keeps no personal data either.
+    // No ip or user agent: the row outlives the user and keeps no personal data either. With
+    // SESSION_DBS this runs in the session database and the row is written by deleteDirectoryUser in DB.
     insertAuthEvent(
       db,
       { kind: 'account_deleted', userId, sessionId, now, meta: { ip: null, userAgent: null } },
-      { onlyIfPreviousStatementChangedRows: true },
+      { onlyIfPreviousStatementChangedRows: true, skip: options.recordDeletion === false },
     ),
     db
       .update(authEvents)
@@ -87,4 +89,28 @@ export async function deleteAccount(
     return { ok: false, code: 'session_expired' };
   }
   return { ok: false, code: 'reauth_required' };
+}
+
+/**
+ * With SESSION_DBS, after deleteAccount ran in the user's session database
+ * (on its copy of the user, where its sessions are): the same removal in `DB`,
+ * where the user's originals and accounts are, in one batch (steps 2–5 of
+ * deleteAccount, without the session checks, which passed).
+ */
+export async function deleteDirectoryUser(db: Db, input: { userId: string; sessionId: string; now: Date }) {
+  const { userId, sessionId, now } = input;
+  const userExists = db.select({ id: users.id }).from(users).where(eq(users.id, userId));
+  await db.batch([
+    db.delete(users).where(eq(users.id, userId)),
+    insertAuthEvent(
+      db,
+      { kind: 'account_deleted', userId, sessionId, now, meta: { ip: null, userAgent: null } },
+      { onlyIfPreviousStatementChangedRows: true },
+    ),
+    db
+      .update(authEvents)
+      .set({ ip: null, userAgent: null })
+      .where(and(eq(authEvents.userId, userId), notExists(userExists))),
+    db.delete(invitations).where(and(eq(invitations.acceptedBy, userId), notExists(userExists))),
+  ]);
 }

@@ -57,28 +57,30 @@ function ownedRow<T extends { userId: unknown }>(row: T): JsonRow<Omit<T, 'userI
 
 /**
  * Reads everything about `userId` in one D1 round trip (one batch of selects,
- * one snapshot). Undefined when the user no longer exists.
+ * one snapshot). Undefined when the user no longer exists. With SESSION_DBS,
+ * `sessionDb` (the user's session database, which holds its sessions and
+ * their events) is read in parallel, and the events of both merged by time.
  */
 export async function exportUserData(
   db: Db,
   input: { userId: string; currentSessionId: string; now: Date },
+  sessionDb: Db = db,
 ): Promise<UserDataExport | undefined> {
   const { userId } = input;
-  const [userRows, accountRows, roleRows, invitationRows, sessionRows, eventRows] = await db.batch([
-    db.select().from(users).where(eq(users.id, userId)),
-    db
-      .select()
-      .from(accounts)
-      .where(eq(accounts.userId, userId))
-      .orderBy(asc(accounts.createdAt), asc(accounts.provider)),
-    db.select().from(userRoles).where(eq(userRoles.userId, userId)).orderBy(asc(userRoles.role)),
-    db.select().from(invitations).where(eq(invitations.acceptedBy, userId)).orderBy(asc(invitations.email)),
-    db.select().from(sessions).where(eq(sessions.userId, userId)).orderBy(asc(sessions.createdAt), asc(sessions.id)),
-    db
-      .select()
-      .from(authEvents)
-      .where(eq(authEvents.userId, userId))
-      .orderBy(asc(authEvents.createdAt), asc(authEvents.id)),
+  const [[userRows, accountRows, roleRows, invitationRows, sessionRows, eventRows], sharded] = await Promise.all([
+    db.batch([
+      db.select().from(users).where(eq(users.id, userId)),
+      db
+        .select()
+        .from(accounts)
+        .where(eq(accounts.userId, userId))
+        .orderBy(asc(accounts.createdAt), asc(accounts.provider)),
+      db.select().from(userRoles).where(eq(userRoles.userId, userId)).orderBy(asc(userRoles.role)),
+      db.select().from(invitations).where(eq(invitations.acceptedBy, userId)).orderBy(asc(invitations.email)),
+      sessionsOf(db, userId),
+      eventsOf(db, userId),
+    ]),
+    sessionDb === db ? undefined : sessionDb.batch([sessionsOf(sessionDb, userId), eventsOf(sessionDb, userId)]),
   ]);
   const user = userRows[0];
   if (!user) return undefined;
@@ -88,7 +90,23 @@ export async function exportUserData(
     accounts: accountRows.map(ownedRow),
     roles: roleRows.map(ownedRow),
     invitations: invitationRows.map(jsonRow),
-    sessions: sessionRows.map((s) => ({ ...ownedRow(s), current: s.id === input.currentSessionId })),
-    events: eventRows.map(ownedRow),
+    sessions: (sharded?.[0] ?? sessionRows).map((s) => ({ ...ownedRow(s), current: s.id === input.currentSessionId })),
+    events: (sharded ? mergeByTime(eventRows, sharded[1]) : eventRows).map(ownedRow),
   };
+}
+
+const sessionsOf = (db: Db, userId: string) =>
+  db.select().from(sessions).where(eq(sessions.userId, userId)).orderBy(asc(sessions.createdAt), asc(sessions.id));
+
+const eventsOf = (db: Db, userId: string) =>
+  db
+    .select()
+    .from(authEvents)
+    .where(eq(authEvents.userId, userId))
+    .orderBy(asc(authEvents.createdAt), asc(authEvents.id));
+
+function mergeByTime(a: AuthEvent[], b: AuthEvent[]): AuthEvent[] {
+  const order = (x: AuthEvent, y: AuthEvent) =>
+    x.createdAt.getTime() - y.createdAt.getTime() || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
+  return [...a, ...b].sort(order);
 }

@@ -3,6 +3,7 @@ import type { Db } from '../db/client';
 import { accounts, authEvents, invitations, sessions, type User, userRoles, users } from '../db/schema';
 import { ONE_ROW, selectRow } from '../db/select-row';
 import type { RequestMeta } from './auth-events';
+import { recordShardedSignIn } from './sign-in-sharded';
 
 export interface ProviderProfile {
   provider: string;
@@ -47,8 +48,16 @@ export type SignInResult =
  * The admission policy has been checked before (auth/admission).
  * Concurrent first sign-ins of one account yield one user: D1 serialises
  * batches, and the user is only inserted while no account row exists.
+ * With `sessionDbOf` (SESSION_DBS set) the session goes to the user's session
+ * database instead: users/sign-in-sharded.
  */
-export async function recordSignIn(db: Db, profile: ProviderProfile, session: NewSession): Promise<SignInResult> {
+export async function recordSignIn(
+  db: Db,
+  profile: ProviderProfile,
+  session: NewSession,
+  sessionDbOf?: (userId: string) => Db,
+): Promise<SignInResult> {
+  if (sessionDbOf) return recordShardedSignIn(db, sessionDbOf, profile, session);
   const at = session.now;
   const newUserId = crypto.randomUUID();
   const { provider, providerAccountId } = profile;

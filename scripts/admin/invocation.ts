@@ -1,0 +1,20 @@
+/** What a parsed command line asks for (scripts/admin/args.ts parses it; commands.ts runs it). No Node imports: the workerd tests run the commands. */
+import type { Actor, Email, Role, UserRef } from './sql.ts';
+
+export type Command =
+  | { name: 'users list'; role: Role | null; disabled: boolean }
+  | { name: 'users show' | 'users disable' | 'users enable' | 'users delete' | 'sessions revoke'; user: UserRef }
+  | { name: 'roles grant' | 'roles revoke'; user: UserRef; role: Role }
+  | { name: 'invites add' | 'invites remove'; email: Email }
+  | { name: 'invites list' };
+
+export type CommandName = Command['name'];
+
+export interface Invocation {
+  command: Command;
+  json: boolean;
+  /** `--by`, when given. */
+  by: Actor | null;
+  /** Passed to `wrangler d1 execute`. */
+  wranglerFlags: string[];
+}

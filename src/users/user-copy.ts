@@ -1,0 +1,83 @@
+import { eq, getTableColumns, or, type SQL, sql } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
+import type { Db } from '../db/client';
+import { invitations, type User, userRoles, users } from '../db/schema';
+
+/**
+ * With SESSION_DBS, a user's sessions live in one session database (the hash
+ * of the user id), and so does a copy of what a refresh decides on about the
+ * user: the `users` row (disabled, the admission inputs, the profile), its
+ * `user_roles` rows and the `invitations` row of its address. The refresh is
+ * then the same one SELECT as with one database (users/sessions), run against
+ * the session database: one round trip to one database. `DB` keeps the
+ * originals (and accounts, which sign-in needs before it knows the user).
+ *
+ * Whoever changes the originals copies them afterwards (sign-in here,
+ * `npm run admin` in scripts/admin): read the user's rows from `DB` after the
+ * change, then write them to the session database. A copy is the whole state
+ * read after the change, so the last copy written after the last change is
+ * right; sign-in re-reads once after its copy to close the race with a change
+ * made in between (users/sign-in-sharded).
+ */
+export interface UserCopy {
+  user: User;
+  roles: Array<typeof userRoles.$inferSelect>;
+  invitation: typeof invitations.$inferSelect | null;
+}
+
+/** The batch items that read a user's copy from `DB`; read their results with userCopyOf. */
+export function readUserCopy(db: Db, userId: SQL | string) {
+  const owner = typeof userId === 'string' ? sql`${userId}` : userId;
+  return [
+    db.select().from(users).where(sql`${users.id} = (${owner})`),
+    db.select().from(userRoles).where(sql`${userRoles.userId} = (${owner})`).orderBy(userRoles.role),
+    db
+      .select()
+      .from(invitations)
+      .where(sql`${invitations.email} = (SELECT lower(${users.email}) FROM ${users} WHERE ${users.id} = (${owner}))`),
+  ] as const;
+}
+
+type ReadResults = [User[], UserCopy['roles'], Array<typeof invitations.$inferSelect>];
+
+/** The copy from readUserCopy's results; undefined when the user is gone. */
+export function userCopyOf([userRows, roles, invitationRows]: ReadResults): UserCopy | undefined {
+  const user = userRows[0];
+  return user ? { user, roles, invitation: invitationRows[0] ?? null } : undefined;
+}
+
+/** Reads a user's copy from `DB` in one round trip. */
+export async function loadUserCopy(db: Db, userId: string): Promise<UserCopy | undefined> {
+  const results = await db.batch(readUserCopy(db, userId));
+  return userCopyOf(results as unknown as ReadResults);
+}
+
+/**
+ * The statements that write `copy` into a session database: the users row
+ * upserted in place (never replaced: a replace would delete, and the delete
+ * cascade to, the user's sessions), its roles and its address's invitation
+ * replaced. To run in one batch, before a statement that needs the row.
+ */
+export function writeUserCopy(db: Db, copy: UserCopy): BatchItem<'sqlite'>[] {
+  const { user, roles, invitation } = copy;
+  const { id: _id, ...columns } = getTableColumns(users);
+  const set = Object.fromEntries(Object.keys(columns).map((key) => [key, sql.raw(`excluded.${columnName(key)}`)]));
+  const address = user.email?.toLowerCase() ?? '';
+  const statements: BatchItem<'sqlite'>[] = [
+    db.insert(users).values(user).onConflictDoUpdate({ target: users.id, set }),
+    db.delete(userRoles).where(eq(userRoles.userId, user.id)),
+    db.delete(invitations).where(or(eq(invitations.acceptedBy, user.id), eq(invitations.email, address)) as SQL),
+  ];
+  if (roles.length > 0) statements.push(db.insert(userRoles).values(roles));
+  if (invitation) statements.push(db.insert(invitations).values(invitation));
+  return statements;
+}
+
+function columnName(key: string): string {
+  return (getTableColumns(users) as Record<string, { name: string }>)[key]?.name ?? key;
+}
+
+/** Whether two copies hold the same state (what sign-in compares after its copy). */
+export function sameCopy(a: UserCopy | undefined, b: UserCopy | undefined): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
