@@ -37,6 +37,7 @@ const SHARDED_FILES = [
   'test/refresh-slide.test.ts',
   'test/sessions-routes.test.ts',
   'test/revocation-feed.test.ts',
+  'test/revocation-d1-scan.test.ts',
   'test/access-tokens.test.ts',
   'test/admission-refresh.test.ts',
   'test/roles-and-app-access.test.ts',

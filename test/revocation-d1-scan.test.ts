@@ -6,10 +6,10 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { dbFor } from '../src/db/client';
-import { initialMarks, SCAN_OVERLAP_MS, scanQueries } from '../src/revocation/d1-scan';
+import { SCAN_OVERLAP_MS, scanQueries } from '../src/revocation/d1-scan';
 import type { RevocationPage } from '../src/revocation/feed';
 import { countingD1 } from './support/counting-d1';
-import { run } from './support/db';
+import { rows, run } from './support/db';
 import { codeOf } from './support/http';
 import { apiWith, signInTo } from './support/policy';
 import { sessionOf } from './support/sign-in';
@@ -44,13 +44,14 @@ describe('revocations written to D1 outside the Worker reach the feed', () => {
     expect((await b('/api/me', { jar: phone.jar })).status).toBe(200);
 
     const { userId } = sessionOf(phone.jar);
-    const revoked = await run(
-      'UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? RETURNING id',
+    // In the database that holds the user's sessions (SESSION_DBS), as the CLI does.
+    await run(
+      'UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?',
       Date.now(),
       userId,
       Date.now(),
     );
-    expect(revoked.results).toHaveLength(2);
+    expect(await rows('sessions', 'user_id = ? AND revoked_at IS NOT NULL', userId)).toHaveLength(2);
     await afterPollAndScan();
     counter.statements = 0;
     await expectRevoked(await b('/api/me', { jar: phone.jar }));
@@ -137,7 +138,8 @@ describe('revocations written to D1 outside the Worker reach the feed', () => {
 
 describe('the scan reads only its partial indexes', () => {
   it('each of the three reads is a range search on its own index (EXPLAIN QUERY PLAN through D1)', async () => {
-    const queries = scanQueries(dbFor(env.DB), initialMarks(Date.now(), 660));
+    const from = Date.now() - 660_000;
+    const queries = scanQueries(dbFor(env.DB), { sessions: from, disabled: from, deleted: from });
     const plans: string[] = [];
     for (const query of queries) {
       const { sql, params } = query.toSQL();

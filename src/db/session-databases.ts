@@ -31,10 +31,15 @@ export function sessionDatabaseOf(env: Env, userId: string, names?: readonly str
  * @example for (const db of sessionDatabases(env)) await scanRevokedSessions(db, since)
  */
 export function sessionDatabases(env: Env, names?: readonly string[]): D1Database[] {
-  const all = ['DB', ...namesOf(env, names).filter((name) => name !== 'DB')];
-  return all.map((name) => bindingOf(env, name));
+  return sessionDatabaseNames(env, names).map((name) => bindingOf(env, name));
 }
 
-function bindingOf(env: Env, name: string): D1Database {
+/** The binding names of sessionDatabases(env): `DB` first, then each session database once. */
+export function sessionDatabaseNames(env: Env, names?: readonly string[]): string[] {
+  return ['DB', ...namesOf(env, names).filter((name) => name !== 'DB')];
+}
+
+/** A D1 binding by name. */
+export function bindingOf(env: Env, name: string): D1Database {
   return (env as unknown as Record<string, D1Database>)[name] as D1Database;
 }

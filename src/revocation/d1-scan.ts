@@ -13,11 +13,17 @@ export const SCAN_LIMIT = 2000;
  */
 export const SCAN_OVERLAP_MS = 60_000;
 
-/** Where each kind of scan starts next time (ms since the epoch, D1 timestamps). */
+/** Where each kind of scan starts next time (ms since the epoch, D1 timestamps); sessions per database. */
 export interface ScanMarks {
-  sessions: number;
+  sessions: Record<string, number>;
   disabled: number;
   deleted: number;
+}
+
+/** A database to read, by binding name: `DB` first (users, audit rows, and sessions), then the session databases. */
+export interface ScannedDatabase {
+  name: string;
+  db: Db;
 }
 
 export interface ScanResult {
@@ -38,15 +44,24 @@ function userBefore(atMs: number): number {
   return Math.floor(atMs / 1000) + 1;
 }
 
-/** The scan's three reads, each an indexed range on a partial index (test/revocation-d1-scan.test.ts checks the plans). */
-export function scanQueries(db: Db, marks: ScanMarks) {
+/** Revoked sessions since `from` in one database: a range on the partial index `sessions_revoked_at`. */
+export function revokedSessionsQuery(db: Db, from: number) {
+  return db
+    .select({ id: sessions.id, at: sessions.revokedAt })
+    .from(sessions)
+    .where(gte(sessions.revokedAt, new Date(from)))
+    .orderBy(asc(sessions.revokedAt))
+    .limit(SCAN_LIMIT);
+}
+
+/**
+ * The scan's three reads of `DB`, each an indexed range on a partial index
+ * (test/revocation-d1-scan.test.ts checks the plans): revoked sessions,
+ * disabled users, account deletions.
+ */
+export function scanQueries(db: Db, marks: { sessions: number; disabled: number; deleted: number }) {
   return [
-    db
-      .select({ id: sessions.id, at: sessions.revokedAt })
-      .from(sessions)
-      .where(gte(sessions.revokedAt, new Date(marks.sessions)))
-      .orderBy(asc(sessions.revokedAt))
-      .limit(SCAN_LIMIT),
+    revokedSessionsQuery(db, marks.sessions),
     db
       .select({ id: users.id, at: users.disabledAt })
       .from(users)
@@ -71,21 +86,38 @@ export function scanQueries(db: Db, marks: ScanMarks) {
  * Worker — `npm run admin`, SQL in the dashboard, another deployment — reach
  * the feed; the Worker's own are recorded directly, in the request.
  */
-export async function scanRevocations(db: Db, marks: ScanMarks, startedAt: number): Promise<ScanResult> {
-  const [revoked, disabled, deleted] = await db.batch(scanQueries(db, marks));
+export async function scanRevocations(
+  databases: readonly ScannedDatabase[],
+  marks: ScanMarks,
+  startedAt: number,
+): Promise<ScanResult> {
+  const [main, ...others] = databases;
+  if (!main) throw new Error('no database to scan');
+  const from = (name: string) => marks.sessions[name] ?? startedAt - SCAN_OVERLAP_MS;
+  const [[revoked, disabled, deleted], ...elsewhere] = await Promise.all([
+    main.db.batch(
+      scanQueries(main.db, { sessions: from(main.name), disabled: marks.disabled, deleted: marks.deleted }),
+    ),
+    ...others.map(({ name, db }) => revokedSessionsQuery(db, from(name)).all()),
+  ]);
   const resume = startedAt - SCAN_OVERLAP_MS;
   const nextMark = (rows: ReadonlyArray<{ at: Date | null }>, from: number) =>
     rows.length === SCAN_LIMIT ? Math.max(from, rows.at(-1)?.at?.getTime() ?? from) : Math.max(from, resume);
+  const sessionRows = [revoked, ...elsewhere];
   const entries: Required<RevocationEntries> = {
-    sessions: revoked.map((row) => row.id),
+    sessions: sessionRows.flat().map((row) => row.id),
     users: [...disabled, ...deleted]
       .filter((row): row is { id: string; at: Date } => row.id !== null && row.at !== null)
       .map((row) => ({ id: row.id, before: userBefore(row.at.getTime()) })),
   };
+  const sessionMarks: Record<string, number> = {};
+  databases.forEach(({ name }, i) => {
+    sessionMarks[name] = nextMark(sessionRows[i] ?? [], from(name));
+  });
   return {
     entries,
     next: {
-      sessions: nextMark(revoked, marks.sessions),
+      sessions: sessionMarks,
       disabled: nextMark(disabled, marks.disabled),
       deleted: nextMark(deleted, marks.deleted),
     },
@@ -93,16 +125,22 @@ export async function scanRevocations(db: Db, marks: ScanMarks, startedAt: numbe
 }
 
 /** Marks for a feed that never scanned: everything a live token could still be refused for. */
-export function initialMarks(now: number, retentionSeconds: number): ScanMarks {
+export function initialMarks(names: readonly string[], now: number, retentionSeconds: number): ScanMarks {
   const from = now - retentionSeconds * 1000;
-  return { sessions: from, disabled: from, deleted: from };
+  return { sessions: Object.fromEntries(names.map((name) => [name, from])), disabled: from, deleted: from };
 }
 
 /** Marks never older than the retention: what is older cannot refuse a live token. */
-export function clampMarks(marks: ScanMarks, now: number, retentionSeconds: number): ScanMarks {
+export function clampMarks(
+  marks: ScanMarks,
+  names: readonly string[],
+  now: number,
+  retentionSeconds: number,
+): ScanMarks {
   const floor = now - retentionSeconds * 1000;
   return {
-    sessions: Math.max(marks.sessions, floor),
+    // A database new to the list (SESSION_DBS changed) starts at the floor.
+    sessions: Object.fromEntries(names.map((name) => [name, Math.max(marks.sessions[name] ?? floor, floor)])),
     disabled: Math.max(marks.disabled, floor),
     deleted: Math.max(marks.deleted, floor),
   };

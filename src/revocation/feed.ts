@@ -1,5 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import { dbFor } from '../db/client';
+import { bindingOf, sessionDatabaseNames } from '../db/session-databases';
 import { describeCause, log } from '../log';
 import { clampMarks, initialMarks, type ScanMarks, scanRevocations } from './d1-scan';
 
@@ -103,8 +104,16 @@ export class RevocationFeed extends DurableObject<Env> {
     const now = Date.now();
     if (now - this.scannedAt < scanEveryMs || !this.env.DB) return undefined;
     this.scannedAt = now;
-    const marks = this.marks ? clampMarks(this.marks, now, retention) : initialMarks(now, retention);
-    this.scanning = scanRevocations(dbFor(this.env.DB), marks, now)
+    this.scanning = Promise.resolve()
+      .then(() => {
+        const databases = sessionDatabaseNames(this.env).map((name) => ({
+          name,
+          db: dbFor(bindingOf(this.env, name)),
+        }));
+        const names = databases.map((d) => d.name);
+        const marks = this.marks ? clampMarks(this.marks, names, now, retention) : initialMarks(names, now, retention);
+        return scanRevocations(databases, marks, now);
+      })
       .then(({ entries, next }) => {
         this.record(entries, retention);
         this.marks = next;
