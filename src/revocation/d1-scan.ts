@@ -3,6 +3,9 @@ import type { Db } from '../db/client';
 import { authEvents, sessions, users } from '../db/schema';
 import type { RevocationEntries } from './feed';
 
+/** The feed reads D1 for revocations written elsewhere at most this often (whatever the number of pollers). */
+export const DEFAULT_SCAN_EVERY_MS = 1000;
+
 /** Rows read per kind per scan at most; a scan that reaches it goes on from the last row next time. */
 export const SCAN_LIMIT = 2000;
 /**

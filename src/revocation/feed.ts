@@ -2,7 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { dbFor } from '../db/client';
 import { bindingOf, sessionDatabaseNames } from '../db/session-databases';
 import { describeCause, log } from '../log';
-import { clampMarks, initialMarks, type ScanMarks, scanRevocations } from './d1-scan';
+import { clampMarks, DEFAULT_SCAN_EVERY_MS, initialMarks, type ScanMarks, scanRevocations } from './d1-scan';
 
 /**
  * What one revocation records: session ids (sign-out, revoke, revoke-all) and
@@ -30,9 +30,6 @@ export interface RevocationPage {
 
 /** Entries per page of `since`. */
 export const FEED_PAGE = 2000;
-
-/** The feed reads D1 for revocations written elsewhere at most this often (whatever the number of pollers). */
-export const DEFAULT_SCAN_EVERY_MS = 1000;
 
 type Row = { seq: number; kind: string; subject: string; value: number };
 
