@@ -46,11 +46,18 @@ function admin() {
   return { exec, batches };
 }
 
+/**
+ * What the refresh (one read of the user's session database) says of an expired token. Without the
+ * revocation feed: the feed reads D1 too and would refuse a disabled user first (401 session_revoked,
+ * test/revocation-d1-scan.test.ts); here the copy the refresh reads is under test.
+ */
+const withoutFeed = { ...env, REVOCATION_FEED: undefined } as unknown as Env;
+
 async function refresh(userId: string, sid: string) {
   const expired = await mint({ sub: userId, sid, now: new Date(Date.now() - 11 * 60_000) });
   const res = await createApp().fetch(
     new Request(`${API}/api/me`, { headers: { cookie: `${SESSION_COOKIE}=${expired}` } }),
-    env,
+    withoutFeed,
     createExecutionContext(),
   );
   return { status: res.status, body: (await res.json()) as { roles?: string[]; error?: { code: string } } };
