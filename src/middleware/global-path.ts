@@ -28,6 +28,10 @@ export interface GlobalPathOptions {
  *
  * The response's headers are written in place; a handler's response whose
  * headers are immutable (`Response.redirect`, a `fetch` result) is copied first.
+ *
+ * What it costs (in the isolate, against a bare `new Hono()` route at ~21 µs):
+ * ~12 µs, of which ~8.5 µs are the 14 header writes (~0.6 µs each in workerd)
+ * and ~3.5 µs Hono's compose, which any middleware brings.
  */
 export function globalPath(options: GlobalPathOptions) {
   const { onError } = options;
