@@ -3,12 +3,12 @@ import * as base64url from 'jose/base64url';
 import * as errors from 'jose/errors';
 
 /**
- * The one JWE Auth.js makes: its flow cookies (PKCE verifier, state, nonce,
- * callback URL, CSRF) are compact JWEs with `alg: "dir"` and
+ * The one JWE Auth.js makes: its flow cookies (PKCE verifier, state, nonce)
+ * are compact JWEs with `alg: "dir"` and
  * `enc: "A256CBC-HS512"` under a 64-byte key it derives from AUTH_SECRET
  * (@auth/core jwt.js `encode`/`decode`). jose's general JWE (every key
- * management and content encryption algorithm, compression) is ~20 KiB of the
- * Worker's bundle for this; in the bundle, `EncryptJWT` and `jwtDecrypt` are
+ * management and content encryption algorithm, compression) is 17 KiB of the
+ * Worker's minified bundle for this; in the bundle, `EncryptJWT` and `jwtDecrypt` are
  * these two, with the same API as far as Auth.js uses it (src/auth/jose-in-worker.ts).
  *
  * AES-256-CBC + HMAC-SHA-512 per RFC 7518 §5.2.2 and §5.2.5; compact
