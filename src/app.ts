@@ -1,14 +1,11 @@
-import { Hono } from 'hono';
+import { type Context, type ErrorHandler, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './app-env';
 import { ApiError, errorResponse } from './errors';
 import { describeCause, log } from './log';
-import { corsForAllowedOrigins } from './middleware/cors-for-allowed-origins';
 import { csrfGuard } from './middleware/csrf-guard';
-import { loadConfigMiddleware } from './middleware/load-config';
+import { globalPath } from './middleware/global-path';
 import { rateLimit } from './middleware/rate-limit';
-import { requestLog } from './middleware/request-log';
 import { requireSession } from './middleware/require-session';
 import { documented } from './openapi/describe';
 import { openApiDocument } from './openapi/document';
@@ -34,18 +31,8 @@ export interface AppOptions {
 /** Composes the Worker: headers, config, CORS, auth, routes, and the one place errors become responses. */
 export function createApp(options: AppOptions = {}) {
   const app = new Hono<AppEnv>();
-  app.use(
-    '*',
-    requestLog(),
-    secureHeaders({ xFrameOptions: 'DENY', crossOriginResourcePolicy: 'same-site' }),
-    async function noStoreByDefault(c, next) {
-      await next();
-      // Responses carry sessions and users: no shared or browser cache keeps them unless a route says so.
-      if (!c.res.headers.has('Cache-Control')) c.res.headers.set('Cache-Control', 'no-store');
-    },
-  );
-  app.use('*', loadConfigMiddleware());
-  app.use('*', corsForAllowedOrigins());
+  // Request id, config, CORS, security headers, no-store by default, the failure log: one middleware.
+  app.use('*', globalPath({ onError: errorToResponse }));
 
   // Per client IP and route group, before any work is done (the binding is AUTH_RATE_LIMIT).
   const limit = (group: string) => rateLimit({ group, limiter: (env) => env.AUTH_RATE_LIMIT, periodSeconds: 60 });
@@ -105,21 +92,22 @@ export function createApp(options: AppOptions = {}) {
   );
 
   app.notFound((c) => errorResponse(404, 'not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
-  app.onError((error, c) => {
-    if (error instanceof HTTPException) {
-      c.set('errorCode', error instanceof ApiError ? error.code : 'bad_request');
-      c.set('errorCause', describeCause(error.cause, error.status >= 500));
-      // Ours always carry a JSON `res`; one thrown bare (by Hono itself) gets the same shape.
-      return error.res
-        ? error.getResponse()
-        : errorResponse(error.status, 'bad_request', error.message || 'Bad request');
-    }
-    // A bug: the client gets a stable code, the log gets the stack.
-    c.set('errorCode', 'internal_error');
-    log('error', 'unhandled error', { request_id: c.var.requestId, cause: describeCause(error, true) });
-    return errorResponse(500, 'internal_error', 'Something went wrong on our side; it has been logged');
-  });
+  app.onError(errorToResponse);
   return routes;
+}
+
+/** The one place errors become responses: ours carry their JSON; anything else is a bug, logged with its stack. */
+function errorToResponse(error: Parameters<ErrorHandler<AppEnv>>[0], c: Context<AppEnv>): Response {
+  if (error instanceof HTTPException) {
+    c.set('errorCode', error instanceof ApiError ? error.code : 'bad_request');
+    c.set('errorCause', describeCause(error.cause, error.status >= 500));
+    // Ours always carry a JSON `res`; one thrown bare (by Hono itself) gets the same shape.
+    return error.res ? error.getResponse() : errorResponse(error.status, 'bad_request', error.message || 'Bad request');
+  }
+  // A bug: the client gets a stable code, the log gets the stack.
+  c.set('errorCode', 'internal_error');
+  log('error', 'unhandled error', { request_id: c.get('requestId'), cause: describeCause(error, true) });
+  return errorResponse(500, 'internal_error', 'Something went wrong on our side; it has been logged');
 }
 
 /** The API's route types, for `hc<AppType>` (see src/client.ts). */

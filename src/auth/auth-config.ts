@@ -108,6 +108,9 @@ export function createAuthConfig(deps: AuthDeps): AuthConfig {
 
   return {
     basePath: '/auth',
+    // Our own pages (src/routes/auth.ts): Auth.js redirects here instead of rendering its built-in ones,
+    // which the Worker does not bundle (src/auth/no-authjs-pages.ts). Both are the paths it defaults to.
+    pages: { signIn: '/auth/signin', error: '/auth/error' },
     // The route rewrites every request onto AUTH_URL, so the Host header is never trusted.
     trustHost: true,
     useSecureCookies: config.secureCookies,

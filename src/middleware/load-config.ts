@@ -1,29 +1,52 @@
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env';
-import { ConfigError, loadConfig } from '../config';
+import { type Config, ConfigError, loadConfig } from '../config';
 import { setBookmarkCookie } from '../db/request-db';
 import { apiError } from '../errors';
-import { loadSigningKeys } from '../session/keys';
+import { loadSigningKeys, type SigningKeys } from '../session/keys';
+
+/** Each config's imported keys, once the import has settled: later requests set them without an await. */
+const importedKeys = new WeakMap<Config, SigningKeys>();
 
 /**
  * Validates config and imports the signing keys (both once per isolate) and
- * puts them on `c.var`. A misconfiguration answers `500 misconfigured` with a
- * message that says what to change: never a half-working service. D1 is
- * opened by the routes that need it (db/request-db, one D1 session per
- * request); after a request that wrote, the response carries the D1 bookmark
- * cookie (db/bookmark).
+ * puts them on `c.var`. A misconfiguration throws `500 misconfigured` with a
+ * message that says what to change: never a half-working service. Returns a
+ * promise only while the keys are first imported; after that it is synchronous
+ * (the global path's hot path). D1 is opened by the routes that need it
+ * (db/request-db, one D1 session per request); after a request that wrote, the
+ * response carries the D1 bookmark cookie (db/bookmark, set by the caller
+ * after the handler: globalPath, or loadConfigMiddleware).
  */
+export function loadConfigInto(c: Context<AppEnv>): undefined | Promise<void> {
+  const config = loadConfig(c.env);
+  if (config instanceof ConfigError) throw misconfigured(config);
+  const keys = importedKeys.get(config);
+  if (keys) {
+    setConfig(c, config, keys);
+    return undefined;
+  }
+  return loadSigningKeys(config.signingKeysJson).then(
+    (imported) => {
+      importedKeys.set(config, imported);
+      setConfig(c, config, imported);
+    },
+    (error: unknown) => {
+      throw error instanceof ConfigError ? misconfigured(error) : error;
+    },
+  );
+}
+
+function setConfig(c: Context<AppEnv>, config: Config, keys: SigningKeys) {
+  c.set('keys', keys);
+  c.set('config', config);
+}
+
+/** loadConfigInto as a middleware of its own, for apps composed without the global path (tests, recipes). */
 export function loadConfigMiddleware() {
   return createMiddleware<AppEnv>(async function loadConfigAndKeys(c, next) {
-    const config = loadConfig(c.env);
-    if (config instanceof ConfigError) throw misconfigured(config);
-    try {
-      c.set('keys', await loadSigningKeys(config.signingKeysJson));
-    } catch (error) {
-      if (error instanceof ConfigError) throw misconfigured(error);
-      throw error;
-    }
-    c.set('config', config);
+    await loadConfigInto(c);
     await next();
     setBookmarkCookie(c);
   });

@@ -1,3 +1,4 @@
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env';
 import { log } from '../log';
@@ -5,36 +6,52 @@ import { log } from '../log';
 /** A success that took longer than this (ms, wall clock: in Workers it only advances across I/O) is logged. */
 export const SLOW_REQUEST_MS = 50;
 
+/** The request's id: Cloudflare's `cf-ray` when present (it matches the platform's own logs), else a fresh UUID. */
+export function requestIdOf(request: Request): string {
+  return request.headers.get('cf-ray') ?? crypto.randomUUID();
+}
+
 /**
- * A structured log line for each request worth reading: every failure
+ * Writes the request's structured line when it is worth reading: every failure
  * (status ≥ 400, with its error code and cause) and every slow success
  * (> SLOW_REQUEST_MS). Workers observability already records every invocation
- * (method, URL, status, timing), so a line per success would only repeat it at
- * ~20 µs a request. The line has method, path (never the query: a callback's
- * `code` and `state` live there), status, duration, auth method and request id
- * (Cloudflare's `cf-ray` when present). The id is echoed in `X-Request-Id` on
- * every response, so a user's report can be matched to the line.
+ * (method, URL, status, timing), so a line per success would only repeat it:
+ * a fast success costs two comparisons here. The line has method, path (never
+ * the query: a callback's `code` and `state` live there), status, duration,
+ * auth method and request id.
+ */
+export function logRequest(c: Context<AppEnv>, requestId: string, started: number, status: number): void {
+  const duration = Date.now() - started;
+  if (status < 400 && duration <= SLOW_REQUEST_MS) return;
+  const authMethod = c.get('authMethod');
+  const errorCode = c.get('errorCode');
+  const errorCause = c.get('errorCause');
+  log(status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info', 'request', {
+    request_id: requestId,
+    method: c.req.method,
+    path: c.req.path,
+    status,
+    duration_ms: duration,
+    ...(status < 400 ? { slow: true } : {}),
+    ...(authMethod ? { auth: authMethod } : {}),
+    ...(errorCode ? { error_code: errorCode } : {}),
+    ...(errorCause ? { cause: errorCause } : {}),
+  });
+}
+
+/**
+ * The request log on its own, for apps composed without the global path
+ * (src/middleware/global-path.ts does the same in the product): sets
+ * `c.var.requestId`, echoes it in `X-Request-Id` on every response, and writes
+ * the line (logRequest).
  */
 export function requestLog() {
   return createMiddleware<AppEnv>(async function requestLog(c, next) {
     const started = Date.now();
-    const requestId = c.req.header('cf-ray') ?? crypto.randomUUID();
+    const requestId = requestIdOf(c.req.raw);
     c.set('requestId', requestId);
     await next();
     c.res.headers.set('X-Request-Id', requestId);
-    const status = c.res.status;
-    const duration = Date.now() - started;
-    if (status < 400 && duration <= SLOW_REQUEST_MS) return;
-    log(status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info', 'request', {
-      request_id: requestId,
-      method: c.req.method,
-      path: c.req.path,
-      status,
-      duration_ms: duration,
-      ...(status < 400 ? { slow: true } : {}),
-      ...(c.var.authMethod ? { auth: c.var.authMethod } : {}),
-      ...(c.var.errorCode ? { error_code: c.var.errorCode } : {}),
-      ...(c.var.errorCause ? { cause: c.var.errorCause } : {}),
-    });
+    logRequest(c, requestId, started, c.res.status);
   });
 }

@@ -129,6 +129,12 @@ async function runAuthJs(c: Context<AppEnv>, raw: Request) {
       headers: { Allow: 'GET, POST' },
     });
   }
+  if (method === 'GET' && action === 'signout') {
+    // Auth.js would render its own confirmation page: signing out is a POST with its CSRF token.
+    throw apiError(405, 'method_not_allowed', `${path} answers POST only (form: csrfToken, callbackUrl)`, {
+      headers: { Allow: 'POST' },
+    });
+  }
 
   const input = toAuthJsRequest(raw, config, action);
   let storageError: { cause: unknown } | undefined;
