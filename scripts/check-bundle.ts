@@ -11,9 +11,11 @@ import { gzipSync } from 'node:zlib';
 //   149.6 KiB with tldts (the Public Suffix List); 106.6 once the full check moved to deploy time
 //   (`npm run deploy` runs `npm run doctor`); 109.5 with the revocation feed (+2.7);
 //   102.1 without preact (Auth.js's built-in pages, wrangler.toml [alias] -> src/auth/no-authjs-pages.ts);
-//   97.7 without jose's general JWE (Auth.js's flow cookies: src/auth/jose-in-worker.ts, flow-cookie-jwe.ts).
+//   97.7 without jose's general JWE (Auth.js's flow cookies: src/auth/jose-in-worker.ts, flow-cookie-jwe.ts);
+//   101.6 with D1 replicas, SESSION_DBS (+2.3) and the feed's D1 read and location cache (+1.0);
+//   94.7 with keep_names = false (wrangler.toml).
 // The budget is what was achieved, rounded up: a growth fails the build.
-const BUDGET_GZIP_KIB = 98;
+const BUDGET_GZIP_KIB = 95;
 
 /** Never in the Worker: Auth.js's page renderer (aliased to a stub) and the Public Suffix List (deploy time only). */
 const FORBIDDEN = ['preact', 'preact-render-to-string', 'tldts', 'tldts-core'];

@@ -11,13 +11,27 @@ export function log(level: LogLevel, msg: string, fields: Record<string, unknown
   else console.log(line);
 }
 
-/** A cause for the log: its name and message (and stack for bugs), never the raw object. */
+/**
+ * What names an error in the log: its `code` (jose: `ERR_JWT_EXPIRED`, D1,
+ * Node) or Auth.js's `type` (`CallbackRouteError`) when it has one, else its
+ * `name`. The production bundle is minified without keeping class names
+ * (wrangler.toml `keep_names = false`), so a `name` taken from a class there
+ * would read `t`; codes and types are strings the libraries set explicitly.
+ */
+function errorLabel(error: Error): string {
+  const { code, type } = error as Error & { code?: unknown; type?: unknown };
+  if (typeof code === 'string' && code) return code;
+  if (typeof type === 'string' && type) return type;
+  return error.name;
+}
+
+/** A cause for the log: its label and message (and stack for bugs), never the raw object. */
 export function describeCause(cause: unknown, withStack = false): Record<string, unknown> | string | undefined {
   if (cause === undefined || cause === null) return undefined;
   if (cause instanceof Error) {
-    const inner = cause.cause instanceof Error ? `; caused by ${cause.cause.name}: ${cause.cause.message}` : '';
+    const inner = cause.cause instanceof Error ? `; caused by ${errorLabel(cause.cause)}: ${cause.cause.message}` : '';
     return {
-      name: cause.name,
+      name: errorLabel(cause),
       message: `${cause.message}${inner}`,
       ...(withStack && cause.stack ? { stack: cause.stack } : {}),
     };
