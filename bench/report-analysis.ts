@@ -104,7 +104,7 @@ export function analysis(r: Results): string[] {
       .map((p) => `${p.source} ${(p.bytes / 1000).toFixed(0)} KB`)
       .join(', ');
     lines.push(
-      `- **Bundle: ${bundle.measured}, against the 90 KiB target.** The largest contributors (minified): ${top}. The Public Suffix List is checked at deploy time (\`npm run deploy\` runs \`npm run doctor\`), not shipped. Auth.js core with oauth4webapi and preact (its pages) serves only /auth/* and pulls jose's JWE half; drizzle-orm builds every D1 statement (src/db, src/users); src carries the OpenAPI descriptions. Closing the rest means loading /auth/* lazily or without Auth.js, and fewer drizzle query builders.`,
+      `- **Bundle: ${bundle.measured}, against the 90 KiB target.** The largest contributors (minified): ${top}. The Public Suffix List is checked at deploy time (\`npm run deploy\` runs \`npm run doctor\`), not shipped; Auth.js's preact pages and jose's general JWE are aliased out (wrangler.toml \`[alias]\`) and names are not kept (\`keep_names = false\`): README "Bundle". Auth.js core with oauth4webapi serves only /auth/*; drizzle-orm builds every D1 statement (src/db, src/users) and pulls part of pg-core; src carries config messages and the OpenAPI descriptions. What would close the rest: the OpenAPI document built at deploy time and served as a static asset (measured −2.2 KiB), fewer drizzle query builders; below that, dropping a feature.`,
     );
   }
   if (lines.length === 0) lines.push('Every target is met in this run.');

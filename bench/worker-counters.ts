@@ -38,31 +38,37 @@ export function countingD1(d1: D1Database): { db: D1Database; counter: D1Counter
     unwrap.set(proxy, statement);
     return proxy;
   };
-  const db = new Proxy(d1, {
-    get(target, prop) {
-      const value = Reflect.get(target, prop, target);
-      if (prop === 'prepare') {
-        return (query: string) => {
-          counter.statements++;
-          return wrapStatement(target.prepare(query));
-        };
-      }
-      if (prop === 'exec') {
-        return (query: string) => {
-          counter.statements++;
-          counter.roundTrips++;
-          return target.exec(query);
-        };
-      }
-      if (prop === 'batch') {
-        return (statements: D1PreparedStatement[]) => {
-          counter.roundTrips++;
-          return target.batch(statements.map((s) => unwrap.get(s) ?? s));
-        };
-      }
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
+  // The binding and the D1 sessions it opens (`withSession`: how the product's requests reach D1) alike.
+  const count = <T extends object>(d1Like: T): T =>
+    new Proxy(d1Like, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target);
+        if (typeof value !== 'function') return value;
+        const call = (...args: unknown[]) => (value as (...a: unknown[]) => unknown).apply(target, args);
+        if (prop === 'prepare') {
+          return (query: string) => {
+            counter.statements++;
+            return wrapStatement(call(query) as D1PreparedStatement);
+          };
+        }
+        if (prop === 'exec') {
+          return (query: string) => {
+            counter.statements++;
+            counter.roundTrips++;
+            return call(query);
+          };
+        }
+        if (prop === 'batch') {
+          return (statements: D1PreparedStatement[]) => {
+            counter.roundTrips++;
+            return call(statements.map((s) => unwrap.get(s) ?? s));
+          };
+        }
+        if (prop === 'withSession') return (constraint?: string) => count(call(constraint) as D1DatabaseSession);
+        return value.bind(target);
+      },
+    });
+  const db = count(d1);
   return { db, counter };
 }
 
