@@ -1,9 +1,10 @@
-import { and, asc, eq, exists, inArray, isNull, notExists, sql } from 'drizzle-orm';
+import { and, asc, eq, exists, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { accounts, authEvents, invitations, sessions, type User, userRoles, users } from '../db/schema';
+import { authEvents, invitations, sessions, type User, userRoles, users } from '../db/schema';
 import { ONE_ROW, selectRow } from '../db/select-row';
 import type { RequestMeta } from './auth-events';
 import { recordShardedSignIn } from './sign-in-sharded';
+import { insertSessionOfEnabledUser, userUpsert } from './sign-in-statements';
 
 export interface ProviderProfile {
   provider: string;
@@ -59,58 +60,14 @@ export async function recordSignIn(
 ): Promise<SignInResult> {
   if (sessionDbOf) return recordShardedSignIn(db, sessionDbOf, profile, session);
   const at = session.now;
-  const newUserId = crypto.randomUUID();
-  const { provider, providerAccountId } = profile;
-  const ownerOfAccount = db
-    .select({ userId: accounts.userId })
-    .from(accounts)
-    .where(and(eq(accounts.provider, provider), eq(accounts.providerAccountId, providerAccountId)));
-  const details = {
-    email: profile.email,
-    emailVerified: profile.emailVerified,
-    hostedDomain: profile.hostedDomain,
-    name: profile.name,
-    image: profile.image,
-  };
+  const { ownerOfAccount, statements: upsertUser, invitedAddress } = userUpsert(db, profile, at);
   // The audit kind, from whether the batch's session INSERT produced a row (joined below).
   const signInOrDenied = sql`CASE WHEN ${sessions.id} IS NULL THEN 'sign_in_denied' ELSE 'sign_in' END`;
   const openedSession = db.select({ id: sessions.id }).from(sessions).where(eq(sessions.id, session.id));
-  // Only a verified address can accept an invitation (invitations hold lower-cased addresses).
-  const invitedAddress = profile.emailVerified && profile.email ? profile.email.toLowerCase() : '';
   const [, , updated, opened, , accepted, , roleRows] = await db.batch([
-    // A user only while no account row names one.
-    db.insert(users).select(
-      db
-        .select(selectRow(users, { id: newUserId, ...details, createdAt: at, updatedAt: at, disabledAt: null }))
-        .from(ONE_ROW)
-        .where(notExists(ownerOfAccount)),
-    ),
-    db.insert(accounts).values({ provider, providerAccountId, userId: newUserId, createdAt: at }).onConflictDoNothing(),
-    db
-      .update(users)
-      .set({ ...details, updatedAt: at })
-      .where(inArray(users.id, ownerOfAccount))
-      .returning({ id: users.id, email: users.email, name: users.name, image: users.image }),
+    ...upsertUser,
     // A session only for an enabled user.
-    db
-      .insert(sessions)
-      .select(
-        db
-          .select(
-            selectRow(sessions, {
-              id: session.id,
-              userId: users.id,
-              createdAt: at,
-              lastSeenAt: at,
-              expiresAt: new Date(at.getTime() + session.maxAge * 1000),
-              revokedAt: null,
-              userAgent: session.meta.userAgent,
-            }),
-          )
-          .from(users)
-          .where(and(inArray(users.id, ownerOfAccount), isNull(users.disabledAt))),
-      )
-      .returning({ id: sessions.id }),
+    insertSessionOfEnabledUser(db, inArray(users.id, ownerOfAccount), session),
     // The audit row: a sign-in, or a refused one when no session was opened.
     db.insert(authEvents).select(
       db

@@ -1,9 +1,10 @@
-import { and, eq, exists, inArray, isNull, notExists, type SQL, sql } from 'drizzle-orm';
+import { and, eq, exists, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db } from '../db/client';
-import { accounts, authEvents, invitations, sessions, users } from '../db/schema';
+import { authEvents, invitations, users } from '../db/schema';
 import { ONE_ROW, selectRow } from '../db/select-row';
 import type { NewSession, ProviderProfile, SignInResult } from './repository';
+import { insertSessionOfEnabledUser, userUpsert } from './sign-in-statements';
 import { loadUserCopy, readUserCopy, sameCopy, userCopyOf, writeUserCopy } from './user-copy';
 
 /**
@@ -24,24 +25,11 @@ export async function recordShardedSignIn(
   session: NewSession,
 ): Promise<SignInResult> {
   const at = session.now;
-  const newUserId = crypto.randomUUID();
-  const { provider, providerAccountId } = profile;
-  const ownerOfAccount = db
-    .select({ userId: accounts.userId })
-    .from(accounts)
-    .where(and(eq(accounts.provider, provider), eq(accounts.providerAccountId, providerAccountId)));
+  const { ownerOfAccount, statements: upsertUser, invitedAddress } = userUpsert(db, profile, at);
   const enabledOwner = db
     .select({ id: users.id })
     .from(users)
     .where(and(inArray(users.id, ownerOfAccount), isNull(users.disabledAt)));
-  const details = {
-    email: profile.email,
-    emailVerified: profile.emailVerified,
-    hostedDomain: profile.hostedDomain,
-    name: profile.name,
-    image: profile.image,
-  };
-  const invitedAddress = profile.emailVerified && profile.email ? profile.email.toLowerCase() : '';
   const audit = (kind: SQL | string, sessionId: SQL | string | null) =>
     selectRow(authEvents, {
       id: crypto.randomUUID(),
@@ -55,18 +43,7 @@ export async function recordShardedSignIn(
     });
   const enabled = exists(enabledOwner);
   const results = await db.batch([
-    db.insert(users).select(
-      db
-        .select(selectRow(users, { id: newUserId, ...details, createdAt: at, updatedAt: at, disabledAt: null }))
-        .from(ONE_ROW)
-        .where(notExists(ownerOfAccount)),
-    ),
-    db.insert(accounts).values({ provider, providerAccountId, userId: newUserId, createdAt: at }).onConflictDoNothing(),
-    db
-      .update(users)
-      .set({ ...details, updatedAt: at })
-      .where(inArray(users.id, ownerOfAccount))
-      .returning({ id: users.id, email: users.email, name: users.name, image: users.image }),
+    ...upsertUser,
     db
       .insert(authEvents)
       .select(
@@ -100,7 +77,7 @@ export async function recordShardedSignIn(
   // The copy first: the session row references it, and is opened only if the copy says enabled.
   const written = await sessionDb.batch([
     ...(copied ? writeUserCopy(sessionDb, copy) : []),
-    insertSessionOfEnabledUser(sessionDb, userId, session),
+    insertSessionOfEnabledUser(sessionDb, eq(users.id, userId), session),
   ] as unknown as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
   const opened = written[written.length - 1] as unknown[];
   const again = copied ? await loadUserCopy(db, userId) : undefined;
@@ -115,28 +92,4 @@ export async function recordShardedSignIn(
     profile: { email: user.email, name: user.name, picture: user.image },
     acceptedInvitation: accepted.length > 0,
   };
-}
-
-/** The session row, from the user's copy in the session database, only while it is enabled. */
-function insertSessionOfEnabledUser(db: Db, userId: string, session: NewSession) {
-  const at = session.now;
-  return db
-    .insert(sessions)
-    .select(
-      db
-        .select(
-          selectRow(sessions, {
-            id: session.id,
-            userId: users.id,
-            createdAt: at,
-            lastSeenAt: at,
-            expiresAt: new Date(at.getTime() + session.maxAge * 1000),
-            revokedAt: null,
-            userAgent: session.meta.userAgent,
-          }),
-        )
-        .from(users)
-        .where(and(eq(users.id, userId), isNull(users.disabledAt))),
-    )
-    .returning({ id: sessions.id });
 }
