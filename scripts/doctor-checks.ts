@@ -5,7 +5,8 @@
  * run it in workerd against every misconfiguration.
  */
 import { getDomain, getPublicSuffix } from 'tldts';
-import { type ConfigEnv, ConfigError, GOOGLE_ISSUER, isLocalhost, isWithinDomain, parseConfig } from '../src/config';
+import { type ConfigEnv, ConfigError, GOOGLE_ISSUER, parseConfig } from '../src/config';
+import { isLocalhost, isWithinDomain } from '../src/domain-rules';
 import { importSigningKeys } from '../src/session/keys';
 
 export type Verdict = 'ok' | 'warn' | 'fail';
@@ -32,7 +33,7 @@ export interface DoctorInput {
 /**
  * The full Public Suffix List (ICANN and private: `com`, `co.uk`, `workers.dev`,
  * `s3.amazonaws.com`…): a public suffix owns no cookies. Checked here, at deploy
- * time; the Worker only runs a short structural check (isPublicSuffix in src/config).
+ * time; the Worker only runs a short structural check (isPublicSuffix in src/domain-rules.ts).
  */
 export function isPublicSuffix(domain: string): boolean {
   return getPublicSuffix(domain, { allowPrivateDomains: true }) === domain;

@@ -1,6 +1,9 @@
+import { parseAdmission, parseAppAccess } from './access-config';
 import type { AdmissionPolicy } from './auth/admission';
 import type { AppAccess } from './auth/app-access';
+import { ConfigError } from './config-error';
 import { parseSessionDbs } from './db/session-dbs';
+import { isLocalhost, isPublicSuffix, isWithinDomain } from './domain-rules';
 
 /**
  * Turns the Worker's `env` into one validated, typed Config. Parsed once per
@@ -86,9 +89,7 @@ export interface Config {
   sessionDbs: readonly string[];
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 export const GOOGLE_ISSUER = 'https://accounts.google.com';
 export const SESSION_COOKIE_BASENAME = 'sitewide.session';
@@ -111,68 +112,6 @@ function parseOrigin(name: string, value: string): URL {
     throw new ConfigError(`${name} '${value}' must be an http(s) URL`);
   }
   return url;
-}
-
-/** Loopback development hosts, where plain http and host-only cookies are allowed. */
-export function isLocalhost(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
-}
-
-/**
- * Hosting suffixes on the Public Suffix List that people try first: a
- * `Domain=` cookie there is refused by browsers. The full list is checked at
- * deploy time (`npm run doctor`, run by `npm run deploy`), not shipped in the
- * Worker (tldts carried ~45 KiB gzip of it).
- */
-export const KNOWN_HOSTING_SUFFIXES: ReadonlySet<string> = new Set([
-  'workers.dev',
-  'pages.dev',
-  'r2.dev',
-  'trycloudflare.com',
-  'vercel.app',
-  'now.sh',
-  'netlify.app',
-  'github.io',
-  'gitlab.io',
-  'herokuapp.com',
-  'fly.dev',
-  'onrender.com',
-  'web.app',
-  'firebaseapp.com',
-  'appspot.com',
-  'azurewebsites.net',
-  'azurestaticapps.net',
-  'cloudfront.net',
-  'amplifyapp.com',
-  'deno.dev',
-  'ngrok.io',
-  'ngrok-free.app',
-  'glitch.me',
-  'replit.app',
-  'up.railway.app',
-]);
-
-/** Second-level labels that, under a two-letter country TLD, make a registry suffix (co.uk, com.au, ne.jp…). */
-const COUNTRY_SECOND_LEVELS = new Set('ac co com edu gob go gov ltd me mil ne net nic nom or org plc sch'.split(' '));
-
-/**
- * A cheap structural stand-in for the Public Suffix List, run at every isolate
- * start: one label (`com`, `dev`), a listed hosting suffix (KNOWN_HOSTING_SUFFIXES),
- * or a country second level (`co.uk`, `com.au`, `co.jp`, `org.nz`: a label of
- * COUNTRY_SECOND_LEVELS under a two-letter TLD). Anything else on the list
- * (e.g. `s3.amazonaws.com`, `blogspot.com`) is caught by `npm run doctor` before deploy.
- */
-export function isPublicSuffix(domain: string): boolean {
-  const labels = domain.split('.');
-  if (labels.length < 2 || labels.some((l) => !l)) return true;
-  if (KNOWN_HOSTING_SUFFIXES.has(domain)) return true;
-  const [second, tld] = labels as [string, string];
-  return labels.length === 2 && tld.length === 2 && COUNTRY_SECOND_LEVELS.has(second);
-}
-
-/** `host` is `domain` itself or a subdomain of it (label-aligned, not a suffix match). */
-export function isWithinDomain(host: string, domain: string): boolean {
-  return host === domain || host.endsWith(`.${domain}`);
 }
 
 function parseSeconds(env: ConfigEnv, name: keyof ConfigEnv, fallback: number): number {
@@ -206,78 +145,6 @@ function parseSwitch(env: ConfigEnv, name: keyof ConfigEnv): boolean {
   if (raw === 'on' || raw === 'true' || raw === '1') return true;
   if (raw === '' || raw === 'off' || raw === 'false' || raw === '0') return false;
   throw new ConfigError(`${name} '${env[name]}' must be on or off`);
-}
-
-const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
-
-function listOf(env: ConfigEnv, name: 'ALLOWED_EMAIL_DOMAINS' | 'ALLOWED_EMAILS'): string[] {
-  return [
-    ...new Set(
-      (env[name] ?? '')
-        .split(',')
-        .map((s) => s.trim().toLowerCase())
-        .filter(Boolean),
-    ),
-  ];
-}
-
-function parseAdmission(env: ConfigEnv): AdmissionPolicy {
-  const domains = listOf(env, 'ALLOWED_EMAIL_DOMAINS');
-  for (const domain of domains) {
-    if (!DOMAIN.test(domain)) {
-      throw new ConfigError(
-        `ALLOWED_EMAIL_DOMAINS entry '${domain}' must be a domain like example.com (no @, no scheme, no wildcard)`,
-      );
-    }
-    if (isPublicSuffix(domain)) {
-      throw new ConfigError(
-        `ALLOWED_EMAIL_DOMAINS entry '${domain}' is a public suffix, not one organisation's domain`,
-      );
-    }
-  }
-  const emails = listOf(env, 'ALLOWED_EMAILS');
-  for (const email of emails) {
-    const at = email.lastIndexOf('@');
-    if (at < 1 || email.indexOf('@') !== at || !DOMAIN.test(email.slice(at + 1)) || /\s/.test(email)) {
-      throw new ConfigError(`ALLOWED_EMAILS entry '${email}' must be one email address like ada@example.com`);
-    }
-  }
-  return { domains, emails: new Set(emails) };
-}
-
-/** Role names, as `npm run admin -- roles grant` accepts them (scripts/admin/args.ts): one rule, so every listed role can be granted. */
-export const ROLE_NAME = /^[a-z][a-z0-9_.:-]{0,63}$/;
-
-function parseAppAccess(env: ConfigEnv, known: ReadonlySet<string>): AppAccess {
-  const raw: unknown = env.APP_ACCESS;
-  let value: unknown = raw;
-  if (typeof raw === 'string') {
-    if (!raw.trim()) return new Map();
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      throw new ConfigError(`APP_ACCESS is not JSON; expected e.g. {"https://admin.example.com": ["admin"]}`);
-    }
-  }
-  if (value === undefined) return new Map();
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ConfigError(`APP_ACCESS must be a JSON object: {"<origin or audience>": ["<role>", …]}`);
-  }
-  const access = new Map<string, readonly string[]>();
-  for (const [key, roles] of Object.entries(value)) {
-    if (!known.has(key)) {
-      throw new ConfigError(
-        `APP_ACCESS key '${key}' is not the API origin, an ALLOWED_ORIGINS origin or a TOKEN_AUDIENCES audience; known: ${[...known].join(', ')}`,
-      );
-    }
-    if (!Array.isArray(roles) || roles.length === 0 || roles.some((r) => typeof r !== 'string' || !ROLE_NAME.test(r))) {
-      throw new ConfigError(
-        `APP_ACCESS '${key}' must list at least one role name (lower-case letters, digits, _ . : -, starting with a letter, at most 64), e.g. ["admin"]`,
-      );
-    }
-    access.set(key, Object.freeze([...new Set(roles as string[])]));
-  }
-  return access;
 }
 
 /** Validates `env` and returns the Config; throws ConfigError with an actionable message. */

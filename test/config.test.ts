@@ -106,7 +106,7 @@ describe('parseConfig', () => {
         ['vercel.app', 'https://sitewide.vercel.app'],
         ['com', 'https://example.com'],
         ['co.uk', 'https://api.example.co.uk'],
-        // The Worker's structural check (src/config isPublicSuffix); the doctor checks the whole list at deploy.
+        // The Worker's structural check (src/domain-rules.ts isPublicSuffix); the doctor checks the whole list at deploy.
         ['netlify.app', 'https://sitewide.netlify.app'],
         ['github.io', 'https://sitewide.github.io'],
         ['herokuapp.com', 'https://sitewide.herokuapp.com'],

@@ -36,7 +36,7 @@ export type AdminKind =
 // Conservative on purpose: plain ASCII, no quotes, no semicolons, no spaces (but in an Actor's name).
 const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 const EMAIL = new RegExp(`^[A-Za-z0-9._%+-]{1,64}@${LABEL}(?:\\.${LABEL})+$`);
-// The same rule as ROLE_NAME in src/config.ts (APP_ACCESS): every role APP_ACCESS names can be granted.
+// The same rule as ROLE_NAME in src/access-config.ts (APP_ACCESS): every role APP_ACCESS names can be granted.
 const ROLE = /^[a-z][a-z0-9_.:-]{0,63}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ACTOR = /^[A-Za-z0-9._@+-](?:[A-Za-z0-9._@+ -]{0,98}[A-Za-z0-9._@+-])?$/;

@@ -1,0 +1,79 @@
+// Who may sign in and who may reach which app, as configured: ALLOWED_EMAIL_DOMAINS, ALLOWED_EMAILS
+// (auth/admission) and APP_ACCESS (auth/app-access), parsed for src/config.ts.
+import type { AdmissionPolicy } from './auth/admission';
+import type { AppAccess } from './auth/app-access';
+import type { ConfigEnv } from './config';
+import { ConfigError } from './config-error';
+import { isPublicSuffix } from './domain-rules';
+
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+
+function listOf(env: ConfigEnv, name: 'ALLOWED_EMAIL_DOMAINS' | 'ALLOWED_EMAILS'): string[] {
+  return [
+    ...new Set(
+      (env[name] ?? '')
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  ];
+}
+
+export function parseAdmission(env: ConfigEnv): AdmissionPolicy {
+  const domains = listOf(env, 'ALLOWED_EMAIL_DOMAINS');
+  for (const domain of domains) {
+    if (!DOMAIN.test(domain)) {
+      throw new ConfigError(
+        `ALLOWED_EMAIL_DOMAINS entry '${domain}' must be a domain like example.com (no @, no scheme, no wildcard)`,
+      );
+    }
+    if (isPublicSuffix(domain)) {
+      throw new ConfigError(
+        `ALLOWED_EMAIL_DOMAINS entry '${domain}' is a public suffix, not one organisation's domain`,
+      );
+    }
+  }
+  const emails = listOf(env, 'ALLOWED_EMAILS');
+  for (const email of emails) {
+    const at = email.lastIndexOf('@');
+    if (at < 1 || email.indexOf('@') !== at || !DOMAIN.test(email.slice(at + 1)) || /\s/.test(email)) {
+      throw new ConfigError(`ALLOWED_EMAILS entry '${email}' must be one email address like ada@example.com`);
+    }
+  }
+  return { domains, emails: new Set(emails) };
+}
+
+/** Role names, as `npm run admin -- roles grant` accepts them (scripts/admin/args.ts): one rule, so every listed role can be granted. */
+export const ROLE_NAME = /^[a-z][a-z0-9_.:-]{0,63}$/;
+
+export function parseAppAccess(env: ConfigEnv, known: ReadonlySet<string>): AppAccess {
+  const raw: unknown = env.APP_ACCESS;
+  let value: unknown = raw;
+  if (typeof raw === 'string') {
+    if (!raw.trim()) return new Map();
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new ConfigError(`APP_ACCESS is not JSON; expected e.g. {"https://admin.example.com": ["admin"]}`);
+    }
+  }
+  if (value === undefined) return new Map();
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError(`APP_ACCESS must be a JSON object: {"<origin or audience>": ["<role>", …]}`);
+  }
+  const access = new Map<string, readonly string[]>();
+  for (const [key, roles] of Object.entries(value)) {
+    if (!known.has(key)) {
+      throw new ConfigError(
+        `APP_ACCESS key '${key}' is not the API origin, an ALLOWED_ORIGINS origin or a TOKEN_AUDIENCES audience; known: ${[...known].join(', ')}`,
+      );
+    }
+    if (!Array.isArray(roles) || roles.length === 0 || roles.some((r) => typeof r !== 'string' || !ROLE_NAME.test(r))) {
+      throw new ConfigError(
+        `APP_ACCESS '${key}' must list at least one role name (lower-case letters, digits, _ . : -, starting with a letter, at most 64), e.g. ["admin"]`,
+      );
+    }
+    access.set(key, Object.freeze([...new Set(roles as string[])]));
+  }
+  return access;
+}
