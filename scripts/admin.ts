@@ -5,6 +5,8 @@
  * the commands. Every change and its `auth_events` row run as one D1 batch.
  *
  *   scripts/admin/args.ts      command line, validation, usage
+ *   scripts/admin/values.ts    validated values (branded types) and SQL literals
+ *   scripts/admin/rows.ts      a batch, and the rows D1 gives back
  *   scripts/admin/sql.ts       SQL builders (pure) and their result readers
  *   scripts/admin/wrangler.ts  runs one batch with wrangler
  *   scripts/admin/commands.ts  each command: its batch, its output
@@ -15,7 +17,7 @@ import { parseCommandLine, USAGE } from './admin/args.ts';
 import { execute } from './admin/commands.ts';
 import { defaultOperator } from './admin/operator.ts';
 import { sessionDbsOf } from './admin/session-config.ts';
-import { parseUuid, type Uuid } from './admin/sql.ts';
+import { parseUuid, type Uuid } from './admin/values.ts';
 import { D1Error, wranglerRunner } from './admin/wrangler.ts';
 
 const parsed = parseCommandLine(process.argv.slice(2));

@@ -1,6 +1,6 @@
 /** The command line of `npm run admin`: commands, their arguments (validated), options, wrangler flags. */
 import { parseArgs } from 'node:util';
-import { type Actor, parseActor, parseEmail, parseRole, parseUserRef } from './sql.ts';
+import { type Actor, parseActor, parseEmail, parseRole, parseUserRef } from './values.ts';
 
 export const USAGE = `Usage: npm run admin -- <command> [options]
 

@@ -2,37 +2,35 @@
 
 import { type Column, formatFields, formatTable, isoTime, shortTime } from './format.ts';
 import type { Invocation } from './invocation.ts';
+import type {
+  AccountRow,
+  Batch,
+  ChangeContext,
+  EventRow,
+  InvitationRow,
+  RoleRow,
+  RunD1,
+  SessionRow,
+  UserListRow,
+  UserRow,
+} from './rows.ts';
 import { copyUsers, liveSessionCounts, type SessionDbs, sessionDbNameOf, usersOfAddress } from './shards.ts';
 import {
-  type AccountRow,
-  type Actor,
   addInvite,
-  type Batch,
-  type ChangeContext,
   deleteUser,
-  describeRef,
   disableUser,
-  type EventRow,
   enableUser,
   grantRole,
-  type InvitationRow,
   type Lookup,
   listInvites,
   listUsers,
   lookupUser,
-  parseUuid,
-  type RoleRow,
-  type RunD1,
   removeInvite,
   revokeRole,
   revokeSessions,
-  type SessionRow,
   showUser,
-  type UserListRow,
-  type UserRef,
-  type UserRow,
-  type Uuid,
 } from './sql.ts';
+import { type Actor, describeRef, parseUuid, type UserRef, type Uuid } from './values.ts';
 
 export interface Deps {
   run: RunD1;

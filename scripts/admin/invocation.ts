@@ -1,5 +1,5 @@
 /** What a parsed command line asks for (scripts/admin/args.ts parses it; commands.ts runs it). No Node imports: the workerd tests run the commands. */
-import type { Actor, Email, Role, UserRef } from './sql.ts';
+import type { Actor, Email, Role, UserRef } from './values.ts';
 
 export type Command =
   | { name: 'users list'; role: Role | null; disabled: boolean }

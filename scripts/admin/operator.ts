@@ -1,6 +1,6 @@
 /** Who runs `npm run admin`, for the audit trail, when `--by` does not say. */
 import { spawnSync } from 'node:child_process';
-import { type Actor, parseActor } from './sql.ts';
+import { type Actor, parseActor } from './values.ts';
 
 /** `git config user.email`, else `$USER`; null when neither is set or fits the pattern of an Actor. */
 export function defaultOperator(env: NodeJS.ProcessEnv = process.env): Actor | null {

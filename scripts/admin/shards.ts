@@ -6,7 +6,7 @@
  * revocations run there; reads of sessions ask there.
  */
 import { shardOf } from '../../src/db/shard-of.ts';
-import type { Rows, RunD1 } from './sql.ts';
+import type { Rows, RunD1 } from './rows.ts';
 
 export interface SessionDbs {
   /** SESSION_DBS, in order (the hash indexes into it). */

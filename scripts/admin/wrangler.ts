@@ -8,11 +8,11 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Rows } from './sql.ts';
+import type { Rows } from './rows.ts';
 
-export type { RunD1 } from './sql.ts';
+export type { RunD1 } from './rows.ts';
 
-import type { RunD1 } from './sql.ts';
+import type { RunD1 } from './rows.ts';
 
 export class D1Error extends Error {
   override name = 'D1Error';

@@ -19,33 +19,33 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../scripts/admin/args.ts';
 import { formatTable } from '../../scripts/admin/format.ts';
+import type { Batch, ChangeContext, Rows } from '../../scripts/admin/rows.ts';
 import {
-  type Actor,
-  type AdminKind,
   addInvite,
-  type Batch,
-  type ChangeContext,
   deleteUser,
   disableUser,
-  type Email,
   enableUser,
   grantRole,
   listUsers,
+  removeInvite,
+  revokeRole,
+  revokeSessions,
+  showUser,
+} from '../../scripts/admin/sql.ts';
+import {
+  type Actor,
+  type AdminKind,
+  type Email,
   parseActor,
   parseEmail,
   parseRole,
   parseUserRef,
   parseUuid,
   type Role,
-  type Rows,
-  removeInvite,
-  revokeRole,
-  revokeSessions,
-  showUser,
   sqlText,
   type UserRef,
   type Uuid,
-} from '../../scripts/admin/sql.ts';
+} from '../../scripts/admin/values.ts';
 import { joinStatements } from '../../scripts/admin/wrangler.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -1,0 +1,83 @@
+/**
+ * The only values `npm run admin` turns into SQL literals (scripts/admin/sql.ts):
+ * wrangler's CLI has no bind parameters, so every string must first pass a
+ * conservative pattern. The branded types below can only come from a `parse…`
+ * function; `sqlText` quotes them (single quotes doubled all the same), `sqlInt`
+ * checks integers. No validated string contains `;`, on which wrangler splits.
+ */
+
+type Brand<B extends string> = string & { readonly __brand: B };
+/** An email address, lower-cased. */
+export type Email = Brand<'Email'>;
+export type Role = Brand<'Role'>;
+/** A user id (users are created with crypto.randomUUID()), lower-cased; also audit row ids. */
+export type Uuid = Brand<'Uuid'>;
+/** Who runs the command: `--by`, `git config user.email` or `$USER`. */
+export type Actor = Brand<'Actor'>;
+
+/** The audit kinds of operator changes (src/users/auth-events.ts, AuthEventKind). */
+export type AdminKind =
+  | 'admin_user_disabled'
+  | 'admin_user_enabled'
+  | 'admin_user_deleted'
+  | 'admin_role_granted'
+  | 'admin_role_revoked'
+  | 'admin_sessions_revoked'
+  | 'admin_invite_added'
+  | 'admin_invite_removed';
+
+// Conservative on purpose: plain ASCII, no quotes, no semicolons, no spaces (but in an Actor's name).
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const EMAIL = new RegExp(`^[A-Za-z0-9._%+-]{1,64}@${LABEL}(?:\\.${LABEL})+$`);
+// The same rule as ROLE_NAME in src/access-config.ts (APP_ACCESS): every role APP_ACCESS names can be granted.
+const ROLE = /^[a-z][a-z0-9_.:-]{0,63}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ACTOR = /^[A-Za-z0-9._@+-](?:[A-Za-z0-9._@+ -]{0,98}[A-Za-z0-9._@+-])?$/;
+
+export function parseEmail(text: string): Email | null {
+  return text.length <= 254 && EMAIL.test(text) ? (text.toLowerCase() as Email) : null;
+}
+
+export function parseRole(text: string): Role | null {
+  return ROLE.test(text) ? (text as Role) : null;
+}
+
+export function parseUuid(text: string): Uuid | null {
+  const lower = text.toLowerCase();
+  return UUID.test(lower) ? (lower as Uuid) : null;
+}
+
+export function parseActor(text: string): Actor | null {
+  return ACTOR.test(text) ? (text as Actor) : null;
+}
+
+/** A user named on the command line: by email (case-insensitively) or by id. */
+export type UserRef = { email: Email } | { id: Uuid };
+
+export function parseUserRef(text: string): UserRef | null {
+  if (text.includes('@')) {
+    const email = parseEmail(text);
+    return email ? { email } : null;
+  }
+  const id = parseUuid(text);
+  return id ? { id } : null;
+}
+
+export function describeRef(ref: UserRef): string {
+  return 'email' in ref ? `email ${ref.email}` : `id ${ref.id}`;
+}
+
+/** A validated string as a SQL string literal. */
+export function sqlText(value: Email | Role | Uuid | Actor | AdminKind): string {
+  if (value.includes(';') || value.includes('\0')) throw new Error(`refusing to quote ${JSON.stringify(value)}`);
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+export function sqlInt(value: number): string {
+  if (!Number.isSafeInteger(value)) throw new Error(`not an integer: ${value}`);
+  return String(value);
+}
+
+export function sqlTextOrNull(value: Actor | null): string {
+  return value === null ? 'NULL' : sqlText(value);
+}
