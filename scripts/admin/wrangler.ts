@@ -49,7 +49,7 @@ function failure(stdout: string, stderr: string, code: number | null): D1Error {
   if (/no such table/i.test(text)) {
     hint =
       '\nThe database has no tables yet: apply the migrations (npm run db:migrate:local, or' +
-      ' npx wrangler d1 migrations apply DB --remote --env production).';
+      ' node scripts/migrate.ts --remote --env production: DB and every SESSION_DBS database).';
   }
   return new D1Error(`wrangler d1 execute failed: ${text}${hint}`);
 }
