@@ -38,6 +38,7 @@ const SHARDED_FILES = [
   'test/sessions-routes.test.ts',
   'test/revocation-feed.test.ts',
   'test/revocation-d1-scan.test.ts',
+  'test/revocation-copy-disables.test.ts',
   'test/access-tokens.test.ts',
   'test/admission-refresh.test.ts',
   'test/roles-and-app-access.test.ts',
@@ -90,7 +91,12 @@ export default defineConfig({
         test: {
           ...shared,
           name: 'one-database',
-          exclude: [...shared.exclude, 'test/shards.test.ts', 'test/admin-shards.test.ts'],
+          exclude: [
+            ...shared.exclude,
+            'test/shards.test.ts',
+            'test/admin-shards.test.ts',
+            'test/revocation-copy-disables.test.ts',
+          ],
         },
       },
       {

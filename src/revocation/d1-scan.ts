@@ -31,6 +31,8 @@ export interface ScannedDatabase {
 
 export interface ScanResult {
   entries: Required<RevocationEntries>;
+  /** The disabled users found in `DB`, with when (for their copies in the session databases: copy-disables.ts). */
+  disabled: Array<{ id: string; at: Date }>;
   /** The marks to start the next scan from. */
   next: ScanMarks;
 }
@@ -119,6 +121,7 @@ export async function scanRevocations(
   });
   return {
     entries,
+    disabled: disabled.filter((row): row is { id: string; at: Date } => row.at !== null),
     next: {
       sessions: sessionMarks,
       disabled: nextMark(disabled, marks.disabled),

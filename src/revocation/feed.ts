@@ -2,6 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { dbFor } from '../db/client';
 import { bindingOf, sessionDatabaseNames } from '../db/session-databases';
 import { describeCause, log } from '../log';
+import { copyDisables } from './copy-disables';
 import { clampMarks, DEFAULT_SCAN_EVERY_MS, initialMarks, type ScanMarks, scanRevocations } from './d1-scan';
 
 /**
@@ -89,6 +90,25 @@ export class RevocationFeed extends DurableObject<Env> {
     return this.head();
   }
 
+  /** Disables already written onto the users' copies (id -> disabled_at ms): each read re-finds the last minute's. */
+  private readonly copied = new Map<string, number>();
+
+  /** copyDisables for the disables this feed has not copied yet; a failure is logged, and retried at the next read. */
+  private async copyNewDisables(disabled: ReadonlyArray<{ id: string; at: Date }>, now: number, retention: number) {
+    for (const [id, at] of this.copied) if (at < now - retention * 1000) this.copied.delete(id);
+    const fresh = disabled.filter(({ id, at }) => this.copied.get(id) !== at.getTime());
+    if (fresh.length === 0) return;
+    try {
+      await copyDisables(this.env, fresh);
+      for (const { id, at } of fresh) this.copied.set(id, at.getTime());
+    } catch (cause) {
+      log('warn', "revocation feed: writing a disable onto the user's session-database copy failed; retried", {
+        cause: describeCause(cause),
+        users: fresh.length,
+      });
+    }
+  }
+
   /**
    * Brings in what D1 says was revoked since the last scan (src/revocation/d1-scan.ts):
    * revocations written outside the Worker (`npm run admin`, SQL) reach the
@@ -111,9 +131,10 @@ export class RevocationFeed extends DurableObject<Env> {
         const marks = this.marks ? clampMarks(this.marks, names, now, retention) : initialMarks(names, now, retention);
         return scanRevocations(databases, marks, now);
       })
-      .then(({ entries, next }) => {
+      .then(async ({ entries, disabled, next }) => {
         this.record(entries, retention);
         this.marks = next;
+        await this.copyNewDisables(disabled, now, retention);
       })
       .catch((cause) => {
         log('warn', 'revocation feed: reading D1 for revocations failed; the feed serves what it holds', {
