@@ -26,9 +26,10 @@ export function sessionDatabaseOf(env: Env, userId: string, names?: readonly str
  * session database). `users.disabled_at` and the deletion rows of
  * `auth_events` (`account_deleted`, `admin_user_deleted`) are written in `DB`
  * only: the session databases hold copies of their users' rows, which the
- * Worker and `npm run admin` keep in step, but a disabling reaches `DB` first.
- *
- * @example for (const db of sessionDatabases(env)) await scanRevokedSessions(db, since)
+ * Worker and `npm run admin` keep in step, but a disabling reaches `DB` first
+ * (the feed copies a disable written there by SQL: revocation/copy-disables).
+ * The feed reads them by name (sessionDatabaseNames, revocation/d1-scan), to
+ * keep a read mark per database.
  */
 export function sessionDatabases(env: Env, names?: readonly string[]): D1Database[] {
   return sessionDatabaseNames(env, names).map((name) => bindingOf(env, name));
