@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './app-env';
 import { ApiError, errorResponse } from './errors';
 import { describeCause, log } from './log';
-import { csrfGuard } from './middleware/csrf-guard';
+import { csrfGuard, originGuard } from './middleware/csrf-guard';
 import { globalPath } from './middleware/global-path';
 import { rateLimit } from './middleware/rate-limit';
 import { requireSession } from './middleware/require-session';
@@ -50,7 +50,8 @@ export function createApp(options: AppOptions = {}) {
     }),
   );
   app.get('/auth/callback/*', limit('callback'));
-  app.post('/auth/signout', limit('sign-out'));
+  // Auth.js checks its CSRF token; we check the Origin too, as for every cookie-authenticated write.
+  app.post('/auth/signout', limit('sign-out'), originGuard());
   app.post('/api/sessions/*', limit('revocation'));
   app.post('/auth/token', limit('token'));
   app.get('/api/me/export', limit('export'));

@@ -33,7 +33,7 @@ import {
   soleGenuine,
 } from './support/hostile-model';
 import { type CsrfPair, csrfPair, everyRoute, routeParams, send } from './support/hostile-routes';
-import { BYE, codeOf, FORM } from './support/http';
+import { APP_ORIGIN, BYE, codeOf, FORM } from './support/http';
 import { mint, strangerKeys } from './support/tokens';
 import { api, SESSION_COOKIE } from './support/worker';
 
@@ -272,7 +272,7 @@ describe('hostile sibling cookie jars (properties)', () => {
 
             const res = await api('/auth/signout', {
               method: 'POST',
-              headers: { ...FORM, cookie: cookieHeader(ordered) },
+              headers: { ...FORM, origin: APP_ORIGIN, cookie: cookieHeader(ordered) },
               body: new URLSearchParams({ csrfToken: csrf.token, callbackUrl: BYE }),
             });
             const violations: string[] = [];

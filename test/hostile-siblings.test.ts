@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ACCESS_TOKEN_TYP, SESSION_TOKEN_TYP, signToken, type TokenTyp } from '../src/session/token';
 import { CookieJar, type SetCookie, setCookies } from './support/cookies';
 import { rows } from './support/db';
-import { APP_ORIGIN, APP_URL, BYE, codeOf, FORM, json } from './support/http';
+import { APP_ORIGIN, APP_URL, BYE, codeOf, FORM, FROM_APP, json } from './support/http';
 import { sessionOf, signIn } from './support/sign-in';
 import { mint, serverKeys, signRaw } from './support/tokens';
 import { API, api, SESSION_COOKIE } from './support/worker';
@@ -44,9 +44,9 @@ async function csrfPair(): Promise<{ cookie: string; token: string }> {
   return { cookie: `__Host-authjs.csrf-token=${c?.value}`, token: csrfToken };
 }
 
-/** POST /auth/signout with a hand-built Cookie header and a raw form body. */
+/** POST /auth/signout with a hand-built Cookie header and a raw form body, from the app's page. */
 function signOut(cookie: string, body: string, query = '') {
-  return api(`/auth/signout${query}`, { method: 'POST', headers: { ...FORM, cookie }, body });
+  return api(`/auth/signout${query}`, { method: 'POST', headers: { ...FORM, ...FROM_APP, cookie }, body });
 }
 
 /** The attacker's own sign-in up to the provider: csrf, POST /auth/signin/google (raw form callbackUrl). */

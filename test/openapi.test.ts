@@ -40,6 +40,7 @@ describe('GET /openapi.json', () => {
         'GET /auth/signin/{provider}',
         'POST /auth/signin/{provider}',
         'GET /auth/callback/{provider}',
+        'GET /auth/signout',
         'POST /auth/signout',
         'GET /auth/error',
         'GET /api/me',

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
 import { coloCacheSecondsOf } from '../src/revocation/colo-cache';
 import { copyOf, countingFeed } from './support/counting-feed';
-import { BYE, codeOf, FORM } from './support/http';
+import { BYE, codeOf, FORM, FROM_APP } from './support/http';
 import { apiWith, signInTo } from './support/policy';
 import { API } from './support/worker';
 
@@ -55,7 +55,7 @@ describe('the location cache in front of the feed', () => {
     const out = await a.fetcher('/auth/signout', {
       method: 'POST',
       jar,
-      headers: FORM,
+      headers: { ...FORM, ...FROM_APP },
       body: new URLSearchParams({ csrfToken, callbackUrl: BYE }),
     });
     expect(out.status).toBe(302);

@@ -37,7 +37,7 @@ async function signOut(fetcher: ReturnType<typeof apiWith>, jar: CookieJar) {
   const res = await fetcher('/auth/signout', {
     method: 'POST',
     jar,
-    headers: FORM,
+    headers: { ...FORM, ...FROM_APP },
     body: new URLSearchParams({ csrfToken, callbackUrl: BYE }),
   });
   expect(res.status).toBe(302);

@@ -1,4 +1,6 @@
-import { escapeHtml } from './error-page';
+import { googleButton } from '../pages/google-button';
+import { html } from '../pages/html';
+import { renderPage } from '../pages/layout';
 
 /**
  * What an `?error=` on /auth/signin means, in words. Auth.js sends a browser
@@ -26,26 +28,17 @@ export function signInErrorMessage(code: string): string {
 
 /**
  * The sign-in page at GET /auth/signin: the site's name, why the last attempt
- * failed (when `?error=` says so), and one "Continue with Google" link to the
- * one-click start (GET /auth/signin/google). No scripts, no external assets,
- * no form: the link is all a browser needs.
+ * failed (when `?error=` says so), and one "Sign in with Google" button, a
+ * link to the one-click start (GET /auth/signin/google). No form, no script.
  */
 export function signInPage(input: { siteName: string; googleHref: string; error?: string }): string {
   const { siteName, googleHref, error } = input;
-  const alert = error ? `<p class="error" role="alert">${escapeHtml(error)}</p>\n` : '';
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>Sign in to ${escapeHtml(siteName)}</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:24rem;margin:6rem auto;padding:0 1rem;color:#222;text-align:center}.error{color:#b42318;background:#fef3f2;border-radius:.5rem;padding:.5rem 1rem}.button{display:inline-block;margin-top:1rem;padding:.6rem 1.4rem;border:1px solid #888;border-radius:.5rem;color:#222;text-decoration:none;font-weight:600}.button:hover,.button:focus{background:#f2f2f2}</style>
-</head>
-<body>
-<h1>Sign in to ${escapeHtml(siteName)}</h1>
-${alert}<a class="button" href="${escapeHtml(googleHref)}">Continue with Google</a>
-</body>
-</html>
-`;
+  return renderPage({
+    siteName,
+    title: `Sign in to ${siteName}`,
+    heading: 'Sign in',
+    body: html`<p>Use your Google account to continue to ${siteName}.</p>
+${error !== undefined && html`<p class="alert" role="alert">${error}</p>`}
+<p class="actions">${googleButton(googleHref, 'Sign in with Google')}</p>`,
+  });
 }

@@ -5,19 +5,28 @@ import { landingFor } from '../auth/app-access';
 import { type AuthDeps, createAuthConfig } from '../auth/auth-config';
 import { toAuthJsRequest } from '../auth/auth-request';
 import { refusedSignInPage, signInErrorPage } from '../auth/error-page';
+import { flowCookieNames } from '../auth/flow-cookies';
+import { redirectPolicyOf, resolveRedirect } from '../auth/redirect-policy';
 import { admittedAccounts, refusalMessage, refusalReasonOf } from '../auth/refusal';
+import { signInErrorMessage } from '../auth/sign-in-page';
+import type { Config } from '../config';
 import { requestDb } from '../db/request-db';
 import { apiError, type ErrorCode, serviceUnavailable } from '../errors';
 import { documented } from '../openapi/describe';
+import { sendPage, wantsPage } from '../pages/page-response';
 import { recordRevocations } from '../revocation/snapshot';
-import { sessionCookieClears } from '../session/cookie';
+import { cookiePairs, sessionCookieClears } from '../session/cookie';
 import { requestMetaOf } from '../users/auth-events';
-import { oneClickSignIn, signInPageRoute } from './sign-in';
+import { type AuthJsRunner, oneClickSignIn, signInPageRoute } from './sign-in';
+import { signOutPageRoute } from './sign-out-page';
 
 /** Auth.js actions we serve under /auth; anything else is a plain 404. */
 const AUTH_ACTIONS = new Set(['signin', 'signout', 'callback', 'csrf', 'providers']);
 
-/** `/auth/*`: our sign-in page and one-click start, then Auth.js core (CSRF, Google redirect and callback, sign-out). */
+/** What our own routes borrow from the Auth.js glue below. */
+const AUTH_JS: AuthJsRunner = { run: runAuthJs, failure: authJsFailure, deps: authDepsOf };
+
+/** `/auth/*`: our sign-in and sign-out pages and one-click start, then Auth.js core (CSRF, Google redirect and callback, sign-out). */
 export const authRoutes = new Hono<AppEnv>()
   .get(
     '/auth/signin/:provider',
@@ -29,12 +38,12 @@ export const authRoutes = new Hono<AppEnv>()
       ok: { status: 302, description: 'Redirect to the provider, with the flow cookies set' },
       errors: { 400: ['bad_request'], 404: ['not_found'], 429: ['rate_limited'] },
     }),
-    oneClickSignIn({ run: runAuthJs, failure: authJsFailure, deps: authDepsOf }),
+    oneClickSignIn(AUTH_JS),
   )
   .get(
     '/auth/signin',
     documented({
-      summary: 'The sign-in page (HTML): the site name and one "Continue with Google" link',
+      summary: 'The sign-in page (HTML): the site name and one "Sign in with Google" button (a link)',
       tags: ['auth'],
       ok: { description: 'HTML' },
     }),
@@ -74,15 +83,29 @@ export const authRoutes = new Hono<AppEnv>()
     }),
     authJs,
   )
+  .get(
+    '/auth/signout',
+    documented({
+      summary: 'The sign-out page (HTML, for Accept: text/html): one button that POSTs below (query: callbackUrl)',
+      description:
+        'Sign-out by link: never signs out by itself. A browser with a session cookie gets "Sign out of SITE?" and a form carrying the CSRF token and callbackUrl (through the redirect policy); without one, "You are signed out" and a link to callbackUrl. Any other caller: 405 method_not_allowed.',
+      tags: ['auth'],
+      ok: { description: 'HTML' },
+      errors: { 405: ['method_not_allowed'] },
+    }),
+    signOutPageRoute(AUTH_JS),
+  )
   .post(
     '/auth/signout',
     documented({
       summary: 'Sign out (form: csrfToken, callbackUrl): revokes the session, clears the cookie',
+      description:
+        "Needs Auth.js's CSRF token (GET /auth/csrf, or the page above) and an Origin that is the API's or in ALLOWED_ORIGINS.",
       tags: ['auth'],
       // Revokes the session its cookie names; without one it only redirects.
       auth: ['cookie', 'anonymous'],
       ok: { status: 302, description: 'Redirect to callbackUrl' },
-      errors: { 400: ['bad_request'], 429: ['rate_limited'], 503: ['service_unavailable'] },
+      errors: { 400: ['bad_request'], 403: ['csrf_rejected'], 429: ['rate_limited'], 503: ['service_unavailable'] },
     }),
     authJs,
   )
@@ -130,7 +153,7 @@ async function runAuthJs(c: Context<AppEnv>, raw: Request) {
     });
   }
   if (method === 'GET' && action === 'signout') {
-    // Auth.js would render its own confirmation page: signing out is a POST with its CSRF token.
+    // Our page is GET /auth/signout (sign-out-page.ts); Auth.js would render its own here (e.g. /auth/signout/).
     throw apiError(405, 'method_not_allowed', `${path} answers POST only (form: csrfToken, callbackUrl)`, {
       headers: { Allow: 'POST' },
     });
@@ -205,19 +228,26 @@ function authDepsOf(c: Context<AppEnv>): Omit<AuthDeps, 'sessionCookieValues' | 
   };
 }
 
-/** A browser navigation gets a page; everything else the JSON error. */
-function wantsPage(c: Context<AppEnv>): boolean {
-  return (c.req.header('accept') ?? '').includes('text/html');
-}
-
-function failure(c: Context<AppEnv>, status: 400 | 403 | 500, code: ErrorCode, title: string, message: string) {
+/** The JSON error, or for a browser our error page (`pageMessage`: the sentence for people, when it differs). */
+function failure(
+  c: Context<AppEnv>,
+  status: 400 | 403 | 500,
+  code: ErrorCode,
+  title: string,
+  message: string,
+  pageMessage = message,
+) {
   if (!wantsPage(c)) throw apiError(status, code, message);
   c.set('errorCode', code);
   const { config } = c.var;
-  return c.html(
-    signInErrorPage({ title, message, signInUrl: `${config.apiOrigin}/auth/signin`, appUrl: config.appUrl }),
-    status,
-  );
+  const page = signInErrorPage({
+    siteName: config.siteName,
+    title,
+    message: pageMessage,
+    signInUrl: `${config.apiOrigin}/auth/signin`,
+    appUrl: config.appUrl,
+  });
+  return sendPage(c, page, { status });
 }
 
 /**
@@ -262,14 +292,18 @@ async function authError(c: Context<AppEnv>) {
     'sign_in_failed',
     'Sign-in failed',
     `Sign-in could not be completed (${kind.slice(0, 40)}): the sign-in attempt expired, was replayed, or the provider refused it. Start again at ${c.var.config.apiOrigin}/auth/signin`,
+    // People get Auth.js's code in words (the sign-in page's sentences), never the code itself.
+    signInErrorMessage(kind),
   );
 }
 
 /**
  * A sign-in the admission policy refused: `403 access_denied`, or for a
- * browser our page, with a "Use another account" form that restarts the
- * sign-in with Google's account chooser (Auth.js's CSRF token, fetched from
- * its own csrf action, and its cookie set on this response).
+ * browser our page, whose "Use another Google account" button is a link to the
+ * one-click start with Google's account chooser (`prompt=select_account`),
+ * back to the page first asked for (Auth.js's callback-url cookie of the
+ * refused flow, when our redirect policy keeps it). Flow cookies that cannot
+ * be used are cleared, as on every Auth.js route.
  */
 async function refusedSignIn(c: Context<AppEnv>, reason: Parameters<typeof refusalMessage>[0]) {
   const { config } = c.var;
@@ -277,34 +311,29 @@ async function refusedSignIn(c: Context<AppEnv>, reason: Parameters<typeof refus
   const admits = admittedAccounts(config.admission);
   if (!wantsPage(c)) throw apiError(403, 'access_denied', `${message} ${admits}`);
   c.set('errorCode', 'access_denied');
-  const csrf = toAuthJsRequest(
-    new Request(`${config.apiOrigin}/auth/csrf`, { headers: c.req.raw.headers }),
-    config,
-    'csrf',
-  );
-  const response = await Auth(
-    csrf.request,
-    createAuthConfig({
-      ...authDepsOf(c),
-      sessionCookieValues: [],
-      onStorageError: () => {},
-    }),
-  );
-  const csrfToken = response.ok ? ((await response.json()) as { csrfToken?: unknown }).csrfToken : undefined;
+  const input = toAuthJsRequest(c.req.raw, config, 'error');
+  const link = new URLSearchParams({ prompt: 'select_account' });
+  const firstAsked = callbackUrlCookieOf(input.request, config);
+  if (firstAsked) link.set('callbackUrl', firstAsked);
+  for (const clear of input.clears) c.header('Set-Cookie', clear, { append: true });
   const page = refusedSignInPage({
+    siteName: config.siteName,
     message,
     admits,
-    anotherAccount:
-      typeof csrfToken === 'string'
-        ? { action: `${config.apiOrigin}/auth/signin/google?prompt=select_account`, csrfToken }
-        : undefined,
-    signInUrl: `${config.apiOrigin}/auth/signin`,
+    anotherAccountHref: `/auth/signin/google?${link}`,
     appUrl: config.appUrl,
   });
-  const fresh = response.headers.getSetCookie();
-  // As in authJs: a flow cookie written afresh needs no clear (after it, the clear would win).
-  const written = new Set(fresh.map((h) => h.slice(0, h.indexOf('=') + 1)));
-  const clears = csrf.clears.filter((h) => !written.has(h.slice(0, h.indexOf('=') + 1)));
-  for (const header of [...fresh, ...clears]) c.header('Set-Cookie', header, { append: true });
-  return c.html(page, 403);
+  return sendPage(c, page, { status: 403 });
+}
+
+/** The callback URL of Auth.js's cookie, when toAuthJsRequest passed it on (it is then one our policy keeps). */
+function callbackUrlCookieOf(request: Request, config: Config): string | undefined {
+  const name = flowCookieNames(config).callbackUrl;
+  const value = cookiePairs(request.headers.get('cookie')).find(([n]) => n === name)?.[1];
+  if (value === undefined) return undefined;
+  try {
+    return resolveRedirect(decodeURIComponent(value), redirectPolicyOf(config));
+  } catch {
+    return undefined;
+  }
 }

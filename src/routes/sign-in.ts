@@ -7,6 +7,7 @@ import { flowCookieNames } from '../auth/flow-cookies';
 import { redirectPolicyOf, resolveRedirect } from '../auth/redirect-policy';
 import { signInErrorMessage, signInPage } from '../auth/sign-in-page';
 import { apiError } from '../errors';
+import { sendPage } from '../pages/page-response';
 import { cookiePairs } from '../session/cookie';
 
 /** What the one-click start borrows from the /auth route (src/routes/auth.ts). */
@@ -107,12 +108,9 @@ async function startSignIn(c: Context<AppEnv>, authJs: AuthJsRunner) {
   return res;
 }
 
-const SIGN_IN_PAGE_CSP =
-  "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
 /**
- * `GET /auth/signin`: our sign-in page (the site's name, one "Continue with
- * Google" link to the one-click start, the error of the last attempt). Flow
+ * `GET /auth/signin`: our sign-in page (the site's name, one "Sign in with
+ * Google" button, a link to the one-click start, the error of the last attempt). Flow
  * cookies the browser cannot use (a tossed callback URL…) are cleared here as
  * on every Auth.js route.
  */
@@ -132,7 +130,6 @@ export function signInPageRoute(c: Context<AppEnv>) {
   for (const clear of toAuthJsRequest(c.req.raw, config, 'signin').clears) {
     c.header('Set-Cookie', clear, { append: true });
   }
-  // The page loads nothing and runs nothing; its one link is a navigation, which CSP does not restrict.
-  c.header('Content-Security-Policy', SIGN_IN_PAGE_CSP);
-  return c.html(page);
+  // The page loads nothing, runs nothing and has no form; its one link is a navigation, which CSP does not restrict.
+  return sendPage(c, page);
 }

@@ -74,10 +74,11 @@ export function everyRoute(jar: readonly Cookie[], params: RouteParams, csrf: Cs
     for (const [k, v] of Object.entries(fields)) if (v !== null) body.set(k, v);
     return body;
   };
+  // From the app's page: the Origin check passes, so Auth.js's CSRF check is what these calls exercise.
   const post = (label: string, path: string, header: string, body: URLSearchParams): RouteCall => ({
     label,
     path,
-    init: { method: 'POST', headers: { ...FORM, ...(header ? { cookie: header } : {}) }, body },
+    init: { method: 'POST', headers: { ...FORM, origin: APP_ORIGIN, ...(header ? { cookie: header } : {}) }, body },
   });
   const signInCsrf = { valid: csrf.token, forged: params.forgedCsrf, none: null }[params.signInCsrf];
   return [
