@@ -1,8 +1,10 @@
 // The demo app, as a real front end on a sibling subdomain would be written: it calls the Sitewide
 // API with the sibling kit's browser entry (@sitewide/verify/browser, served at /kit/browser.js).
 // sitewideFetch sends the cookie (credentials: 'include'), renews an expired session once through
-// POST /auth/refresh and retries; signInUrl is the one-click link straight to Google.
+// POST /auth/refresh and retries; signInUrl is the one-click link straight to Google. People see
+// sentences, not codes (words.js).
 import { signInUrl, sitewideFetch } from '/kit/browser.js';
+import { deviceName, errorSentence } from '/words.js';
 
 const $ = (id) => document.getElementById(id);
 const { api } = await (await fetch('/config.json')).json();
@@ -30,23 +32,6 @@ async function call(path, init = {}, { redirect = true } = {}) {
   return { res, body };
 }
 
-/** Auth.js POSTs need its CSRF token; a real form navigation carries it (and its cookie) to the API. */
-async function postForm(path, fields) {
-  const { body } = await call('/auth/csrf', {}, { redirect: false });
-  const form = document.createElement('form');
-  form.method = 'POST';
-  form.action = `${api}${path}`;
-  for (const [name, value] of Object.entries({ ...fields, csrfToken: body.csrfToken })) {
-    const input = document.createElement('input');
-    input.type = 'hidden';
-    input.name = name;
-    input.value = value;
-    form.append(input);
-  }
-  document.body.append(form);
-  form.submit();
-}
-
 /** Where the API sends the browser back after the sign-in that deleting the account may ask for. */
 const RESUME_DELETE = 'resume=delete-account';
 // Read it once and take it off the address, so neither a reload nor the sign-in link below repeats it.
@@ -56,11 +41,12 @@ if (resumeDelete) history.replaceState(null, '', location.pathname);
 // One click: a plain link straight to Google (the API's GET /auth/signin/google sets the flow cookies
 // and redirects), coming back to this page.
 $('sign-in').href = signInUrl(api, location.href);
-$('sign-out').addEventListener('click', () => postForm('/auth/signout', { callbackUrl: here }));
+// Sign-out is a link too: the API's sign-out page asks once, signs out with its own form and comes back here.
+$('sign-out').href = `${api}/auth/signout?callbackUrl=${encodeURIComponent(here)}`;
 $('sign-out-everywhere').addEventListener('click', async () => {
   const { res, body } = await call('/api/sessions/revoke-all', { method: 'POST' });
   if (res.ok) location.reload();
-  else fail(`${body.error?.code}: ${body.error?.message}`);
+  else fail(errorSentence(body, res.status));
 });
 
 // A plain link: the browser navigates to the API with its cookie, and Content-Disposition makes it a download.
@@ -77,14 +63,19 @@ async function deleteAccount() {
     const back = `${here}?${RESUME_DELETE}`;
     location.href = `${api}/auth/signin?callbackUrl=${encodeURIComponent(back)}`;
   } else {
-    fail(`${body.error?.code}: ${body.error?.message}`);
+    fail(errorSentence(body, res.status));
   }
 }
 $('delete-account').addEventListener('click', deleteAccount);
 
 // The demo shows its own signed-out view rather than being sent to sign-in.
-const me = await call('/api/me', {}, { redirect: false });
-if (me.res.status === 200) {
+const me = await call('/api/me', {}, { redirect: false }).catch(() => undefined);
+if (!me) {
+  // A network error, or an answer the browser withheld (no CORS headers on it).
+  show('signed-out');
+  $('signed-out-status').textContent = 'You are not signed in.';
+  fail(`The API at ${api} could not be reached.`);
+} else if (me.res.status === 200) {
   const user = me.body;
   $('name').textContent = user.name ?? '(no name)';
   $('email').textContent = user.email ?? '';
@@ -95,7 +86,7 @@ if (me.res.status === 200) {
   for (const s of body.sessions ?? []) {
     const row = document.createElement('tr');
     for (const text of [
-      s.userAgent ?? 'unknown',
+      deviceName(s.userAgent),
       new Date(s.createdAt).toLocaleString(),
       new Date(s.lastSeenAt).toLocaleString(),
       s.current ? 'this device' : '',
@@ -108,7 +99,11 @@ if (me.res.status === 200) {
   }
   show('signed-in');
   if (resumeDelete) await deleteAccount();
+} else if (me.res.status === 401) {
+  $('signed-out-status').textContent = errorSentence(me.body, me.res.status);
+  show('signed-out');
 } else {
-  $('signed-out-status').textContent = `You are signed out (${me.body.error?.code ?? me.res.status}).`;
+  $('signed-out-status').textContent = 'You are not signed in.';
+  fail(errorSentence(me.body, me.res.status));
   show('signed-out');
 }

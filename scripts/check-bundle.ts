@@ -14,9 +14,11 @@ import { gzipSync } from 'node:zlib';
 //   97.7 without jose's general JWE (Auth.js's flow cookies: src/auth/jose-in-worker.ts, flow-cookie-jwe.ts);
 //   101.6 with D1 replicas, SESSION_DBS (+2.3) and the feed's D1 read and location cache (+1.0);
 //   94.7 with keep_names = false (wrangler.toml); 95.04 once the feed copies disables written by SQL in DB
-//   onto the session databases' copies (src/revocation/copy-disables.ts, +0.3).
+//   onto the session databases' copies (src/revocation/copy-disables.ts, +0.3);
+//   96.9 with one template for every page (src/pages/: Google's G mark inline, ~0.5, and one stylesheet, ~0.6)
+//   and the sign-out page (GET /auth/signout, src/routes/sign-out-page.ts) (+1.9 in all).
 // The budget is what was achieved, rounded up: a growth fails the build.
-const BUDGET_GZIP_KIB = 96;
+const BUDGET_GZIP_KIB = 97;
 
 /** Never in the Worker: Auth.js's page renderer (aliased to a stub) and the Public Suffix List (deploy time only). */
 const FORBIDDEN = ['preact', 'preact-render-to-string', 'tldts', 'tldts-core'];

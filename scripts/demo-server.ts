@@ -29,6 +29,7 @@ function handler(apiOrigin: string) {
     '/': [join(DEMO_DIR, 'index.html'), HTML],
     '/index.html': [join(DEMO_DIR, 'index.html'), HTML],
     '/app.js': [join(DEMO_DIR, 'app.js'), JS],
+    '/words.js': [join(DEMO_DIR, 'words.js'), JS],
     '/kit/browser.js': [KIT_BROWSER, JS],
   };
   return (req: IncomingMessage, res: ServerResponse) => {

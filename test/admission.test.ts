@@ -267,7 +267,7 @@ describe('where a refused sign-in lands', () => {
     expect(body.error.message.toLowerCase()).not.toContain('pat@partner.test');
   });
 
-  it('a browser gets our page: why, which accounts, and "Use another Google account" with the account chooser', async () => {
+  it('a browser gets our page: why, which accounts, and "Use another account" with the account chooser', async () => {
     const res = await acme(error('hd_mismatch'), { headers: { accept: 'text/html' } });
     const page = await readPage(res, 403);
     expect(page).toMatchObject({
@@ -278,7 +278,7 @@ describe('where a refused sign-in lands', () => {
     expect(page.html).toContain('not one of that organisation&#39;s Google Workspace accounts');
     expect(page.html).toContain('Google Workspace accounts of acme.test');
     expect(page.html.toLowerCase()).not.toContain('pat@partner.test');
-    expect(page.html).toContain('<span>Use another Google account</span></a>');
+    expect(page.html).toContain('<span>Use another account</span></a>');
     // The button is the one-click start with Google's account chooser; the other link goes back to the app.
     expect(page.googleHref).toBe('/auth/signin/google?prompt=select_account');
     expectTargetsOn(page, API, [APP_URL]);
@@ -304,7 +304,7 @@ describe('where a refused sign-in lands', () => {
     expect((await readPage(res, 403)).googleHref).toBe('/auth/signin/google?prompt=select_account');
   });
 
-  it('"Use another Google account" end to end: the account chooser, then the app page first asked for', async () => {
+  it('"Use another account" end to end: the account chooser, then the app page first asked for', async () => {
     const refused = await signInTo(
       acme,
       { sub: 'another-1', email: 'me@example.org' },

@@ -93,7 +93,10 @@ describe('GET /auth/signout (a browser with a session)', () => {
 
 describe('GET /auth/signout (no session cookie)', () => {
   it('"You are signed out", a link to the callbackUrl, no form', async () => {
-    const page = await readPage(await api(`/auth/signout?callbackUrl=${encodeURIComponent(BYE)}`, { headers: HTML }), 200);
+    const page = await readPage(
+      await api(`/auth/signout?callbackUrl=${encodeURIComponent(BYE)}`, { headers: HTML }),
+      200,
+    );
     expect(page).toMatchObject({ title: 'Signed out of api.example.test', h1: 'You are signed out' });
     expect(page.actions).toEqual([]);
     expect(page.hrefs).toEqual([BYE]);

@@ -44,6 +44,6 @@ export function refusedSignInPage(input: {
     heading,
     body: html`<p>${message}</p>
 <p>${admits}</p>
-<p class="actions">${googleButton(anotherAccountHref, 'Use another Google account')} <a href="${appUrl}">Back to the app</a></p>`,
+<p class="actions">${googleButton(anotherAccountHref, 'Use another account')} <a href="${appUrl}">Back to the app</a></p>`,
   });
 }

@@ -86,9 +86,7 @@ export const authRoutes = new Hono<AppEnv>()
   .get(
     '/auth/signout',
     documented({
-      summary: 'The sign-out page (HTML, for Accept: text/html): one button that POSTs below (query: callbackUrl)',
-      description:
-        'Sign-out by link: never signs out by itself. A browser with a session cookie gets "Sign out of SITE?" and a form carrying the CSRF token and callbackUrl (through the redirect policy); without one, "You are signed out" and a link to callbackUrl. Any other caller: 405 method_not_allowed.',
+      summary: 'The sign-out page for browsers (Accept: text/html): one button that POSTs below (query: callbackUrl)',
       tags: ['auth'],
       ok: { description: 'HTML' },
       errors: { 405: ['method_not_allowed'] },
@@ -99,8 +97,7 @@ export const authRoutes = new Hono<AppEnv>()
     '/auth/signout',
     documented({
       summary: 'Sign out (form: csrfToken, callbackUrl): revokes the session, clears the cookie',
-      description:
-        "Needs Auth.js's CSRF token (GET /auth/csrf, or the page above) and an Origin that is the API's or in ALLOWED_ORIGINS.",
+      description: 'Needs an Origin that is the API or in ALLOWED_ORIGINS.',
       tags: ['auth'],
       // Revokes the session its cookie names; without one it only redirects.
       auth: ['cookie', 'anonymous'],
@@ -299,7 +296,7 @@ async function authError(c: Context<AppEnv>) {
 
 /**
  * A sign-in the admission policy refused: `403 access_denied`, or for a
- * browser our page, whose "Use another Google account" button is a link to the
+ * browser our page, whose "Use another account" button is a link to the
  * one-click start with Google's account chooser (`prompt=select_account`),
  * back to the page first asked for (Auth.js's callback-url cookie of the
  * refused flow, when our redirect policy keeps it). Flow cookies that cannot

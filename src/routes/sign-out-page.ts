@@ -27,7 +27,7 @@ export function signOutPageRoute(authJs: AuthJsRunner) {
       throw apiError(
         405,
         'method_not_allowed',
-        'GET /auth/signout is the sign-out page for browsers (Accept: text/html); sign out with POST /auth/signout (form: csrfToken, callbackUrl)',
+        'GET /auth/signout is a page for browsers (Accept: text/html); sign out with POST (form: csrfToken, callbackUrl)',
         { headers: { Allow: 'POST' } },
       );
     }

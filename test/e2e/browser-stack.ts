@@ -30,7 +30,8 @@ export interface BrowserStack {
   stop(): Promise<void>;
 }
 
-export async function startBrowserStack(): Promise<BrowserStack> {
+/** `vars`: more Worker vars (e.g. SITE_NAME) over the stack's own. */
+export async function startBrowserStack(options: { vars?: Record<string, string> } = {}): Promise<BrowserStack> {
   const certDir = mkdtempSync(join(tmpdir(), 'sitewide-cert-'));
   const tls = ensureDevCert(certDir);
   const [apiPort, appPort, evilPort] = [await freePort(), await freePort(), await freePort()];
@@ -43,7 +44,7 @@ export async function startBrowserStack(): Promise<BrowserStack> {
   try {
     const sitewide = await startSitewide({
       authUrl: api,
-      vars: { APP_URL: `${app}/`, COOKIE_DOMAIN: 'example.test', ALLOWED_ORIGINS: app },
+      vars: { APP_URL: `${app}/`, COOKIE_DOMAIN: 'example.test', ALLOWED_ORIGINS: app, ...options.vars },
       tls,
     });
     stoppers.push(() => sitewide.stop());

@@ -83,7 +83,8 @@ describe('one sign-in for sibling subdomains, in Chromium', () => {
   it('1. one click on the app page signs in through the API and the OIDC server and lands back on the app', async () => {
     await page.goto(`${APP}/`);
     await page.locator('#signed-out').waitFor();
-    expect(await page.locator('#signed-out-status').textContent()).toBe('You are signed out (missing_session).');
+    // A sentence, not the code (demo/words.js).
+    expect(await page.locator('#signed-out-status').textContent()).toBe('You are signed out.');
     expect(await page.locator('#sign-in').getAttribute('href')).toBe(
       `${API}/auth/signin/google?callbackUrl=${encodeURIComponent(`${APP}/`)}`,
     );
@@ -122,6 +123,8 @@ describe('one sign-in for sibling subdomains, in Chromium', () => {
     expect(await page.locator('#email').textContent()).toBe(DEFAULT_IDENTITY.email);
     expect(await page.locator('#sessions tr').count()).toBe(1);
     expect(await page.locator('#sessions').textContent()).toContain('this device');
+    // The device in words, not the raw user agent (HeadlessChrome on X11; Linux).
+    expect(await page.locator('#sessions td').first().textContent()).toBe('Chrome on Linux');
     await page.screenshot({ path: `${SCREENSHOTS}/signed-in.png`, fullPage: true });
   });
 
@@ -149,8 +152,13 @@ describe('one sign-in for sibling subdomains, in Chromium', () => {
     await page.locator('#signed-in').waitFor();
   });
 
-  it('5. signing out from the app clears the cookie from the browser, and /api/me answers 401 missing_session', async () => {
+  it('5. "Sign out" (a link to the API\'s sign-out page, one button there) clears the cookie; /api/me answers 401', async () => {
+    expect(await page.locator('#sign-out').getAttribute('href')).toBe(
+      `${API}/auth/signout?callbackUrl=${encodeURIComponent(`${APP}/`)}`,
+    );
     await page.click('#sign-out');
+    await page.waitForURL(`${API}/auth/signout?**`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(`${APP}/`);
     await page.locator('#signed-out').waitFor();
     expect(await sessionCookie()).toBeUndefined();
@@ -197,8 +205,8 @@ describe('one sign-in for sibling subdomains, in Chromium', () => {
     await page.click('#delete-account');
     // The API's own sign-in page: the site name and one link, nothing loaded from elsewhere.
     await page.waitForURL(`${API}/auth/signin?**`);
-    expect(await page.locator('h1').textContent()).toBe(`Sign in to ${new URL(API).host}`);
-    await page.getByRole('link', { name: 'Continue with Google' }).click();
+    expect(await page.title()).toBe(`Sign in to ${new URL(API).host}`);
+    await page.getByRole('link', { name: 'Sign in with Google' }).click();
     await page.waitForURL(`${APP}/`);
     await page.locator('#signed-out').waitFor();
     expect(await page.locator('#signed-out-status').textContent()).toBe('Your account was deleted.');
