@@ -46,10 +46,10 @@ describe('/auth edges answer with JSON errors', () => {
     expect(res.headers.get('location')).toBe(`${API}/auth/signin?error=MissingCSRF`);
   });
 
-  it('the sign-in page renders with a "Continue with Google" link', async () => {
+  it('the sign-in page renders with a "Sign in with Google" button', async () => {
     const res = await api('/auth/signin');
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain('>Continue with Google</a>');
+    expect(await res.text()).toContain('<span>Sign in with Google</span></a>');
   });
 
   it('the API root sends browsers to APP_URL', async () => {

@@ -45,7 +45,7 @@ async function signInInOwnBrowser(identity: typeof ATTACKER): Promise<string> {
     // The loopback OIDC server signs in whoever login_hint names; the sign-in page passes it on to its link.
     const hint = encodeURIComponent(JSON.stringify(identity));
     await tab.goto(`${API}/auth/signin?callbackUrl=${encodeURIComponent(`${APP}/`)}&login_hint=${hint}`);
-    await tab.getByRole('link', { name: 'Continue with Google' }).click();
+    await tab.getByRole('link', { name: 'Sign in with Google' }).click();
     await tab.waitForURL(`${APP}/`);
     const token = (await own.cookies(API)).find((c) => c.name === COOKIE)?.value;
     if (!token) throw new Error('the attacker sign-in set no session cookie');
@@ -169,7 +169,10 @@ describe('a hostile sibling subdomain tossing cookies cannot hijack or break sig
     if (!victimToken) throw new Error('no victim session to sign out (the sign-in above failed)');
     const sid = sidOf(victimToken);
     expect(sid).toMatch(/^[0-9a-f-]{36}$/);
+    // The app's link, then the one button of the API's sign-out page.
     await page.click('#sign-out');
+    await page.waitForURL(`${API}/auth/signout?**`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(`${APP}/`);
     await page.locator('#signed-out').waitFor();
     expect(await meFromApp()).toMatchObject({ status: 401, body: { error: { code: 'missing_session' } } });
