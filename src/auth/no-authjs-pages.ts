@@ -2,10 +2,10 @@
  * Stands in for `preact`, `preact/jsx-runtime` and `preact-render-to-string`
  * in the Worker's bundle (wrangler.toml `[alias]`): Auth.js renders its
  * built-in HTML pages with them (~17 KiB minified, 7 KiB gzip), and Sitewide
- * never lets it render one. We serve our own sign-in and error pages
- * (src/auth/sign-in-page.ts, error-page.ts), give Auth.js `pages` so it
- * redirects to them instead of rendering (src/auth/auth-config.ts), and answer
- * GET /auth/signout ourselves (405; only POST signs out). The actions that
+ * never lets it render one. We serve our own sign-in, sign-out and error pages
+ * (src/auth/sign-in-page.ts, sign-out-page.ts, error-page.ts), give Auth.js
+ * `pages` so it redirects to them instead of rendering (src/auth/auth-config.ts),
+ * and answer GET /auth/signout ourselves (our page; only POST signs out). The actions that
  * reach Auth.js (src/routes/auth.ts AUTH_ACTIONS) render nothing else.
  *
  * Reaching this is a bug: it throws and says so. Auth.js catches the throw,

@@ -10,7 +10,7 @@ import { apiError } from '../errors';
 import { sendPage } from '../pages/page-response';
 import { cookiePairs } from '../session/cookie';
 
-/** What the one-click start borrows from the /auth route (src/routes/auth.ts). */
+/** What the one-click start and the sign-out page borrow from the /auth route (src/routes/auth.ts). */
 export interface AuthJsRunner {
   /** Auth.js on a request, its answer made ours (cookies, landing page, errors). */
   run: (c: Context<AppEnv>, raw: Request) => Promise<Response>;
