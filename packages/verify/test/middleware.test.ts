@@ -67,7 +67,11 @@ describe('@sitewide/verify/express', () => {
       body: { sitewide: { user: { id: 'user-1', email: 'a@example.test' }, session: { id: 'session-1' } } },
     });
     const missing = await get({ cookie: 'theme=dark' });
-    expect(missing).toMatchObject({ status: 401, cache: 'no-store', body: { error: { code: 'missing_session' } } });
+    expect(missing).toMatchObject({
+      status: 401,
+      cache: 'private, no-store',
+      body: { error: { code: 'missing_session' } },
+    });
     expect(missing.body.error?.hint).toMatch(/outside COOKIE_DOMAIN/);
   });
 
@@ -111,7 +115,7 @@ describe('@sitewide/verify/hono', () => {
     expect(await ok.json()).toMatchObject({ sitewide: { user: { id: 'user-1' }, via: 'cookie' } });
     const dup = await a.request('/x', { headers: { cookie: `${cookie('a')}; ${cookie('b')}` } });
     expect(dup.status).toBe(401);
-    expect(dup.headers.get('cache-control')).toBe('no-store');
+    expect(dup.headers.get('cache-control')).toBe('private, no-store');
     expect(await dup.json()).toMatchObject({
       error: { code: 'invalid_session', hint: expect.stringMatching(/tossed/) },
     });
