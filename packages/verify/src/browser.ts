@@ -1,10 +1,35 @@
 /**
  * @sitewide/verify/browser: for pages on a sibling subdomain calling their own backend (or
- * Sitewide). No dependencies; safe to bundle.
+ * Sitewide), and where to send a browser to sign in and out. One file with no imports and no
+ * dependencies: safe to bundle, or to serve as is (`dist/browser.js`). The server entries
+ * re-export the URL helpers.
  */
-import { signInUrl, signOutUrl } from './sign-in-urls.ts';
 
-export { signInPageUrl, signInUrl, signOutUrl } from './sign-in-urls.ts';
+const origin = (issuer: string) => issuer.replace(/\/+$/, '');
+
+/**
+ * One click to sign in: `${issuer}/auth/signin/google?callbackUrl=<back>` starts Google's flow at
+ * once. For a link the user clicks ("Sign in"). Sitewide keeps `back` only when its origin is the
+ * API's or in ALLOWED_ORIGINS (else the user lands on APP_URL).
+ */
+export function signInUrl(issuer: string, back: string): string {
+  return `${origin(issuer)}/auth/signin/google?callbackUrl=${encodeURIComponent(back)}`;
+}
+
+/**
+ * Sitewide's sign-in page: `${issuer}/auth/signin?callbackUrl=<back>`, the site's name and one
+ * "Continue with Google" link (and the last attempt's error). Where the middleware redirects a
+ * page navigation without a session: a page in between, so a cookie that never reaches this app
+ * (a host outside COOKIE_DOMAIN) cannot loop the browser through Google.
+ */
+export function signInPageUrl(issuer: string, back: string): string {
+  return `${origin(issuer)}/auth/signin?callbackUrl=${encodeURIComponent(back)}`;
+}
+
+/** Sitewide's sign-out page, then back: `${issuer}/auth/signout?callbackUrl=<back>`. */
+export function signOutUrl(issuer: string, back: string): string {
+  return `${origin(issuer)}/auth/signout?callbackUrl=${encodeURIComponent(back)}`;
+}
 
 export interface SitewideFetchOptions {
   /** Sitewide's origin, e.g. `https://api.example.com`. */

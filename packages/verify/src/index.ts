@@ -5,10 +5,11 @@
  * Cloudflare Workers, Next.js edge middleware, Bun and Deno. Nothing here throws for a refused
  * request: every outcome is a result object. The manual is README.md beside this package.
  */
+
+export { signInPageUrl, signInUrl, signOutUrl } from './browser.ts';
 export { cookiePairs, type VerifyInput } from './cookies.ts';
 export { accessDenied, errorBody, type SitewideErrorCode, type SitewideFailure } from './errors.ts';
 export type { SitewideBinding, SitewideRpcResult } from './refresh.ts';
-export { signInPageUrl, signInUrl, signOutUrl } from './sign-in-urls.ts';
 export { ACCESS_TOKEN_TYP, SESSION_TOKEN_TYP } from './token.ts';
 export { hasAnyRole, type SitewideSession, type SitewideUser } from './user.ts';
 export {

@@ -5,8 +5,9 @@
  * carries live here too. Pure: the Express and Hono entries only read the request and write the
  * response.
  */
+
+import { signInPageUrl } from './browser.ts';
 import { accessDenied, type SitewideFailure } from './errors.ts';
-import { signInPageUrl } from './sign-in-urls.ts';
 import { hasAnyRole } from './user.ts';
 import type { SitewideContext, SitewideResult } from './verifier.ts';
 
