@@ -22,9 +22,30 @@ export interface ExampleOptions {
   /** The example's folder (default: in this repository). */
   dir: string;
   env: Record<string, string>;
-  /** PATH for `npm start`: which `node` runs it (default: this process's PATH). */
-  path?: string;
+  /**
+   * Run as a sibling team would, outside this repository: PATH decides which `node` runs it, and
+   * none of the npm_* variables of the npm script running the tests reach it (cleanEnv).
+   */
+  outside?: { path: string };
   port?: number;
+}
+
+/**
+ * This process's environment without what the npm script running the tests added (npm_*, INIT_CWD,
+ * NODE), PATH as given (which `node` and `npm` run). The rest stays: e.g. NODE_EXTRA_CA_CERTS, which
+ * npm may need to reach the registry.
+ */
+export function cleanEnv(path: string): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) && name !== 'INIT_CWD' && name !== 'NODE'),
+  );
+  return {
+    ...env,
+    PATH: path,
+    npm_config_update_notifier: 'false',
+    npm_config_fund: 'false',
+    npm_config_audit: 'false',
+  };
 }
 
 export async function startExample(options: ExampleOptions): Promise<RunningExample> {
@@ -32,12 +53,10 @@ export async function startExample(options: ExampleOptions): Promise<RunningExam
   const logDir = mkdtempSync(join(tmpdir(), 'sitewide-example-'));
   const logPath = join(logDir, 'npm-start.log');
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    ...(options.path ? { PATH: options.path } : {}),
+    ...(options.outside ? cleanEnv(options.outside.path) : { ...process.env, npm_config_update_notifier: 'false' }),
     ...options.env,
     PORT: String(port),
     HOST: '127.0.0.1',
-    npm_config_update_notifier: 'false',
   };
   const child = startGroup('npm', ['start', '--silent'], { cwd: resolve(options.dir), env, logPath });
   const stop = async () => {
