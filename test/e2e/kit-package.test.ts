@@ -90,9 +90,9 @@ describe('the npm package', () => {
     run(join(BIN, 'attw'), [tarball, '--profile', 'esm-only'], project, NODE_24_PATH);
     const publish = run('npm', ['publish', '--dry-run'], KIT, NODE_24_PATH);
     expect(publish).toContain('+ @sitewide/verify@1.0.0');
-    expect(publish.split('\n').filter((l) => /^npm (warn|error|ERR)/i.test(l) && !/requires you to be logged in/.test(l))).toEqual(
-      [],
-    );
+    expect(
+      publish.split('\n').filter((l) => /^npm (warn|error|ERR)/i.test(l) && !/requires you to be logged in/.test(l)),
+    ).toEqual([]);
   });
 
   it('imports in ESM on Node 20 and Node 24, and require() from CommonJS', () => {
