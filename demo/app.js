@@ -3,7 +3,7 @@
 // sitewideFetch sends the cookie (credentials: 'include'), renews an expired session once through
 // POST /auth/refresh and retries; signInUrl is the one-click link straight to Google. People see
 // sentences, not codes (words.js).
-import { signInUrl, sitewideFetch } from '/kit/browser.js';
+import { signInUrl, signOutUrl, sitewideFetch } from '/kit/browser.js';
 import { deviceName, errorSentence } from '/words.js';
 
 const $ = (id) => document.getElementById(id);
@@ -42,7 +42,7 @@ if (resumeDelete) history.replaceState(null, '', location.pathname);
 // and redirects), coming back to this page.
 $('sign-in').href = signInUrl(api, location.href);
 // Sign-out is a link too: the API's sign-out page asks once, signs out with its own form and comes back here.
-$('sign-out').href = `${api}/auth/signout?callbackUrl=${encodeURIComponent(here)}`;
+$('sign-out').href = signOutUrl(api, here);
 $('sign-out-everywhere').addEventListener('click', async () => {
   const { res, body } = await call('/api/sessions/revoke-all', { method: 'POST' });
   if (res.ok) location.reload();

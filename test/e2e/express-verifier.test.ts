@@ -1,26 +1,40 @@
-import type { Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { decodeJwt, importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CookieJar } from '../support/cookies';
 import { type ApiFetch, signInFlow } from '../support/sign-in-flow';
-import { type RunningSitewide, startLocalhostSitewide } from './harness';
-import { apiFetchFor, listenExpressSibling } from './http';
+import { NAVIGATION, type RunningExample, rawGet } from './examples';
+import { freePort, type RunningSitewide, requestsIn, startLocalhostSitewide } from './harness';
+import { apiFetchFor, startExpressSibling } from './http';
 
 // The README's "Verify Sitewide tokens in your backend", proven: a real Sitewide
 // under wrangler dev, a real sign-in, and the Express example (@sitewide/verify/express)
 // verifying its tokens. The example configures no cookie name: the kit reads it from
-// /.well-known/sitewide.json (`sitewide.session` on this http Sitewide).
+// /.well-known/sitewide.json (`sitewide.session` on this http Sitewide). It runs as its README
+// says (`npm start` in examples/express-verifier), on http://localhost:<port>, an ALLOWED_ORIGINS
+// entry, so the sign-in round trip from its pages comes back to it.
 
 const AUDIENCE = 'https://billing.example.test';
 const COOKIE = 'sitewide.session';
 let sitewide: RunningSitewide;
-let backend: Server;
+let backend: RunningExample;
 let backendUrl: string;
+/** The example as a browser on localhost reaches it (the session cookie is host-only on localhost). */
+let page: string;
 let jar: CookieJar;
 let api: ApiFetch;
+let logDir: string;
+/** Sitewide's request log (wrangler dev at log level info): where refreshes are counted. */
+let requestLog: string;
 
 beforeAll(async () => {
-  const started = await startLocalhostSitewide(AUDIENCE);
+  logDir = mkdtempSync(join(tmpdir(), 'sitewide-e2e-express-'));
+  requestLog = join(logDir, 'wrangler.log');
+  const port = await freePort();
+  page = `http://localhost:${port}`;
+  const started = await startLocalhostSitewide(AUDIENCE, { allowedOrigins: [page], requestLog });
   sitewide = started.sitewide;
   const { origin } = started;
   api = apiFetchFor(origin);
@@ -30,12 +44,14 @@ beforeAll(async () => {
     { sub: 'express-user', email: 'express@example.test' },
     { callbackUrl: '/api/me' },
   ));
-  ({ server: backend, url: backendUrl } = await listenExpressSibling(origin, AUDIENCE));
+  backend = await startExpressSibling(origin, AUDIENCE, port);
+  backendUrl = backend.url;
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => (backend ? backend.close(resolve) : resolve(undefined)));
+  await backend?.stop();
   await sitewide?.stop();
+  if (logDir) rmSync(logDir, { recursive: true, force: true });
 });
 
 async function whoami(headers: Record<string, string>, path = '/whoami') {
@@ -147,5 +163,86 @@ describe('the Express example verifies real Sitewide tokens with the public JWKS
       status: 403,
       body: { error: { code: 'access_denied' } },
     });
+  });
+});
+
+describe('issue 22: one renewal for a burst, pages, caching headers (the real Sitewide)', () => {
+  it('40 parallel requests with one expired cookie: exactly 1 POST /auth/refresh at Sitewide, 40 × 200', async () => {
+    const user = await me();
+    const sid = String(decodeJwt(jar.get(COOKIE) ?? '').sid);
+    const expired = await expiredToken(user.id, sid);
+    const before = requestsIn(requestLog, 'POST', '/auth/refresh');
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, () => fetch(`${backendUrl}/whoami`, { headers: { cookie: `${COOKIE}=${expired}` } })),
+    );
+    expect(answers.map((r) => r.status)).toEqual(Array(40).fill(200));
+    // Every answer carries the one renewed cookie.
+    const renewed = new Set(answers.map((r) => r.headers.getSetCookie().find((c) => c.startsWith(`${COOKIE}=`))));
+    expect(renewed.size).toBe(1);
+    expect([...renewed][0]).toMatch(/; HttpOnly/i);
+    // wrangler writes the request line when the answer is sent; give the log a moment.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(requestsIn(requestLog, 'POST', '/auth/refresh') - before).toBe(1);
+  });
+
+  it('a page navigation without a session: 302 to Sitewide’s sign-in page and, once signed in, back to the page', async () => {
+    const res = await rawGet(`${page}/account?tab=orders`, NAVIGATION);
+    expect(res.status).toBe(302);
+    const location = new URL(res.headers.get('location') ?? '');
+    expect(`${location.origin}${location.pathname}`).toBe(`${sitewide.authUrl}/auth/signin`);
+    const back = `${page}/account?tab=orders`;
+    expect(location.searchParams.get('callbackUrl')).toBe(back);
+    expect(res.headers.get('cache-control')).toBe('private, no-store');
+    expect(res.headers.get('vary')).toMatch(/\bCookie\b/);
+
+    // Sitewide's own sign-in page keeps that callbackUrl (its origin is in ALLOWED_ORIGINS) in its one link.
+    const signInPage = await api(location.pathname + location.search);
+    expect(signInPage.status).toBe(200);
+    const href = /href="(\/auth\/signin\/google\?[^"]+)"/.exec(await signInPage.text())?.[1]?.replaceAll('&amp;', '&');
+    expect(new URL(href ?? '', sitewide.authUrl).searchParams.get('callbackUrl')).toBe(back);
+
+    const { jar: browser, callback } = await signInFlow(
+      api,
+      sitewide.authUrl,
+      { sub: 'page-user', email: 'page@example.test' },
+      { callbackUrl: back },
+    );
+    expect(callback.headers.get('location')).toBe(back);
+    const landed = await rawGet(back, { ...NAVIGATION, cookie: `${COOKIE}=${browser.get(COOKIE)}` });
+    expect(landed.status).toBe(200);
+    expect(landed.body).toContain('Your account: page@example.test.');
+    expect(landed.headers.get('cache-control')).toBe('private, no-store');
+  });
+
+  it('the API keeps its JSON 401 for fetches; the optional page answers 200 with a Sign in link, or the user', async () => {
+    const api401 = await fetch(`${backendUrl}/whoami`, { headers: { accept: '*/*' } });
+    expect(api401.status).toBe(401);
+    expect(api401.headers.get('cache-control')).toBe('private, no-store');
+    expect(api401.headers.get('vary')).toMatch(/\bCookie\b/);
+    expect(await api401.json()).toMatchObject({ error: { code: 'missing_session' } });
+
+    const anonymous = await rawGet(`${page}/`, NAVIGATION);
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.body).toContain(
+      `href="${sitewide.authUrl}/auth/signin/google?callbackUrl=${encodeURIComponent(`${page}/`)}"`,
+    );
+    expect(anonymous.headers.get('cache-control')).toBe('private, no-store');
+    const signedIn = await rawGet(`${page}/`, { ...NAVIGATION, cookie: `${COOKIE}=${jar.get(COOKIE)}` });
+    expect(signedIn.status).toBe(200);
+    expect(signedIn.body).toMatch(/Signed in as [^<]+\. <a href=/);
+    expect(signedIn.body).toContain(`${sitewide.authUrl}/auth/signout?callbackUrl=`);
+  });
+
+  it('as the attacker: a token header with CR/LF cannot forge a line in the sibling’s log', async () => {
+    const header = Buffer.from(
+      JSON.stringify({ alg: 'ES256', typ: 'x\r\n2026-01-01T00:00:00Z INFO admin signed in' }),
+    ).toString('base64url');
+    const res = await whoami({ cookie: `${COOKIE}=${header}.e30.c2ln` });
+    expect(res.status).toBe(401);
+    const hint = res.body.error?.hint ?? '';
+    expect(hint).toBe(
+      String.raw`the token's typ is "x\r\n2026-01-01T00:00:00Z INFO admin signed in", not "sitewide-session+jwt"`,
+    );
+    expect(hint).not.toMatch(/[\r\n]/);
   });
 });

@@ -6,7 +6,7 @@
  *  - the loopback OIDC server standing in for Google.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningOidcServer, startOidcServer } from '../../scripts/oidc-server.ts';
@@ -20,16 +20,20 @@ export { freePort };
  * app of its own (APP_URL is its /api/me), COOKIE_DOMAIN localhost, access
  * tokens for `audience`.
  */
-export async function startLocalhostSitewide(audience: string): Promise<{ sitewide: RunningSitewide; origin: string }> {
+export async function startLocalhostSitewide(
+  audience: string,
+  more: { allowedOrigins?: string[]; requestLog?: string } = {},
+): Promise<{ sitewide: RunningSitewide; origin: string }> {
   const origin = `http://localhost:${await freePort()}`;
   const sitewide = await startSitewide({
     authUrl: origin,
     vars: {
       APP_URL: `${origin}/api/me`,
       COOKIE_DOMAIN: 'localhost',
-      ALLOWED_ORIGINS: origin,
+      ALLOWED_ORIGINS: [origin, ...(more.allowedOrigins ?? [])].join(','),
       TOKEN_AUDIENCES: audience,
     },
+    ...(more.requestLog ? { requestLog: more.requestLog } : {}),
   });
   return { sitewide, origin };
 }
@@ -42,6 +46,8 @@ export interface SitewideOptions {
   tls?: { keyPath: string; certPath: string };
   /** More environment for wrangler, e.g. WRANGLER_REGISTRY_PATH shared with a sibling Worker (startWorker). */
   env?: Record<string, string>;
+  /** Write wrangler's output to this file at log level info: one line per request (see requestsIn). */
+  requestLog?: string;
 }
 
 export interface RunningSitewide {
@@ -56,6 +62,17 @@ export interface RunningSitewide {
 
 function wranglerEnv(): NodeJS.ProcessEnv {
   return { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false', X_LOCAL_OBSERVABILITY: 'false' };
+}
+
+/**
+ * How many `method path` requests Sitewide served, from its request log (SitewideOptions.requestLog):
+ * wrangler dev writes one line per request at log level info, e.g. `[wrangler:info] POST /auth/refresh 200 OK (12ms)`.
+ */
+export function requestsIn(requestLog: string, method: string, path: string): number {
+  const line = new RegExp(`\\b${method} ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\?\\S*)? \\d{3}\\b`);
+  return readFileSync(requestLog, 'utf8')
+    .split('\n')
+    .filter((l) => line.test(l)).length;
 }
 
 /** Runs one SQL statement against the running Worker's local D1 (the same persist dir), returning its rows. */
@@ -107,7 +124,7 @@ export async function startSitewide(options: SitewideOptions): Promise<RunningSi
     secrets,
     '--show-interactive-dev-session=false',
     '--log-level',
-    process.env.E2E_WRANGLER_LOG ?? 'warn',
+    options.requestLog ? 'info' : (process.env.E2E_WRANGLER_LOG ?? 'warn'),
     ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
     ...(options.tls
       ? [
@@ -120,7 +137,7 @@ export async function startSitewide(options: SitewideOptions): Promise<RunningSi
         ]
       : []),
   ];
-  const child = startGroup('wrangler', args, { env });
+  const child = startGroup('wrangler', args, { env, ...(options.requestLog ? { logPath: options.requestLog } : {}) });
   const stop = async () => {
     await stopGroup(child);
     await oidc.stop();

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDevCert } from '../../scripts/dev-cert.ts';
 import type { CookieJar } from '../support/cookies';
 import { type ApiFetch, signInFlow } from '../support/sign-in-flow';
+import { NAVIGATION, rawGet } from './examples';
 import { freePort, type RunningSitewide, type RunningWorker, startSitewide, startWorker } from './harness';
 import { getParsed, untilExpired } from './http';
 
@@ -178,6 +179,36 @@ describe('the Hono sibling Worker verifies Sitewide sessions (@sitewide/verify/h
     expect(renewed?.value).not.toBe(token);
     expect(decodeJwt(renewed?.value ?? '').sid).toBe(decodeJwt(token).sid);
     token = renewed?.value ?? token;
+  });
+
+  it('40 parallel requests with one expired cookie: 40 × 200, and Sitewide minted exactly one new token (one RPC refresh)', async () => {
+    await untilExpired(token);
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, () => callSibling('/api/whoami', { cookie: `${COOKIE}=${token}` })),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(40).fill(200));
+    // Each renewal signs a new token (ECDSA signatures are randomized): one value means one renewal.
+    const minted = new Set(answers.map((a) => a.setCookie.find((c) => c.name === COOKIE)?.value));
+    expect(minted.size).toBe(1);
+    const [renewed] = minted;
+    expect(renewed).toBeTruthy();
+    expect(decodeJwt(renewed ?? '').sid).toBe(decodeJwt(token).sid);
+    token = renewed ?? token;
+  });
+
+  it('a page navigation without a session: 302 to Sitewide’s sign-in page, back to this URL; headers private', async () => {
+    const res = await rawGet(`${sibling.url}/account?x=1`, NAVIGATION);
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe(
+      `${API}/auth/signin?callbackUrl=${encodeURIComponent(`${sibling.url}/account?x=1`)}`,
+    );
+    expect(res.headers.get('cache-control')).toBe('private, no-store');
+    expect(res.headers.get('vary')).toMatch(/\bCookie\b/);
+    const api401 = await callSibling('/api/whoami');
+    expect(api401).toMatchObject({ status: 401, body: { error: { code: 'missing_session' } } });
+    const page = await rawGet(`${sibling.url}/account`, { ...NAVIGATION, cookie: `${COOKIE}=${token}` });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('Your account: sibling@example.test.');
   });
 
   it('after revoke-all, the sibling refuses with session_revoked once the token expires', async (ctx) => {

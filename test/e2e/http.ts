@@ -1,9 +1,8 @@
 /** Small HTTP helpers the end-to-end tests share (Node's fetch against loopback servers). */
-import type { Server } from 'node:http';
 import { decodeJwt } from 'jose';
-import { listen } from '../../examples/express-verifier/server.ts';
 import { parseSetCookie } from '../support/cookies';
 import type { ApiFetch } from '../support/sign-in-flow';
+import { type RunningExample, startExample } from './examples';
 
 /** An ApiFetch against `origin`: the jar's cookies sent, redirects not followed. */
 export function apiFetchFor(origin: string): ApiFetch {
@@ -40,9 +39,14 @@ export async function untilExpired(jwt: string): Promise<void> {
   await new Promise((r) => setTimeout(r, Math.max(0, exp + 1100 - Date.now())));
 }
 
-/** The Express example (examples/express-verifier, on @sitewide/verify) on a free loopback port, trusting `issuer`. */
-export async function listenExpressSibling(issuer: string, audience: string): Promise<{ server: Server; url: string }> {
-  const server = await listen({ issuer, audience });
-  const address = server.address();
-  return { server, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
+/**
+ * The Express example (examples/express-verifier, on @sitewide/verify) started as its README says
+ * (`npm start`), on a free loopback port (or `port`), trusting `issuer`.
+ */
+export function startExpressSibling(issuer: string, audience: string, port?: number): Promise<RunningExample> {
+  return startExample({
+    dir: 'examples/express-verifier',
+    env: { SITEWIDE_ISSUER: issuer, AUDIENCE: audience },
+    ...(port ? { port } : {}),
+  });
 }

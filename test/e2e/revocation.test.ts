@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CookieJar } from '../support/cookies';
 import { type ApiFetch, signInFlow } from '../support/sign-in-flow';
+import type { RunningExample } from './examples';
 import { type RunningSitewide, startLocalhostSitewide } from './harness';
-import { apiFetchFor, listenExpressSibling } from './http';
+import { apiFetchFor, startExpressSibling } from './http';
 
 // The README's revocation bound, measured end to end: a real Sitewide under wrangler dev with the
 // default token lifetime (SESSION_TOKEN_TTL, 10 minutes) and the default REVOCATION_POLL (5 s), two
@@ -19,7 +19,7 @@ const BOUND_MS = 10_000;
 const PROBE_EVERY_MS = 250;
 
 let sitewide: RunningSitewide | undefined;
-let backend: Server | undefined;
+let backend: RunningExample | undefined;
 let backendUrl: string;
 let origin: string;
 let api: ApiFetch;
@@ -38,12 +38,12 @@ beforeAll(async () => {
   const operated = { sub: 'operated-user', email: 'operated@example.test' };
   ({ jar: third } = await signInFlow(api, origin, operated, { callbackUrl: '/api/me', userAgent: 'browser-three' }));
   ({ jar: fourth } = await signInFlow(api, origin, operated, { callbackUrl: '/api/me', userAgent: 'browser-four' }));
-  ({ server: backend, url: backendUrl } = await listenExpressSibling(origin, AUDIENCE));
+  backend = await startExpressSibling(origin, AUDIENCE);
+  backendUrl = backend.url;
 });
 
 afterAll(async () => {
-  const server = backend;
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  await backend?.stop();
   await sitewide?.stop();
 });
 

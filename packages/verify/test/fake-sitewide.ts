@@ -16,6 +16,8 @@ export interface FakeSitewide {
   refreshCookies: string[];
   /** What POST /auth/refresh answers next. */
   refresh: RefreshAnswer;
+  /** How long POST /auth/refresh takes to answer (ms), so that concurrent requests overlap. */
+  refreshDelayMs: number;
   /** The revocation feed, published in sitewide.json only when `revocationPoll` was given. */
   feed: { sessions: Array<{ id: string; at: number }>; users: Array<{ id: string; before: number }>; status: number };
   /** Publish a second key (rotation): tokens signed with it verify after the JWKS is refetched. */
@@ -60,6 +62,7 @@ export async function startFakeSitewide(
     hits,
     refreshCookies,
     refresh: { status: 503, body: { error: { code: 'service_unavailable', message: 'not set' } } },
+    refreshDelayMs: 0,
     feed: { sessions: [], users: [], status: 200 },
     async rotate() {
       if (!published.includes(pending)) published.unshift(pending);
@@ -112,7 +115,9 @@ export async function startFakeSitewide(
     if (req.method === 'POST' && path === '/auth/refresh') {
       refreshCookies.push(req.headers.cookie ?? '');
       const answer = fake.refresh;
-      return json(answer.status, answer.body, answer.setCookie ? { 'set-cookie': answer.setCookie } : {});
+      const send = () => json(answer.status, answer.body, answer.setCookie ? { 'set-cookie': answer.setCookie } : {});
+      if (fake.refreshDelayMs > 0) return void setTimeout(send, fake.refreshDelayMs);
+      return send();
     }
     return json(404, { error: { code: 'not_found', message: 'no such route' } });
   });

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import express from 'express';
 import { Hono } from 'hono';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { signInUrl, sitewideFetch } from '../src/browser.ts';
+import { signInPageUrl, signInUrl, signOut, signOutUrl, sitewideFetch } from '../src/browser.ts';
 import { type RequireSitewideSessionOptions, requireSitewideSession } from '../src/express.ts';
 import { type SitewideSessionOptions, type SitewideVariables, sitewideSession } from '../src/hono.ts';
 import { type FakeSitewide, startFakeSitewide } from './fake-sitewide.ts';
@@ -67,7 +67,11 @@ describe('@sitewide/verify/express', () => {
       body: { sitewide: { user: { id: 'user-1', email: 'a@example.test' }, session: { id: 'session-1' } } },
     });
     const missing = await get({ cookie: 'theme=dark' });
-    expect(missing).toMatchObject({ status: 401, cache: 'no-store', body: { error: { code: 'missing_session' } } });
+    expect(missing).toMatchObject({
+      status: 401,
+      cache: 'private, no-store',
+      body: { error: { code: 'missing_session' } },
+    });
     expect(missing.body.error?.hint).toMatch(/outside COOKIE_DOMAIN/);
   });
 
@@ -111,7 +115,7 @@ describe('@sitewide/verify/hono', () => {
     expect(await ok.json()).toMatchObject({ sitewide: { user: { id: 'user-1' }, via: 'cookie' } });
     const dup = await a.request('/x', { headers: { cookie: `${cookie('a')}; ${cookie('b')}` } });
     expect(dup.status).toBe(401);
-    expect(dup.headers.get('cache-control')).toBe('no-store');
+    expect(dup.headers.get('cache-control')).toBe('private, no-store');
     expect(await dup.json()).toMatchObject({
       error: { code: 'invalid_session', hint: expect.stringMatching(/tossed/) },
     });
@@ -182,5 +186,46 @@ describe('@sitewide/verify/browser', () => {
     const res = await sitewideFetch('/api/x', undefined, { issuer: 'https://api.example.test' });
     expect(res.status).toBe(401);
     expect(assign).toHaveBeenCalledWith(signInUrl('https://api.example.test', 'https://app.example.test/page'));
+  });
+
+  it('signOutUrl, signInPageUrl; signOut navigates to Sitewide’s sign-out page and back', () => {
+    expect(signOutUrl('https://api.example.test/', 'https://app.example.test/a?b=1')).toBe(
+      'https://api.example.test/auth/signout?callbackUrl=https%3A%2F%2Fapp.example.test%2Fa%3Fb%3D1',
+    );
+    expect(signInPageUrl('https://api.example.test', 'https://app.example.test/')).toBe(
+      'https://api.example.test/auth/signin?callbackUrl=https%3A%2F%2Fapp.example.test%2F',
+    );
+    const assign = vi.fn();
+    vi.stubGlobal('location', { href: 'https://app.example.test/page', assign });
+    signOut('https://api.example.test');
+    expect(assign).toHaveBeenCalledWith(signOutUrl('https://api.example.test', 'https://app.example.test/page'));
+    signOut('https://api.example.test', 'https://app.example.test/bye');
+    expect(assign).toHaveBeenLastCalledWith(signOutUrl('https://api.example.test', 'https://app.example.test/bye'));
+  });
+
+  it('40 parallel calls finding the session expired: one POST /auth/refresh, then 40 retries', async () => {
+    let refreshes = 0;
+    let renewed = false;
+    vi.stubGlobal('fetch', async (input: string) => {
+      if (String(input).endsWith('/auth/refresh')) {
+        refreshes += 1;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        renewed = true;
+        return new Response('{}', { status: 200 });
+      }
+      return renewed ? new Response('ok') : problem('session_expired');
+    });
+    const issuer = 'https://parallel.example.test';
+    const answers = await Promise.all(Array.from({ length: 40 }, () => sitewideFetch('/api/x', {}, { issuer })));
+    expect(answers.map((r) => r.status)).toEqual(Array(40).fill(200));
+    expect(refreshes).toBe(1);
+    // A straggler that saw the old cookie just after: the recent renewal is reused, no second POST.
+    renewed = false;
+    const straggler = sitewideFetch('/api/x', {}, { issuer, redirect: false });
+    setTimeout(() => {
+      renewed = true;
+    }, 5);
+    await straggler;
+    expect(refreshes).toBe(1);
   });
 });
