@@ -1,6 +1,6 @@
 /**
- * The bench cases, declared once. Read inside workerd by the two bench Workers (bench/worker.ts,
- * bench/peer-worker.ts: which route, which handler, which credential) and in Node by the runner
+ * The bench cases, declared once. Read inside workerd by the two bench Workers (bench/workers/:
+ * which route, which handler, which credential) and in Node by the runner
  * (which Worker to ask, what to load-test over HTTP, what each response must be, what the report
  * says), with the shapes of the control surface's answers. Plain data: no Node and no Workers APIs.
  */
@@ -22,9 +22,9 @@ export type Credential =
   | 'authjs-session-cookie';
 
 /**
- * Who answers: the product's `createApp()` with the bench routes (bench/worker.ts), a bare
- * `new Hono()` with only the route (bench/worker.ts, the floor under everything), or the
- * @hono/auth-js peer (bench/peer-worker.ts).
+ * Who answers: the product's `createApp()` with the bench routes (bench/workers/main.ts), a bare
+ * `new Hono()` with only the route (the floor under everything), or the @hono/auth-js peer
+ * (bench/workers/peer.ts).
  */
 export type CaseApp = 'sitewide' | 'floor' | 'peer';
 
@@ -153,6 +153,29 @@ export const MICRO_CASES = {
 export type MicroCaseName = keyof typeof MICRO_CASES;
 export const MICRO_CASE_NAMES = Object.keys(MICRO_CASES) as MicroCaseName[];
 
+/**
+ * The D1 throughput case's operations on a seeded local D1 (bench/phases/d1.ts, inside the main
+ * bench Worker: bench/workers/d1.ts), the client counts each runs at, and what each is.
+ */
+export const D1_CASES = {
+  refresh: { clients: [1, 4], what: '`refreshSession`, no slide due: one indexed SELECT (one round trip)' },
+  'refresh-slide': {
+    clients: [1, 4],
+    what: '`refreshSession` with a slide due: the SELECT, then a batch (UPDATE + SELECT)',
+  },
+  'api-me': {
+    clients: [1, 4],
+    what: '`GET /api/me` through the whole app with an expired token: verify, the refresh read, re-sign, Set-Cookie',
+  },
+  'api-me-fresh': {
+    clients: [1],
+    what: '`GET /api/me` through the whole app with a fresh token: answered from the token, no D1',
+  },
+  signin: { clients: [1], what: '`recordSignIn` of a returning user (a batch of 8)' },
+  revoke: { clients: [1], what: '`revokeSession` (a batch of 2: UPDATE … RETURNING + audit INSERT)' },
+} as const;
+export type D1CaseName = keyof typeof D1_CASES;
+
 /** `console-log-line` once more, under `wrangler dev` (GET /__bench/micro there). */
 export const DEV_LOG_LINE = {
   name: 'console-log-line (wrangler dev)',
@@ -167,19 +190,14 @@ export const DEV_LOG_LINE = {
  */
 export type Credentials = Partial<Record<Credential, Record<string, string> | Record<string, string>[]>>;
 
-/** GET /__bench/run: one case's request sent n times in a row. */
-export interface LoopResult {
-  case: string;
+/** GET /__bench/run and /__bench/micro: one operation n times in a row. */
+export interface BatchResult {
+  name: string;
   n: number;
   /** Wall time of the timed loop inside the isolate (performance.now()). */
   ms: number;
   usPerRequest: number;
   statuses: Record<string, number>;
-  d1Statements: number;
-  d1StatementsPerRequest: number;
-  d1RoundTrips: number;
-  d1RoundTripsPerRequest: number;
-  outboundFetches: number;
 }
 
 /** GET /__bench/mix: one entry of the cases interleaved chunk by chunk. */

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { startGroup, stopGroup } from '../scripts/process-group.ts';
 import { BENCH, ROOT } from './settings.ts';
 
-export const WRANGLER = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
+const WRANGLER = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
 
 export class BenchRun {
   readonly started = Date.now();
@@ -74,6 +74,10 @@ export class BenchRun {
 
   wrangler(name: string, args: string[]) {
     return this.run(name, process.execPath, [WRANGLER, ...args]);
+  }
+
+  startWrangler(name: string, args: string[]) {
+    return this.start(name, process.execPath, [WRANGLER, ...args]);
   }
 
   stop(child: ChildProcess) {

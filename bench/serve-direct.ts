@@ -1,7 +1,7 @@
 /**
  * Serves a bench Worker bundle (from `wrangler deploy --dry-run --outdir`) with Miniflare's own
  * workerd server: no wrangler dev proxy in front, no request tracing, no request log.
- * Run by bench/run.ts as its own process group (it is stopped by killing the group):
+ * Run by bench/servers.ts as its own process group (it is stopped by killing the group):
  *
  *   node bench/serve-direct.ts CONFIG.json      → prints "ready http://127.0.0.1:PORT" when listening
  *
@@ -29,8 +29,6 @@ export interface DirectServerConfig {
    * Miniflare's entry Worker (what `workerd serve` on the bundle would do).
    */
   socketPort?: number;
-  /** Open the DevTools inspector here (CPU profiles); left closed for the measured servers. */
-  inspectorPort?: number;
 }
 
 const config = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')) as DirectServerConfig;
@@ -47,7 +45,6 @@ const mf = new Miniflare(
     // The Worker's console lines (one JSON line per request) are dropped here, not piped on:
     // production sends them to Workers Logs, not to a local terminal.
     handleStructuredLogs: () => {},
-    ...(config.inspectorPort ? { inspectorPort: config.inspectorPort } : {}),
     unsafeObservability: false,
     unsafeLocalExplorer: false,
     // wrangler's --persist-to DIR keeps resources under DIR/v3.

@@ -1,15 +1,16 @@
 /**
- * Phase 3, sign-in: the browser's whole flow against the loopback OIDC server (as
+ * Sign-in: the browser's whole flow against the loopback OIDC server (as
  * test/support/sign-in-flow.ts), for Sitewide and the peer on their workerd sockets and for
  * Sitewide under wrangler dev: the callback's server time (Server-Timing, from the bench Workers)
  * and, at the end, every outbound request the Workers made (discovery once per isolate).
  */
-import { CookieJar } from '../test/support/cookies.ts';
-import type { BenchWorker, OutboundCounts } from './cases.ts';
-import { getJson, type Target, type Targets } from './servers.ts';
-import { API_ORIGIN, OPTIONS } from './settings.ts';
+import { CookieJar } from '../../test/support/cookies.ts';
+import type { BenchWorker, OutboundCounts } from '../cases.ts';
+import { getJson, type Target, type Targets } from '../servers.ts';
+import { API_ORIGIN, OPTIONS } from '../settings.ts';
+import { round, roundedStats } from '../stats.ts';
 
-export interface SignInSample {
+interface SignInSample {
   /** Server-side time of GET /auth/callback/google inside the isolate (Server-Timing app). */
   serverMs: number;
   /** Of which waiting on outbound fetches (the OIDC token endpoint, discovery when not cached). */
@@ -80,8 +81,6 @@ export function signInPhase(targets: Targets) {
   let seq = 0;
 
   return {
-    samples,
-
     /** Forgets the outbound fetches of the warm-up. */
     async reset() {
       for (const t of Object.values(signInTargets)) await getJson(`${t.base}/__bench/outbound?reset=1`);
@@ -102,11 +101,37 @@ export function signInPhase(targets: Targets) {
       }
     },
 
-    /** Every outbound request each sign-in target's isolate made since reset(). */
-    async outbound(): Promise<Record<string, OutboundCounts>> {
-      const counts: Record<string, OutboundCounts> = {};
-      for (const [name, t] of Object.entries(signInTargets)) counts[name] = await getJson(`${t.base}/__bench/outbound`);
-      return counts;
+    /** Per target: the callback's times, and every outbound request its isolate made since reset(). */
+    async summary() {
+      const summaries = Object.entries(signInTargets).map(async ([name, t]) => {
+        const done = samples[name] ?? [];
+        const out = await getJson<OutboundCounts>(`${t.base}/__bench/outbound`);
+        const count = (suffix: string) =>
+          Object.entries(out.byUrl).reduce((a, [url, n]) => a + (url.endsWith(suffix) ? n : 0), 0);
+        const ms = (key: keyof SignInSample) =>
+          roundedStats(
+            done.map((s) => s[key]),
+            2,
+          );
+        const outbound = {
+          total: out.total,
+          discovery: count('/.well-known/openid-configuration'),
+          token: count('/token'),
+          jwks: count('/jwks'),
+          userinfo: count('/userinfo'),
+          perSignIn: round(out.total / Math.max(1, done.length), 2),
+          byUrl: out.byUrl,
+        };
+        const figures = {
+          signIns: done.length,
+          callbackServerMs: ms('serverMs'),
+          callbackOutboundMs: ms('outboundMs'),
+          callbackClientMs: ms('clientMs'),
+          outbound,
+        };
+        return [name, figures] as const;
+      });
+      return Object.fromEntries(await Promise.all(summaries));
     },
   };
 }

@@ -4,11 +4,10 @@
  * snapshot.ts `readFeed`, the product's own call), and asks the Durable Object to time its own
  * side of a poll (`since`, SQL included) and count the rows it reads. Two feeds: the product's
  * (`global`, nothing new since the cursor: the steady state of every poll) and a bench-only one
- * holding a full page (FEED_PAGE entries: the most one poll call brings).
+ * holding a full page (FEED_PAGE entries: the most one poll call brings). The runner reads the
+ * server's CPU time around each call (bench/phases/feed.ts).
  */
-import type { Config } from '../src/config';
-import { FEED_PAGE, RevocationFeed } from '../src/revocation/feed';
-import { type FeedNamespace, feedOf, readFeed, retentionOf } from '../src/revocation/snapshot';
+import { type Config, FEED_PAGE, type FeedNamespace, feedOf, RevocationFeed, readFeed, retentionOf } from './app';
 
 /** What the Durable Object measures of its own side of `n` polls. */
 export interface FeedSideTiming {

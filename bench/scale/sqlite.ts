@@ -1,14 +1,14 @@
 /**
- * The second half of bench/d1-scale.ts (docs/SCALE.md): on the database file it seeded (run
+ * The second half of bench/scale/d1-scale.ts (docs/SCALE.md): on the database file it seeded (run
  * after it; the file is changed: revocations and slides), with Node's built-in SQLite
  * (`node:sqlite`, Node ≥ 22.13):
  *   - storage: bytes per table and index (dbstat), bytes per session row;
  *   - the SQLite engine's own time for the refresh SELECT, the slide (UPDATE + SELECT in one
  *     transaction, as D1 runs a batch) and the revocation (UPDATE … RETURNING + audit INSERT),
- *     with the SQL the Worker sends (recorded by bench/d1-scale.ts in DIR/results.json): what a
+ *     with the SQL the Worker sends (recorded by bench/scale/d1-scale.ts in DIR/results.json): what a
  *     single-threaded D1 database spends executing them, without D1's RPC, JS and replication.
  *
- *   D1_SCALE_DIR=/tmp/d1s npx node bench/d1-scale-sqlite.ts
+ *   D1_SCALE_DIR=/tmp/d1s npx node bench/scale/sqlite.ts
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
 const DIR = process.env.D1_SCALE_DIR ?? '';
-if (!DIR) throw new Error('D1_SCALE_DIR: the directory bench/d1-scale.ts seeded');
+if (!DIR) throw new Error('D1_SCALE_DIR: the directory bench/scale/d1-scale.ts seeded');
 const ROUNDS = Number(process.env.D1_SCALE_ROUNDS ?? 3);
 const objects = join(DIR, 'v3', 'd1', 'miniflare-D1DatabaseObject');
 const file = readdirSync(objects)
