@@ -1,25 +1,4 @@
-/**
- * npm run bench: the cost of authentication, against the bare route and against @hono/auth-js.
- *
- * One run, every case of bench/cases.ts, interleaved over OPTIONS.rounds rounds (cases
- * round-robin, starting one further each round), medians with min–max, ratios and overheads
- * against a baseline measured in the same run. The phases (bench/phases/):
- *   isolate   µs per request of the app's fetch() in a loop inside the bench Workers
- *             (bench/workers/), and the parts of the fresh-cookie path on their own;
- *   http      autocannon on loopback through a workerd socket, Miniflare's server, `wrangler dev`;
- *   sign-in   the whole flow against the loopback OIDC server: callback time, outbound requests;
- *   bundle    the production bundle, minified and gzip, and its startup CPU time;
- *   feed      the revocation feed's polls, timed in the isolate, with the server's CPU time;
- *   d1        D1 throughput on a local D1 seeded with many sessions (after the other servers stop);
- * then the targets checked (bench/report/) → bench/results.json and bench/RESULTS.md.
- * Every server runs in its own process group, stopped by PID also on failure or Ctrl-C.
- *
- * Knobs (environment): BENCH_ROUNDS (3), BENCH_HTTP_SECONDS (2), BENCH_CONNECTIONS (10),
- * BENCH_ISOLATE_MS (2000: one in-isolate sample of the product's cases; 2 per round),
- * BENCH_SIGNINS (4 per round), BENCH_D1_SESSIONS (200000; 1000000 is the scale study's size: about
- * 40 s more seeding, 1 GB of temp disk), BENCH_D1_MS (1000 per operation per round).
- * `node bench/run.ts --report` only renders bench/RESULTS.md again from bench/results.json.
- */
+/** npm run bench (bench/README.md): every phase over BENCH_ROUNDS interleaved rounds, then the targets and the report. */
 import os from 'node:os';
 import { join } from 'node:path';
 import { startOidcServer } from '../scripts/oidc-server.ts';
@@ -38,11 +17,10 @@ import { OPTIONS, workerConfigs } from './settings.ts';
 
 await withBenchRun(async (run) => {
   if (process.argv.includes('--report')) return writeResults(run, readResults(), false);
+  const load = run.loadStart.map((l) => l.toFixed(2)).join(' ');
   run.say(
-    `machine: ${os.cpus().length} cores, load ${run.loadStart.map((l) => l.toFixed(2)).join(' ')}; temp dir ${run.tmp}`,
+    `machine: ${os.cpus().length} cores, load ${load}${(run.loadStart[0] ?? 0) > 0.5 ? ' (not idle: noisier figures)' : ''}`,
   );
-  if ((run.loadStart[0] ?? 0) > 0.5)
-    run.say('warning: the machine is not idle (1-minute load above 0.5): figures will be noisier');
 
   // The OIDC server stands in for Google; the Workers get secrets generated for this run only.
   const oidc = await startOidcServer({ port: await freePort() });
@@ -56,7 +34,7 @@ await withBenchRun(async (run) => {
   const startup = await measureStartup(run);
   run.say(`seeding a local D1 with ${OPTIONS.d1Sessions} sessions for the D1 throughput case`);
   const d1Dir = join(built.state, 'd1');
-  const seeded = await seedD1(run, d1Dir, OPTIONS.d1Sessions, Math.max(1, Math.round(OPTIONS.d1Sessions / 5)));
+  const seeded = await seedD1(run, d1Dir, OPTIONS.d1Sessions);
 
   run.say('starting wrangler dev (main, peer) and Miniflare servers (main, peer)');
   const servers = await startServers(run, built);
@@ -64,9 +42,8 @@ await withBenchRun(async (run) => {
   const http = httpPhase(servers.targets);
   const signIn = signInPhase(servers.targets);
   const feed = feedPhase(servers.targets['workerd-socket'].main.base, servers.directMainGroup);
-  const timer = await isolate.warmUp();
+  await isolate.warmUp();
   await http.warmUp();
-  run.say(`warmed up; timer check: bare ${timer.insideUs} µs inside, ${timer.outsideUs} µs seen from outside`);
   await signIn.reset();
   for (let round = 0; round < OPTIONS.rounds; round++) {
     const say = (what: string) => run.say(`round ${round + 1}/${OPTIONS.rounds}: ${what}`);
@@ -86,8 +63,8 @@ await withBenchRun(async (run) => {
   const parts = {
     ...isolate.summary(),
     http: http.summary(),
-    signIn: signIns,
     feed: feed.summary(),
+    signIn: signIns,
     d1,
     bundle,
     startup,

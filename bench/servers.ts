@@ -1,32 +1,18 @@
-/**
- * The bench Workers and their servers: both built with `wrangler deploy --dry-run` (as for
- * production) beside a migrated local D1, then each served under `wrangler dev` and under
- * Miniflare (bench/serve-direct.ts, with a workerd socket bound straight to the Worker): the three
- * HTTP paths of settings.ts. Every server is its own process group of the BenchRun.
- */
+/** The bench Workers built (`wrangler deploy --dry-run`) beside a migrated local D1, and served on the three HTTP paths. */
 import type { ChildProcess } from 'node:child_process';
 import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, waitForHealth } from '../scripts/process-group.ts';
 import type { BenchWorker } from './cases.ts';
 import type { BenchRun } from './processes.ts';
-import type { DirectServerConfig } from './serve-direct.ts';
 import { BENCH, COMPATIBILITY_DATE, D1_DATABASE_ID, type HttpPath, type WorkerConfig } from './settings.ts';
 
-export interface Target {
-  path: HttpPath;
-  worker: BenchWorker;
-  base: string;
-}
+export type Target = { path: HttpPath; worker: BenchWorker; base: string };
 export type Targets = Record<HttpPath, Record<BenchWorker, Target>>;
 type Server = { child: ChildProcess; logPath: string };
 
-export interface BuiltWorkers {
-  build: string;
-  /** Local D1 states: `migrated`, and a copy of it per server that needs one. */
-  state: string;
-  configs: Record<BenchWorker, WorkerConfig>;
-}
+/** `state`: local D1 states, `migrated` and a copy of it per server that needs one. */
+export type BuiltWorkers = { build: string; state: string; configs: Record<BenchWorker, WorkerConfig> };
 
 const CONFIG = { main: 'bench/wrangler.toml', peer: 'bench/peer.wrangler.toml' };
 
@@ -39,11 +25,7 @@ export async function buildBenchWorkers(run: BenchRun, configs: BuiltWorkers['co
     run.wrangler('build-main', dryRun('main')),
     run.wrangler('build-peer', dryRun('peer')),
     run.wrangler('migrate', [
-      'd1',
-      'migrations',
-      'apply',
-      'DB',
-      '--local',
+      ...['d1', 'migrations', 'apply', 'DB', '--local'],
       '--persist-to',
       migrated,
       '--config',
@@ -54,31 +36,31 @@ export async function buildBenchWorkers(run: BenchRun, configs: BuiltWorkers['co
   return { build, state, configs };
 }
 
-/** A Worker's bundle under Miniflare; the main one with its bindings as in bench/wrangler.toml, D1 under `persistTo`. */
-function directConfig(built: BuiltWorkers, worker: BenchWorker, port: number, more: Partial<DirectServerConfig> = {}) {
+/** Miniflare's options for a Worker's bundle; the main one with its bindings as in bench/wrangler.toml, D1 under `persistTo`. */
+function miniflareOptions(built: BuiltWorkers, worker: BenchWorker, port: number, socket?: number, persistTo?: string) {
   const { vars, secrets } = built.configs[worker];
-  const scriptPath = join(built.build, worker, `${worker}.js`);
-  const config = {
-    scriptPath,
-    port,
-    compatibilityDate: COMPATIBILITY_DATE,
+  const dir = join(built.build, worker);
+  const options = {
+    ...{ host: '127.0.0.1', port, logRequests: false, unsafeObservability: false, unsafeLocalExplorer: false },
+    ...{ rootPath: dir, modules: true, scriptPath: join(dir, `${worker}.js`), compatibilityDate: COMPATIBILITY_DATE },
     bindings: { ...vars, ...secrets },
-    ...more,
+    // A workerd socket bound straight to the Worker, bypassing Miniflare's entry Worker (as `workerd serve` would).
+    ...(socket ? { unsafeDirectSockets: [{ host: '127.0.0.1', port: socket }] } : {}),
   };
-  if (worker === 'peer') return config;
+  if (worker === 'peer') return options;
   return {
-    persistTo: join(built.state, 'direct'),
-    ...config,
-    d1DatabaseId: D1_DATABASE_ID,
-    rateLimit: { name: 'AUTH_RATE_LIMIT', namespaceId: '1001', limit: 1_000_000, period: 60 },
+    ...options,
+    resourcePersistencePath: join(persistTo ?? join(built.state, 'direct'), 'v3'), // wrangler's --persist-to layout
+    d1Databases: { DB: D1_DATABASE_ID },
+    ratelimits: { AUTH_RATE_LIMIT: { namespace_id: '1001', simple: { limit: 1_000_000, period: 60 } } },
     // The revocation feed, bound as in production: requireSession's snapshot really polls it.
-    durableObjects: { REVOCATION_FEED: 'RevocationFeed' },
+    durableObjects: { REVOCATION_FEED: { className: 'RevocationFeed', useSQLite: true } },
   };
 }
 
-function startMiniflare(run: BenchRun, name: string, config: DirectServerConfig): Server {
+function startMiniflare(run: BenchRun, name: string, options: object): Server {
   const path = join(run.tmp, `${name}.json`);
-  writeFileSync(path, JSON.stringify(config), { mode: 0o600 });
+  writeFileSync(path, JSON.stringify(options), { mode: 0o600 });
   return run.start(name, process.execPath, [join(BENCH, 'serve-direct.ts'), path]);
 }
 
@@ -86,19 +68,13 @@ function startWranglerDev(
   run: BenchRun,
   built: BuiltWorkers,
   worker: BenchWorker,
-  port: number,
-  inspector: number,
+  [port, inspector]: number[],
 ): Server {
   const name = `dev-${worker}`;
   const { vars, secrets } = built.configs[worker];
   const envFile = join(run.tmp, `${name}.env`);
-  writeFileSync(
-    envFile,
-    Object.entries(secrets)
-      .map(([k, v]) => `${k}='${v}'\n`)
-      .join(''),
-    { mode: 0o600 },
-  );
+  const dotEnv = Object.entries(secrets).map(([k, v]) => `${k}='${v}'\n`);
+  writeFileSync(envFile, dotEnv.join(''), { mode: 0o600 });
   return run.startWrangler(name, [
     ...['dev', '--config', CONFIG[worker], '--ip', '127.0.0.1', '--port', String(port)],
     ...['--inspector-port', String(inspector), '--persist-to', join(built.state, name), '--env-file', envFile],
@@ -108,11 +84,11 @@ function startWranglerDev(
 }
 
 /** Waits for a server to answer (the main Worker on /health, the peer on its bare route). */
-const up = (name: string, base: string, worker: BenchWorker, server: Server) =>
-  waitForHealth(`${base}${worker === 'main' ? '/health' : '/bench/bare'}`, server.child, {
+const up = (name: string, base: string, worker: BenchWorker, { child, logPath }: Server) =>
+  waitForHealth(`${base}${worker === 'main' ? '/health' : '/bench/bare'}`, child, {
     name,
     timeoutMs: 120_000,
-    logPath: server.logPath,
+    logPath,
   });
 
 /** Each Worker under wrangler dev and under Miniflare (with a direct socket), up and answering. */
@@ -122,12 +98,8 @@ export async function startServers(run: BenchRun, built: BuiltWorkers) {
   const waits: Promise<unknown>[] = [];
   for (const worker of ['main', 'peer'] as const) {
     const [dev, inspector, direct, socket] = [await freePort(), await freePort(), await freePort(), await freePort()];
-    const devServer = startWranglerDev(run, built, worker, dev, inspector);
-    const directServer = startMiniflare(
-      run,
-      `direct-${worker}`,
-      directConfig(built, worker, direct, { socketPort: socket }),
-    );
+    const devServer = startWranglerDev(run, built, worker, [dev as number, inspector as number]);
+    const directServer = startMiniflare(run, `direct-${worker}`, miniflareOptions(built, worker, direct, socket));
     servers.push(devServer, directServer);
     const at = (path: HttpPath, port: number, server: Server) => {
       targets[path] = { ...targets[path], [worker]: { path, worker, base: `http://127.0.0.1:${port}` } };
@@ -149,7 +121,7 @@ export async function startServers(run: BenchRun, built: BuiltWorkers) {
 /** The main bench Worker on a Miniflare server of its own, its D1 under `persistTo` (e.g. a seeded one). */
 export async function startMainServer(run: BenchRun, built: BuiltWorkers, persistTo: string) {
   const port = await freePort();
-  const server = startMiniflare(run, 'd1-main', directConfig(built, 'main', port, { persistTo }));
+  const server = startMiniflare(run, 'd1-main', miniflareOptions(built, 'main', port, undefined, persistTo));
   const base = `http://127.0.0.1:${port}`;
   await up('d1-main', base, 'main', server);
   return { base, stop: () => run.stop(server.child) };

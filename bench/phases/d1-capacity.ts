@@ -1,62 +1,34 @@
-/**
- * The D1 throughput case summarised: operations per second per operation and client count, D1's
- * meta per operation, and the active sessions one database carries, derived with docs/SCALE.md's
- * model (section 4) from the measured throughput and, apart, from D1's own SQL time.
- */
-import { D1_CASES, type D1CaseName } from '../cases.ts';
+/** The D1 phase summarised: ops/s per operation and client count, D1's meta, and docs/SCALE.md's capacity model on both. */
 import { SESSION_TOKEN_TTL_SECONDS } from '../settings.ts';
-import { round, roundedStats, stats } from '../stats.ts';
+import { round, stats, statsOf } from '../stats.ts';
 
-export interface D1Run {
-  op: string;
-  clients: number;
-  ops: number;
-  ms: number;
-  perSecond: number;
-  p50: number;
-  p99: number;
-}
-export interface D1Meta {
-  roundTrips: number;
-  statements: number;
-  rowsRead: number;
-  rowsWritten: number;
-  sqlDurationMs: number;
-}
-interface D1Samples {
-  seeded: { sessions: number; users: number; seconds: number; fileBytes: number };
-  prepared: Record<string, number>;
-  runs: D1Run[];
-  meta: Partial<Record<D1CaseName, D1Meta[]>>;
-  msPerRun: number;
-  seconds: number;
-}
+export type D1Run = { op: string; clients: number } & Record<'ops' | 'ms' | 'perSecond' | 'p50' | 'p99', number>;
+export type D1Meta = Record<'roundTrips' | 'statements' | 'rowsRead' | 'rowsWritten' | 'sqlDurationMs', number>;
 
 /**
- * D1 time per second per active session w = t_r/T + t_s/I + g·t_i/86400 + v·t_v/86400; one
- * database carries U / w active sessions.
+ * D1 time per second per active session w = t_r/T + t_s/I + g·t_i/86400 + v·t_v/86400 (T: the
+ * token's lifetime, I: the slide interval, g and v: sign-ins and revocations per session per day);
+ * one database carries U / w active sessions at utilisation U (0.5: 2× headroom).
  */
 export const SCALE_MODEL = {
-  /** SESSION_SLIDE_INTERVAL default (s): at most one slide per session per day. */
   slideIntervalSeconds: 86_400,
-  /** Sign-ins and revocations per active session per day (assumed: one a month each). */
   signInsPerDay: 1 / 30,
   revocationsPerDay: 1 / 30,
-  /** Utilisation allowed one database: 2× headroom. */
   utilisation: 0.5,
 } as const;
-
-type OpSeconds = { refresh: number; slide: number; signIn: number; revoke: number };
-
-/** The model on per-operation D1 times in seconds. */
-function capacity(t: OpSeconds) {
+/** The model on `seconds(op)`, D1 time per operation (the slide's own part: a refresh with a slide less one without). */
+function capacity(seconds: (op: string) => number) {
+  const t = {
+    ...{ refresh: seconds('refresh'), slide: Math.max(0, seconds('refresh-slide') - seconds('refresh')) },
+    ...{ signIn: seconds('signin'), revoke: seconds('revoke') },
+  };
   const m = SCALE_MODEL;
   const w =
     t.refresh / SESSION_TOKEN_TTL_SECONDS +
     t.slide / m.slideIntervalSeconds +
     (m.signInsPerDay * t.signIn + m.revocationsPerDay * t.revoke) / 86_400;
   return {
-    secondsPerOp: Object.fromEntries(Object.entries(t).map(([k, v]) => [k, round(v * 1000, 3)])) as OpSeconds,
+    secondsPerOp: Object.fromEntries(Object.entries(t).map(([k, v]) => [k, round(v * 1000, 3)])),
     wMicroseconds: round(w * 1e6, 3),
     refreshShare: round(t.refresh / SESSION_TOKEN_TTL_SECONDS / w, 3),
     activeSessions: Math.round(m.utilisation / w),
@@ -64,70 +36,38 @@ function capacity(t: OpSeconds) {
   };
 }
 
-export function summariseD1(d1: D1Samples) {
-  const byClients = (op: D1CaseName) =>
+export function summariseD1<Seeded>(d1: {
+  seeded: Seeded;
+  prepared: Record<string, number>;
+  runs: D1Run[];
+  meta: Record<string, D1Meta[]>;
+  clients: Record<string, readonly number[]>;
+  msPerRun: number;
+  seconds: number;
+}) {
+  const byClients = (op: string) =>
     Object.fromEntries(
-      D1_CASES[op].clients.map((clients) => {
+      (d1.clients[op] ?? []).map((clients) => {
         const runs = d1.runs.filter((r) => r.op === op && r.clients === clients);
-        const figures = {
-          perSecond: roundedStats(
-            runs.map((r) => r.perSecond),
-            0,
-          ),
-          p50Ms: roundedStats(
-            runs.map((r) => r.p50),
-            2,
-          ),
-          p99Ms: roundedStats(
-            runs.map((r) => r.p99),
-            2,
-          ),
-          ops: runs.reduce((a, r) => a + r.ops, 0),
-        };
-        return [String(clients), figures];
+        const of = (key: 'perSecond' | 'p50' | 'p99', digits: number) => statsOf(runs, (r) => r[key], digits);
+        const ops = runs.reduce((a, r) => a + r.ops, 0);
+        return [String(clients), { perSecond: of('perSecond', 0), p50Ms: of('p50', 2), p99Ms: of('p99', 2), ops }];
       }),
     );
-  const ops = Object.keys(D1_CASES) as D1CaseName[];
-  const cases = Object.fromEntries(ops.map((op) => [op, byClients(op)])) as Record<
-    D1CaseName,
-    ReturnType<typeof byClients>
-  >;
-  /** The best median rate of an operation over its client counts (what the database was seen to sustain). */
-  const best = (op: D1CaseName) => Math.max(...Object.values(cases[op]).map((c) => c.perSecond.median));
+  const cases = Object.fromEntries(Object.keys(d1.clients).map((op) => [op, byClients(op)]));
+  /** The best median rate over an operation's client counts: what the database was seen to sustain. */
+  const best = (op: string) => Math.max(...Object.values(cases[op] ?? {}).map((c) => c.perSecond.median));
   // D1's meta per operation: the median of each field over the rounds' passes.
-  const meta = Object.fromEntries(
-    Object.entries(d1.meta).map(([op, passes = []]) => {
-      const fields = Object.keys(passes[0] ?? {}) as (keyof D1Meta)[];
-      return [op, Object.fromEntries(fields.map((k) => [k, round(stats(passes.map((m) => m[k])).median, 3)]))];
-    }),
-  ) as Partial<Record<D1CaseName, D1Meta>>;
-  const sql = (op: D1CaseName) => (meta[op]?.sqlDurationMs ?? Number.NaN) / 1000;
+  const median = (passes: D1Meta[], k: keyof D1Meta) => round(stats(passes.map((m) => m[k])).median, 3);
+  const medians = (passes: D1Meta[]) =>
+    Object.fromEntries((Object.keys(passes[0] ?? {}) as (keyof D1Meta)[]).map((k) => [k, median(passes, k)])) as D1Meta;
+  const meta = Object.fromEntries(Object.entries(d1.meta).map(([op, passes]) => [op, medians(passes)]));
+  const sql = (op: string) => (meta[op]?.sqlDurationMs ?? Number.NaN) / 1000;
   return {
-    seeded: d1.seeded,
-    prepared: d1.prepared,
-    msPerRun: d1.msPerRun,
-    seconds: round(d1.seconds, 1),
-    cases,
-    meta,
-    refreshPerSecond: round(best('refresh'), 0),
-    apiMePerSecond: round(best('api-me'), 0),
-    tokenTtlSeconds: SESSION_TOKEN_TTL_SECONDS,
-    model: SCALE_MODEL,
-    capacity: {
-      fromThroughput: capacity({
-        refresh: 1 / best('refresh'),
-        // The slide's own part: a refresh with a slide less one without.
-        slide: Math.max(0, 1 / best('refresh-slide') - 1 / best('refresh')),
-        signIn: 1 / best('signin'),
-        revoke: 1 / best('revoke'),
-      }),
-      fromSqlTime: capacity({
-        refresh: sql('refresh'),
-        slide: Math.max(0, sql('refresh-slide') - sql('refresh')),
-        signIn: sql('signin'),
-        revoke: sql('revoke'),
-      }),
-    },
+    ...{ seeded: d1.seeded, prepared: d1.prepared, msPerRun: d1.msPerRun, seconds: round(d1.seconds, 1), cases, meta },
+    ...{ refreshPerSecond: round(best('refresh'), 0), apiMePerSecond: round(best('api-me'), 0) },
+    ...{ tokenTtlSeconds: SESSION_TOKEN_TTL_SECONDS, model: SCALE_MODEL },
+    capacity: { fromThroughput: capacity((op) => 1 / best(op)), fromSqlTime: capacity(sql) },
   };
 }
-export type D1Summary = ReturnType<typeof summariseD1>;
+export type D1Summary = ReturnType<typeof summariseD1<{ sessions: number; users: number }>>;

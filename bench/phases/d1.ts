@@ -1,21 +1,16 @@
 /**
- * D1 throughput on a local D1 seeded with BENCH_D1_SESSIONS sessions over a fifth as many users
- * (the full study: bench/scale/, docs/SCALE.md). Served by the main bench Worker once the other
- * servers have stopped; each operation of bench/cases.ts D1_CASES runs for BENCH_D1_MS from 1 and
- * 4 concurrent loops inside the isolate (bench/workers/d1.ts), in interleaved rounds, plus an
- * untimed pass a round for D1's meta per operation.
+ * D1 throughput on a seeded local D1 (bench/README.md): `seedD1` seeds it, `d1Phase` serves the main bench Worker on it
+ * and runs a plan (D1_CASES by default; the scale study's own) inside the isolate (bench/workers/d1.ts).
  */
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { D1_CASES, type D1CaseName } from '../cases.ts';
+import { D1_CASES } from '../cases.ts';
 import type { BenchRun } from '../processes.ts';
 import { seedChunks } from '../scale/seed.ts';
 import { type BuiltWorkers, getJson, startMainServer } from '../servers.ts';
 import { OPTIONS } from '../settings.ts';
 import { rotate } from '../stats.ts';
 import { type D1Meta, type D1Run, summariseD1 } from './d1-capacity.ts';
-
-const D1_CASE_NAMES = Object.keys(D1_CASES) as D1CaseName[];
 
 /** Bytes of the local D1 files (.sqlite, -wal) under a --persist-to dir. */
 export function dbBytes(dir: string): number {
@@ -25,11 +20,17 @@ export function dbBytes(dir: string): number {
   }, 0);
 }
 
-/** Seeds the migrated local D1 under `dir` (bench/wrangler.toml's DB) with bench/scale/seed.ts's chunks. */
-export async function seedD1(run: BenchRun, dir: string, sessions: number, users: number, chunkRows = 250_000) {
+/** Seeds the migrated local D1 under `dir` (bench/wrangler.toml's DB): `sessions` over `users`, chunk by chunk. */
+export async function seedD1(
+  run: BenchRun,
+  dir: string,
+  sessions: number,
+  users = Math.round(sessions / 5),
+  rows = 250_000,
+) {
   const t0 = performance.now();
   const chunks: { name: string; rows: number; seconds: number; bytes: number }[] = [];
-  for (const chunk of seedChunks(users, sessions, chunkRows)) {
+  for (const chunk of seedChunks(Math.max(1, users), sessions, rows)) {
     const c0 = performance.now();
     const file = join(run.tmp, `${chunk.name}.sql`);
     writeFileSync(file, chunk.sql);
@@ -52,34 +53,64 @@ export async function seedD1(run: BenchRun, dir: string, sessions: number, users
   }
   return { sessions, users, seconds: (performance.now() - t0) / 1000, fileBytes: dbBytes(dir), chunks };
 }
-export type D1Seeded = Awaited<ReturnType<typeof seedD1>>;
 
-/** Serves the main bench Worker on the seeded D1 under `dir` and times every operation, OPTIONS.rounds interleaved rounds. */
-export async function d1Phase(run: BenchRun, built: BuiltWorkers, dir: string, seeded: D1Seeded) {
+/** What to run: each operation's client counts, for `ms` or `ops` operations a run; `sql`: record the SQL each sends. */
+export interface D1Plan {
+  clients: Record<string, readonly number[]>;
+  rounds: number;
+  sample: number;
+  ms?: number;
+  ops?: Record<string, number>;
+  sql?: boolean;
+}
+const BENCH_PLAN: D1Plan = {
+  clients: Object.fromEntries(Object.entries(D1_CASES).map(([op, c]) => [op, c.clients])),
+  ...{ rounds: OPTIONS.rounds, sample: 20_000, ms: OPTIONS.d1MsPerRun },
+};
+
+/** Serves the main bench Worker on the D1 under `dir` and runs the plan. */
+export async function d1Phase(
+  run: BenchRun,
+  built: BuiltWorkers,
+  dir: string,
+  seeded: { sessions: number; users: number },
+  plan = BENCH_PLAN,
+) {
   const t0 = performance.now();
   const server = await startMainServer(run, built, dir);
   try {
-    const prepared = await getJson<Record<string, number>>(`${server.base}/__bench/d1/prepare?n=20000`);
-    const call = (query: string) => getJson<D1Run & { perOp?: D1Meta }>(`${server.base}/__bench/d1/run?${query}`);
-    // Warm up (the database's pages, the isolate's code), untimed.
-    for (const op of D1_CASE_NAMES) await call(`op=${op}&ms=300`);
-    const meta: Partial<Record<D1CaseName, D1Meta[]>> = {};
+    const prepared = await getJson<Record<string, number>>(`${server.base}/__bench/d1/prepare?n=${plan.sample}`);
+    const call = (op: string, query: string) =>
+      getJson<D1Run & { perOp?: D1Meta; sql?: string[] }>(`${server.base}/__bench/d1/run?op=${op}&${query}`);
+    const ops = Object.keys(plan.clients);
+    const sql = plan.sql
+      ? Object.fromEntries(await Promise.all(ops.map(async (op) => [op, (await call(op, 'ops=50&sql=1')).sql])))
+      : undefined;
+    for (const op of ops) await call(op, 'ms=300'); // warm-up: the database's pages, the isolate's code
+    const meta: Record<string, D1Meta[]> = {};
     const runs: D1Run[] = [];
-    for (let round = 0; round < OPTIONS.rounds; round++) {
-      for (const op of rotate(D1_CASE_NAMES, round)) {
-        const { perOp } = await call(`op=${op}&meta=1&ops=200`);
-        if (perOp) meta[op] = [...(meta[op] ?? []), perOp];
-      }
-      for (const op of rotate(D1_CASE_NAMES, round)) {
-        for (const clients of D1_CASES[op].clients) {
-          const { ops, ms, perSecond, p50, p99 } = await call(`op=${op}&clients=${clients}&ms=${OPTIONS.d1MsPerRun}`);
-          runs.push({ op, clients, ops, ms, perSecond, p50, p99 });
+    for (let round = 0; round < plan.rounds; round++) {
+      for (const op of rotate(ops, round))
+        meta[op] = [...(meta[op] ?? []), (await call(op, 'meta=1&ops=200')).perOp as D1Meta];
+      for (const op of rotate(ops, round)) {
+        for (const clients of plan.clients[op] ?? []) {
+          const {
+            ops: n,
+            ms,
+            perSecond,
+            p50,
+            p99,
+          } = await call(op, `clients=${clients}&${plan.ms ? `ms=${plan.ms}` : `ops=${plan.ops?.[op]}`}`);
+          runs.push({ op, clients, ops: n, ms, perSecond, p50, p99 });
+          run.say(`D1 round ${round + 1}: ${op} ×${clients}: ${perSecond.toFixed(0)}/s`);
         }
       }
     }
     const seconds = (performance.now() - t0) / 1000;
-    const { chunks: _, ...seed } = seeded;
-    return summariseD1({ seeded: seed, prepared, runs, meta, msPerRun: OPTIONS.d1MsPerRun, seconds });
+    return {
+      ...summariseD1({ seeded, prepared, runs, meta, clients: plan.clients, msPerRun: plan.ms ?? 0, seconds }),
+      ...(sql ? { sql } : {}),
+    };
   } finally {
     await server.stop();
   }

@@ -1,25 +1,12 @@
-/**
- * Over HTTP: autocannon on loopback against every case of bench/cases.ts marked `http`, through
- * each of the three paths into the Workers (settings.ts HTTP_PATHS), every response checked to be
- * 200; ratios paired per round against `bare` on the same path. Credentials are minted afresh by
- * the Workers every round (they live SESSION_TOKEN_TTL).
- */
+/** Over HTTP: autocannon against every `http` case through the three paths, every response 200; ratios paired per round. */
 import autocannon from 'autocannon';
 import { CASES, type CaseName, type Credentials, HTTP_CASE_NAMES, workerOf } from '../cases.ts';
 import { getJson, type Targets } from '../servers.ts';
 import { HTTP_PATHS, type HttpPath, OPTIONS } from '../settings.ts';
-import { percentile, rotate, roundedStats } from '../stats.ts';
+import { percentile, rotate, statsOf } from '../stats.ts';
 
-interface HttpSample {
-  rps: number;
-  p50: number;
-  p99: number;
-  requests: number;
-}
-interface LoadRequest {
-  url: string;
-  headers: Record<string, string>;
-}
+type HttpSample = { rps: number; p50: number; p99: number; requests: number };
+type LoadRequest = { url: string; headers: Record<string, string> };
 
 /** `seconds` of autocannon against one request: requests/s and latency percentiles over every response. */
 async function load({ url, headers }: LoadRequest, seconds: number): Promise<HttpSample> {
@@ -27,14 +14,14 @@ async function load({ url, headers }: LoadRequest, seconds: number): Promise<Htt
   const bad: number[] = [];
   const t0 = performance.now();
   const result = await new Promise<autocannon.Result>((done, reject) => {
-    const instance = autocannon(
-      { url, headers, connections: OPTIONS.connections, pipelining: 1, duration: seconds },
-      (error, res) => (error ? reject(error) : done(res)),
+    const options = { url, headers, connections: OPTIONS.connections, pipelining: 1, duration: seconds };
+    autocannon(options, (error, res) => (error ? reject(error) : done(res))).on(
+      'response',
+      (_client, status, _bytes, ms) => {
+        latencies.push(ms);
+        if (status !== 200) bad.push(status);
+      },
     );
-    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-      latencies.push(responseTime);
-      if (statusCode !== 200) bad.push(statusCode);
-    });
   });
   const elapsed = (performance.now() - t0) / 1000;
   if (bad.length || result.errors || result.timeouts) {
@@ -43,8 +30,8 @@ async function load({ url, headers }: LoadRequest, seconds: number): Promise<Htt
     );
   }
   latencies.sort((a, b) => a - b);
-  const rps = latencies.length / elapsed;
-  return { rps, p50: percentile(latencies, 50), p99: percentile(latencies, 99), requests: latencies.length };
+  const requests = latencies.length;
+  return { rps: requests / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), requests };
 }
 
 export function httpPhase(targets: Targets) {
@@ -54,18 +41,17 @@ export function httpPhase(targets: Targets) {
 
   /** Every HTTP case's request on `path`, with credentials minted now by the Worker serving it. */
   async function requests(path: HttpPath): Promise<Record<string, LoadRequest>> {
+    const { main, peer } = targets[path];
     const credentials = {
-      main: await getJson<Credentials>(`${targets[path].main.base}/__bench/credentials`),
-      peer: await getJson<Credentials>(`${targets[path].peer.base}/__bench/credentials`),
+      main: await getJson<Credentials>(`${main.base}/__bench/credentials`),
+      peer: await getJson<Credentials>(`${peer.base}/__bench/credentials`),
     };
     const request = (name: CaseName) => {
-      const { credential, path: route } = CASES[name];
-      const headers = credentials[workerOf(name)][credential];
-      if (!headers || Array.isArray(headers))
-        throw new Error(`${path}: no single credential ${credential} for ${name}`);
-      return { url: `${targets[path][workerOf(name)].base}${route}`, headers };
+      const headers = credentials[workerOf(name)][CASES[name].credential];
+      if (!headers || Array.isArray(headers)) throw new Error(`${path}: no single credential for ${name}`);
+      return [name, { url: `${targets[path][workerOf(name)].base}${CASES[name].path}`, headers }];
     };
-    return Object.fromEntries(HTTP_CASE_NAMES.map((name) => [name, request(name)]));
+    return Object.fromEntries(HTTP_CASE_NAMES.map(request));
   }
 
   return {
@@ -82,37 +68,22 @@ export function httpPhase(targets: Targets) {
       for (const path of rotate(HTTP_PATHS, r)) {
         say(`round ${r + 1}/${OPTIONS.rounds}: HTTP via ${path}`);
         const byCase = await requests(path);
-        for (const name of rotate(HTTP_CASE_NAMES, r)) {
+        for (const name of rotate(HTTP_CASE_NAMES, r))
           samples[path][name].push(await load(byCase[name] as LoadRequest, OPTIONS.httpSeconds));
-        }
       }
     },
 
     /** Per path and case: requests/s, its ratio to `bare` (paired per round), p50/p99 ms. */
     summary() {
-      const byPath = (path: HttpPath) => {
-        const bare = samples[path].bare.map((s) => s.rps);
-        const byCase = (s: HttpSample[]) => ({
-          rps: roundedStats(
-            s.map((x) => x.rps),
-            0,
-          ),
-          ratioToBare: roundedStats(
-            s.map((x, i) => x.rps / (bare[i] ?? Number.NaN)),
-            3,
-          ),
-          p50Ms: roundedStats(
-            s.map((x) => x.p50),
-            2,
-          ),
-          p99Ms: roundedStats(
-            s.map((x) => x.p99),
-            2,
-          ),
-          requests: s.reduce((a, x) => a + x.requests, 0),
-        });
-        return Object.fromEntries(HTTP_CASE_NAMES.map((name) => [name, byCase(samples[path][name])]));
-      };
+      const byCase = (path: HttpPath, s: HttpSample[]) => ({
+        rps: statsOf(s, (x) => x.rps, 0),
+        ratioToBare: statsOf(s, (x, i) => x.rps / (samples[path].bare[i]?.rps ?? Number.NaN), 3),
+        p50Ms: statsOf(s, (x) => x.p50, 2),
+        p99Ms: statsOf(s, (x) => x.p99, 2),
+        requests: s.reduce((a, x) => a + x.requests, 0),
+      });
+      const byPath = (path: HttpPath) =>
+        Object.fromEntries(HTTP_CASE_NAMES.map((name) => [name, byCase(path, samples[path][name])]));
       return Object.fromEntries(HTTP_PATHS.map((path) => [path, byPath(path)])) as Record<
         HttpPath,
         ReturnType<typeof byPath>

@@ -1,44 +1,31 @@
-/**
- * Sign-in: the browser's whole flow against the loopback OIDC server (as
- * test/support/sign-in-flow.ts), for Sitewide and the peer on their workerd sockets and for
- * Sitewide under wrangler dev: the callback's server time (Server-Timing, from the bench Workers)
- * and, at the end, every outbound request the Workers made (discovery once per isolate).
- */
+/** Sign-in: the browser's whole flow against the loopback OIDC server; the callback's server time and the outbound requests. */
 import { CookieJar } from '../../test/support/cookies.ts';
-import type { BenchWorker, OutboundCounts } from '../cases.ts';
+import type { OutboundCounts } from '../cases.ts';
 import { getJson, type Target, type Targets } from '../servers.ts';
 import { API_ORIGIN, OPTIONS } from '../settings.ts';
-import { round, roundedStats } from '../stats.ts';
+import { round, statsOf } from '../stats.ts';
 
-interface SignInSample {
-  /** Server-side time of GET /auth/callback/google inside the isolate (Server-Timing app). */
-  serverMs: number;
-  /** Of which waiting on outbound fetches (the OIDC token endpoint, discovery when not cached). */
-  outboundMs: number;
-  /** The callback's round trip as the client saw it. */
-  clientMs: number;
-}
+/** The callback's server time, of which waiting on outbound fetches, and its round trip as the client saw it (ms). */
+type SignInSample = { serverMs: number; outboundMs: number; clientMs: number };
 
-function serverTiming(res: Response, name: string): number {
-  const header = res.headers.get('server-timing') ?? '';
-  const match = new RegExp(`${name};dur=([0-9.]+)`).exec(header);
-  return match ? Number(match[1]) : Number.NaN;
-}
+const serverTiming = (res: Response, name: string) =>
+  Number(new RegExp(`${name};dur=([0-9.]+)`).exec(res.headers.get('server-timing') ?? '')?.[1] ?? Number.NaN);
 
-/** The browser's sign-in, step by step (as test/support/sign-in-flow.ts), against `base` on loopback. */
-async function signIn(base: string, worker: BenchWorker, sub: string): Promise<SignInSample> {
+/** One sign-in of `sub` against a target on loopback, every step checked. */
+async function signIn({ base, worker }: Target, sub: string): Promise<SignInSample> {
   const jar = new CookieJar();
-  const send = (path: string, init: RequestInit = {}) => {
-    const headers = new Headers(init.headers);
-    if (jar.size) headers.set('cookie', jar.header());
-    headers.set('user-agent', 'sitewide-bench');
-    return fetch(`${base}${path}`, { ...init, headers, redirect: 'manual' });
+  const fail = (step: string, res: Response) => new Error(`${worker} sign-in: ${step} answered ${res.status}`);
+  /** A request to the Worker with the jar's cookies; its cookies stored, its body read unless JSON is wanted. */
+  const send = async (path: string, init: RequestInit = {}, json = false) => {
+    const cookie: Record<string, string> = jar.size ? { cookie: jar.header() } : {};
+    const headers = { ...(init.headers as Record<string, string>), 'user-agent': 'sitewide-bench', ...cookie };
+    const res = await fetch(`${base}${path}`, { ...init, headers, redirect: 'manual' });
+    jar.store(res);
+    return { res, body: json ? await res.json() : await res.arrayBuffer() };
   };
-  const csrf = await send('/auth/csrf');
-  if (csrf.status !== 200) throw new Error(`${worker} sign-in: /auth/csrf answered ${csrf.status}`);
-  jar.store(csrf);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-
+  const csrf = await send('/auth/csrf', {}, true);
+  if (csrf.res.status !== 200) throw fail('/auth/csrf', csrf.res);
+  const { csrfToken } = csrf.body as { csrfToken: string };
   const hint = encodeURIComponent(JSON.stringify({ sub, email: `${sub}@example.test`, name: 'Bench Sign-in' }));
   const callbackUrl = worker === 'main' ? 'https://app.example.test/home' : `${API_ORIGIN}/bench/bare`;
   const start = await send(`/auth/signin/google?login_hint=${hint}`, {
@@ -46,31 +33,21 @@ async function signIn(base: string, worker: BenchWorker, sub: string): Promise<S
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ csrfToken, callbackUrl }),
   });
-  await start.arrayBuffer();
-  if (start.status !== 302) throw new Error(`${worker} sign-in: POST /auth/signin/google answered ${start.status}`);
-  jar.store(start);
-
-  const authorize = await fetch(start.headers.get('location') ?? '', { redirect: 'manual' });
+  if (start.res.status !== 302) throw fail('POST /auth/signin/google', start.res);
+  const authorize = await fetch(start.res.headers.get('location') ?? '', { redirect: 'manual' });
   await authorize.arrayBuffer();
   const back = new URL(authorize.headers.get('location') ?? '');
-  if (authorize.status !== 302 || back.pathname !== '/auth/callback/google') {
-    throw new Error(`${worker} sign-in: the OIDC server answered ${authorize.status} to ${back.href}`);
-  }
-
+  if (authorize.status !== 302 || back.pathname !== '/auth/callback/google') throw fail('the OIDC server', authorize);
   const t0 = performance.now();
-  const callback = await send(back.pathname + back.search);
-  await callback.arrayBuffer();
+  const { res: callback } = await send(back.pathname + back.search);
   const clientMs = performance.now() - t0;
-  const location = callback.headers.get('location') ?? '';
-  jar.store(callback);
-  const sessionCookie = worker === 'main' ? '__Secure-sitewide.session' : '__Secure-authjs.session-token';
-  if (callback.status !== 302 || !jar.has(sessionCookie) || location.includes('/auth/error')) {
-    throw new Error(`${worker} sign-in: callback answered ${callback.status} → ${location}, no ${sessionCookie}`);
+  const cookie = worker === 'main' ? '__Secure-sitewide.session' : '__Secure-authjs.session-token';
+  if (callback.status !== 302 || !jar.has(cookie) || callback.headers.get('location')?.includes('/auth/error')) {
+    throw fail(`the callback (to ${callback.headers.get('location')}, ${cookie} set: ${jar.has(cookie)})`, callback);
   }
   return { serverMs: serverTiming(callback, 'app'), outboundMs: serverTiming(callback, 'outbound'), clientMs };
 }
 
-/** Sign-in targets: the product and the peer on their workerd sockets, and the product under wrangler dev. */
 export function signInPhase(targets: Targets) {
   const signInTargets: Record<string, Target> = {
     sitewide: targets['workerd-socket'].main,
@@ -79,7 +56,8 @@ export function signInPhase(targets: Targets) {
   };
   const samples = Object.fromEntries(Object.keys(signInTargets).map((k) => [k, [] as SignInSample[]]));
   let seq = 0;
-
+  const signInTo = async (name: string) =>
+    samples[name]?.push(await signIn(signInTargets[name] as Target, `bench-signin-${++seq}`));
   return {
     /** Forgets the outbound fetches of the warm-up. */
     async reset() {
@@ -89,15 +67,9 @@ export function signInPhase(targets: Targets) {
     /** OPTIONS.signInsPerRound sign-ins to Sitewide and to the peer, half as many under wrangler dev. */
     async round() {
       for (let i = 0; i < OPTIONS.signInsPerRound; i++) {
-        seq++;
-        for (const name of ['sitewide', 'peer-hono-authjs'] as const) {
-          const t = signInTargets[name] as Target;
-          samples[name]?.push(await signIn(t.base, t.worker, `bench-signin-${seq}`));
-        }
-        if (i < Math.ceil(OPTIONS.signInsPerRound / 2)) {
-          const t = signInTargets['sitewide (wrangler dev)'] as Target;
-          samples['sitewide (wrangler dev)']?.push(await signIn(t.base, 'main', `bench-signin-dev-${seq}`));
-        }
+        await signInTo('sitewide');
+        await signInTo('peer-hono-authjs');
+        if (i < Math.ceil(OPTIONS.signInsPerRound / 2)) await signInTo('sitewide (wrangler dev)');
       }
     },
 
@@ -108,28 +80,16 @@ export function signInPhase(targets: Targets) {
         const out = await getJson<OutboundCounts>(`${t.base}/__bench/outbound`);
         const count = (suffix: string) =>
           Object.entries(out.byUrl).reduce((a, [url, n]) => a + (url.endsWith(suffix) ? n : 0), 0);
-        const ms = (key: keyof SignInSample) =>
-          roundedStats(
-            done.map((s) => s[key]),
-            2,
-          );
-        const outbound = {
-          total: out.total,
-          discovery: count('/.well-known/openid-configuration'),
-          token: count('/token'),
-          jwks: count('/jwks'),
-          userinfo: count('/userinfo'),
-          perSignIn: round(out.total / Math.max(1, done.length), 2),
-          byUrl: out.byUrl,
-        };
-        const figures = {
-          signIns: done.length,
+        const ms = (key: keyof SignInSample) => statsOf(done, (s) => s[key], 2);
+        const perSignIn = round(out.total / Math.max(1, done.length), 2);
+        const discovery = count('/.well-known/openid-configuration');
+        const outbound = { total: out.total, perSignIn, discovery, token: count('/token'), byUrl: out.byUrl };
+        const callback = {
           callbackServerMs: ms('serverMs'),
           callbackOutboundMs: ms('outboundMs'),
           callbackClientMs: ms('clientMs'),
-          outbound,
         };
-        return [name, figures] as const;
+        return [name, { signIns: done.length, ...callback, outbound }] as const;
       });
       return Object.fromEntries(await Promise.all(summaries));
     },

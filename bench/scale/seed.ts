@@ -1,9 +1,4 @@
-/**
- * The SQL that seeds a local D1 for the scale study (bench/scale/d1-scale.ts) and `npm run
- * bench`'s D1 throughput case (bench/phases/d1.ts): users with a realistic profile and a Google
- * account each, and live sessions spread over them, inserted by recursive CTEs in chunks (each
- * chunk a file for `wrangler d1 execute --local --file`).
- */
+/** The SQL that seeds a local D1 (the D1 phase, the scale study): realistic users with a Google account, live sessions. */
 
 const UUID = `lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(2)) || '-' || hex(randomblob(6)))`;
 const UA = `'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36'`;

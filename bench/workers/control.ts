@@ -1,28 +1,18 @@
 /**
- * The /__bench control surface both bench Workers serve (bench/workers/main.ts, peer.ts), inside
- * workerd, over the case table of bench/cases.ts:
- *
- *   GET /__bench/credentials             the headers of each credential this Worker's cases carry
- *   GET /__bench/run?case=NAME&n=N       one case's request through its handler n times, timed here
- *   GET /__bench/micro?case=NAME&n=N     one of the parts on its own, n times
- *   GET /__bench/mix?cases=A,B&ms=T      the cases interleaved chunk by chunk for T ms (micro=1: the parts)
- *   GET /__bench/outbound[?reset=1]      outbound fetches of this isolate, by URL
- *   …and the Worker's own routes (the revocation feed's cost, the D1 throughput case)
- *
- * Everything else goes to the app; the sign-in callback answers with its server time.
+ * The /__bench control surface of both bench Workers: credentials, mix (the cases, or micro=1 the parts, interleaved),
+ * outbound, and the Worker's own routes. Everything else goes to the app; the sign-in callback reports its server time.
  */
 import { type BenchCase, CASES, type CaseApp, type Credential, type Credentials } from '../cases';
 import { outboundCounts, timed } from './counters';
-import { type BenchOp, type Handler, requestOp, runBatch, runMix } from './loops';
+import { meteredD1, newTally } from './d1-meter';
+import { type BenchOp, type Handler, runMix } from './loops';
 
 export interface BenchWorker {
-  /** What the Worker serves outside /__bench/*. */
   app: Handler;
   /** Who answers the cases of each app this Worker serves. */
   handlers: Partial<Record<CaseApp, Handler>>;
   /** The headers of each credential its cases carry: those `wanted` (a pool only when asked for). */
   credentials(env: Env, wanted?: readonly Credential[]): Promise<Credentials>;
-  /** The parts on their own, for a Worker that has them. */
   micro?(env: Env): Promise<Record<string, () => Promise<unknown>>>;
   /** More control routes (GET /__bench/…), answered as JSON. */
   routes?: Record<string, ControlRoute>;
@@ -51,10 +41,19 @@ export function benchWorker(worker: BenchWorker): ExportedHandler<Env> {
       const handler = worker.handlers[spec.app];
       const headers = credentials[spec.credential];
       if (!handler || !headers) throw new Error(`case '${name}' is not served by this Worker`);
-      const url = new URL(spec.path, env.AUTH_URL);
-      const requests = (Array.isArray(headers) ? headers : [headers]).map((h) => new Request(url, { headers: h }));
-      // A case with vars of its own gets its own copy of env (and so its own Config).
-      return requestOp(name, { requests, handler, env: spec.vars ? ({ ...env, ...spec.vars } as Env) : env }, ctx);
+      const requests = (Array.isArray(headers) ? headers : [headers]).map(
+        (h) => new Request(new URL(spec.path, env.AUTH_URL), { headers: h }),
+      );
+      // A case with vars of its own gets its own copy of env (and so its own Config); D1 is tallied.
+      const tally = newTally();
+      const caseEnv = { ...env, ...spec.vars, ...(env.DB ? { DB: meteredD1(env.DB, tally) } : {}) } as Env;
+      let i = 0;
+      const op = async () => {
+        const res = await handler(requests[i++ % requests.length] as Request, caseEnv, ctx);
+        await res.arrayBuffer();
+        return res.status;
+      };
+      return { name, op, tally };
     });
   }
 
@@ -67,17 +66,9 @@ export function benchWorker(worker: BenchWorker): ExportedHandler<Env> {
     });
   }
 
-  const only = (ops: BenchOp[]) => {
-    if (ops.length !== 1) throw new Error('name one case');
-    return ops[0] as BenchOp;
-  };
   const routes: Record<string, ControlRoute> = {
     ...worker.routes,
     '/__bench/credentials': async (_url, env) => worker.credentials(env),
-    '/__bench/run': async (url, env, ctx) =>
-      runBatch(only(await caseOps(env, ctx, names(url, 'case'))), intParam(url, 'n', 10_000, 100_000)),
-    '/__bench/micro': async (url, env) =>
-      runBatch(only(await microOps(env, names(url, 'case'))), intParam(url, 'n', 10_000, 2_000_000)),
     '/__bench/mix': async (url, env, ctx) => {
       const cases = names(url, 'cases');
       const ops = url.searchParams.has('micro') ? await microOps(env, cases) : await caseOps(env, ctx, cases);

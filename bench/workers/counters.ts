@@ -1,13 +1,8 @@
-/**
- * Outbound fetches of this isolate, inside the bench Workers: every `fetch` counted by origin and
- * path (the OIDC discovery document, the token endpoint, …), and Server-Timing for the sign-in
- * callback (its server time, and how much of it waited on outbound fetches).
- */
+/** This isolate's outbound fetches by URL, and Server-Timing (server time, of which outbound) for the sign-in callback. */
 import type { OutboundCounts } from '../cases';
 
 const outbound = new Map<string, number>();
 let outboundTotal = 0;
-/** Time spent waiting on outbound fetches since the last timed() began. */
 let outboundMs = 0;
 
 const nativeFetch = globalThis.fetch;
@@ -25,18 +20,15 @@ globalThis.fetch = async function countingFetch(input: RequestInfo | URL, init?:
 } as typeof fetch;
 
 export function outboundCounts(reset: boolean): OutboundCounts {
-  const snapshot = { total: outboundTotal, byUrl: Object.fromEntries(outbound) };
+  const counts = { total: outboundTotal, byUrl: Object.fromEntries(outbound) };
   if (reset) {
     outbound.clear();
     outboundTotal = 0;
   }
-  return snapshot;
+  return counts;
 }
 
-/**
- * Runs the handler and adds `Server-Timing: app;dur=…, outbound;dur=…`. Used for the sign-in
- * callback only, so the load-tested routes are served untouched.
- */
+/** The handler's response with `Server-Timing: app;dur=…, outbound;dur=…` (the sign-in callback only). */
 export async function timed(run: () => Promise<Response>): Promise<Response> {
   outboundMs = 0;
   const t0 = performance.now();

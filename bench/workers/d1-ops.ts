@@ -1,13 +1,8 @@
-/**
- * The D1 operations of the D1 throughput case (bench/workers/d1.ts) and the scale study
- * (bench/scale/worker.ts): the product's own `refreshSession`, `recordSignIn` and `revokeSession`
- * through drizzle on the D1 binding, on random seeded sessions, and a loop that runs one from
- * several concurrent clients, by count or for a time.
- */
+/** The product's own refreshSession, recordSignIn and revokeSession on seeded sessions, run from concurrent clients. */
 import { type dbFor, recordSignIn, refreshSession, revokeSession } from './app';
 
-export type D1OpName = 'refresh' | 'refresh-slide' | 'signin' | 'signin-new' | 'revoke';
-export const D1_OP_NAMES: readonly string[] = ['refresh', 'refresh-slide', 'signin', 'signin-new', 'revoke'];
+export const D1_OP_NAMES = ['refresh', 'refresh-slide', 'signin', 'signin-new', 'revoke'] as const;
+export type D1OpName = (typeof D1_OP_NAMES)[number];
 
 export interface D1OpInput {
   op: D1OpName;
@@ -18,10 +13,8 @@ export interface D1OpInput {
 }
 
 const OPEN = { domains: [] as string[], emails: new Set<string>() };
-const META = {
-  ip: '203.0.113.7',
-  userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36',
-};
+const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36';
+const META = { ip: '203.0.113.7', userAgent: UA };
 const MAX_AGE = 2_592_000;
 
 /** One operation (the i-th of its run) on `db`; throws when the product refuses it. */
@@ -56,10 +49,7 @@ export async function d1Op(db: ReturnType<typeof dbFor>, input: D1OpInput, i: nu
   }
 }
 
-/**
- * Runs `op` from `clients` concurrent loops until `ops` operations are done or `ms` have passed:
- * operations per second and latency percentiles (ms).
- */
+/** `op` from `clients` concurrent loops until `ops` are done or `ms` have passed: operations/s, latency percentiles (ms). */
 export async function clientLoop(op: (i: number) => Promise<void>, loop: { clients: number; ops: number; ms: number }) {
   let next = 0;
   const latencies: number[] = [];
@@ -82,9 +72,7 @@ export async function clientLoop(op: (i: number) => Promise<void>, loop: { clien
 
 /** `n` random live sessions of the seeded database, as [sessionId, userId] (one scan). */
 export async function sampleSessions(d1: D1Database, n: number): Promise<Array<[string, string]>> {
-  const { results } = await d1
-    .prepare('SELECT id, user_id FROM sessions WHERE revoked_at IS NULL ORDER BY random() LIMIT ?')
-    .bind(n)
-    .all<{ id: string; user_id: string }>();
+  const live = 'SELECT id, user_id FROM sessions WHERE revoked_at IS NULL ORDER BY random() LIMIT ?';
+  const { results } = await d1.prepare(live).bind(n).all<{ id: string; user_id: string }>();
   return results.map((r) => [r.id, r.user_id]);
 }

@@ -1,53 +1,36 @@
 /**
- * D1 throughput on a seeded local D1, inside the main bench Worker (bench/phases/d1.ts, bench/scale/d1-scale.ts):
- *   GET /__bench/d1/prepare?n=N   N random live sessions drawn once (half for reads, half for revocations)
- *   GET /__bench/d1/run?op=OP&clients=C[&ms=T][&ops=N][&meta=1][&sql=1]
- *       OP from C concurrent loops for T ms or N operations; meta: D1's meta per operation; sql: the SQL sent.
- * OP is one of bench/workers/d1-ops.ts, or `GET /api/me` through the whole app: `api-me` with an
- * expired token (every call refreshes), `api-me-fresh` with a fresh one (no D1).
+ * D1 throughput (bench/phases/d1.ts): GET /__bench/d1/prepare?n=N draws live sessions; GET /__bench/d1/run?op&clients
+ * [&ms|&ops][&meta][&sql] runs a d1-ops.ts operation or `GET /api/me` (`api-me`: expired token, `api-me-fresh`).
  */
-import { dbFor, signSessionToken } from './app';
+import { dbFor } from './app';
 import { type ControlRoute, intParam } from './control';
 import { meteredD1, newTally, perOp } from './d1-meter';
 import { clientLoop, D1_OP_NAMES, type D1OpName, d1Op, sampleSessions } from './d1-ops';
 import type { Handler } from './loops';
-import type { TokenContext } from './tokens';
+import { sessionCookie, type TokenContext } from './tokens';
 
 const COUNTS = `SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM sessions) AS sessions,
   (SELECT count(*) FROM accounts) AS accounts, (SELECT count(*) FROM auth_events) AS events`;
 
-interface Prepared {
-  reads: Array<[string, string]>;
-  revocations: Array<[string, string]>;
-  revoked: number;
-  users: number;
-  /** `GET /api/me` of 1000 of the read sessions, with an expired and with a fresh token. */
-  apiMe: Record<'api-me' | 'api-me-fresh', Request[]>;
-}
-let prepared: Prepared | undefined;
+let prepared: Awaited<ReturnType<typeof prepare>> | undefined;
 
 async function prepare(env: Env, k: TokenContext, n: number) {
   const counts = (await env.DB.prepare(COUNTS).first<Record<string, number>>()) ?? {};
   const pairs = await sampleSessions(env.DB, n);
   const reads = pairs.slice(0, Math.floor(pairs.length / 2));
   const now = new Date();
-  const iat = Math.floor(now.getTime() / 1000);
-  const ttl = k.config.sessionTokenTtl;
   const request = async ([sid, sub]: [string, string], expired: boolean) => {
     const profile = { email: `${sub}@example.com`, name: 'User', picture: null };
-    const times = expired ? { iat: iat - 2 * ttl, exp: iat - ttl } : {};
-    const token = await signSessionToken({ sub, sid, ttl, profile, ...times }, k.keys, { ...k.ctx, now });
-    return new Request(new URL('/api/me', k.config.apiOrigin), {
-      headers: { cookie: `${k.config.sessionCookieName}=${token}` },
-    });
+    const { cookie } = await sessionCookie(k, sub, sid, profile, now, expired);
+    return new Request(new URL('/api/me', k.config.apiOrigin), { headers: { cookie } });
   };
   const signed = reads.slice(0, 1000);
   const apiMe = {
     'api-me': await Promise.all(signed.map((pair) => request(pair, true))),
     'api-me-fresh': await Promise.all(signed.map((pair) => request(pair, false))),
   };
-  prepared = { reads, revocations: pairs.slice(reads.length), revoked: 0, users: counts.users ?? 0, apiMe };
-  return { ...counts, reads: reads.length, revocations: pairs.length - reads.length };
+  const revocations = pairs.slice(reads.length);
+  return { reads, revocations, revoked: 0, users: counts.users ?? 0, apiMe, counts };
 }
 
 /** One `GET /api/me` through the app, its answer checked (an expired token must come back refreshed). */
@@ -61,7 +44,10 @@ const apiMeOp =
 
 export function d1Routes(app: Handler, context: (env: Env) => Promise<TokenContext>): Record<string, ControlRoute> {
   return {
-    '/__bench/d1/prepare': async (url, env) => prepare(env, await context(env), intParam(url, 'n', 20_000, 200_000)),
+    '/__bench/d1/prepare': async (url, env) => {
+      prepared = await prepare(env, await context(env), intParam(url, 'n', 20_000, 200_000));
+      return { ...prepared.counts, reads: prepared.reads.length, revocations: prepared.revocations.length };
+    },
     '/__bench/d1/run': async (url, env, ctx) => {
       const p = prepared;
       if (!p) throw new Error('GET /__bench/d1/prepare first');
@@ -76,7 +62,7 @@ export function d1Routes(app: Handler, context: (env: Env) => Promise<TokenConte
         ms: Number(url.searchParams.get('ms') ?? Number.POSITIVE_INFINITY),
       };
       let run: (i: number) => Promise<void>;
-      if (D1_OP_NAMES.includes(op)) {
+      if ((D1_OP_NAMES as readonly string[]).includes(op)) {
         // A revocation takes a session no run has revoked yet.
         const pairs = op === 'revoke' ? p.revocations.slice(p.revoked) : p.reads;
         if (pairs.length === 0) throw new Error('no sessions left to revoke: prepare with a larger n');

@@ -1,56 +1,15 @@
-/**
- * The in-isolate loops of the bench Workers, inside workerd: one operation n times in a row
- * (`runBatch`: a case's request through its handler, or a part on its own), and several
- * interleaved chunk by chunk (`runMix`: the figures of the report).
- */
-import type { BatchResult, MixResult } from '../cases';
-import { type D1Tally, meteredD1, newTally } from './d1-meter';
+/** The in-isolate loop of the bench Workers: operations interleaved chunk by chunk (the report's figures). */
+import type { MixResult } from '../cases';
+import { type D1Tally, newTally } from './d1-meter';
 
 export type Handler = (request: Request, env: Env, ctx: ExecutionContext) => Response | Promise<Response>;
 
-/** What one case sends: built once, then passed to its handler over and over (a pool: in turn). */
-export interface BenchRequest {
-  requests: readonly Request[];
-  handler: Handler;
-  env: Env;
-}
-
-/** One entry of a mix or a batch: an operation that answers a status (requests) or nothing (parts). */
+/** One entry of a mix: an operation that answers a status (a request) or nothing (a part). */
 export interface BenchOp {
   name: string;
   op: () => Promise<number | undefined>;
   /** D1 traffic this entry caused (request cases on a Worker with D1). */
   tally?: D1Tally;
-}
-
-/** A case's request (or its pool's in turn) sent to its handler with D1 tallied, its body read. */
-export function requestOp(name: string, bench: BenchRequest, ctx: ExecutionContext): BenchOp {
-  if (bench.requests.length === 0) throw new Error(`case '${name}' without a request`);
-  const tally = newTally();
-  const env = bench.env.DB ? { ...bench.env, DB: meteredD1(bench.env.DB, tally) } : bench.env;
-  let i = 0;
-  return {
-    name,
-    tally,
-    op: async () => {
-      const res = await bench.handler(bench.requests[i++ % bench.requests.length] as Request, env, ctx);
-      await res.arrayBuffer();
-      return res.status;
-    },
-  };
-}
-
-/** `op` n times in a row (after a warm-up), timed with performance.now() around the whole loop. */
-export async function runBatch({ name, op }: BenchOp, n: number): Promise<BatchResult> {
-  for (let i = 0; i < Math.min(200, n); i++) await op();
-  const statuses: Record<string, number> = {};
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) {
-    const status = await op();
-    if (status !== undefined) statuses[status] = (statuses[status] ?? 0) + 1;
-  }
-  const ms = performance.now() - t0;
-  return { name, n, ms, usPerRequest: (ms * 1000) / n, statuses };
 }
 
 interface Chunk {
@@ -106,10 +65,8 @@ export async function runMix(
     return {
       name,
       n,
-      ms: sum(all, 'ms'),
       usPerRequest: (sum(middle, 'ms') * 1000) / Math.max(1, sum(middle, 'n')),
       usPerRequestAllChunks: (sum(all, 'ms') * 1000) / Math.max(1, n),
-      chunks: all.length,
       statuses: statuses.get(name) ?? {},
       d1StatementsPerRequest: (tally?.statements ?? 0) / Math.max(1, n),
       d1RoundTripsPerRequest: (tally?.roundTrips ?? 0) / Math.max(1, n),

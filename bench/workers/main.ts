@@ -1,13 +1,4 @@
-/**
- * The main bench Worker (npm run bench; never deployed): the product app, unchanged, with the
- * benchmarked routes added, behind the /__bench control surface (bench/workers/control.ts):
- *
- *   GET /bench/bare       no auth: the app's global middleware and a JSON body
- *   GET /api/bench/me     behind the product's requireSession() + csrfGuard(): the same JSON, no D1
- *   GET /api/me           the product route itself (answered from the token's profile claims)
- *
- * The `floor` case sends bare's request to a Hono app with nothing but the route.
- */
+/** The main bench Worker: the product app, unchanged, plus GET /bench/bare and GET /api/bench/me; `floor`: only the route. */
 import { Hono } from 'hono';
 import { createApp } from './app';
 import { benchWorker } from './control';

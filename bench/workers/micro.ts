@@ -1,7 +1,4 @@
-/**
- * The parts of the fresh-cookie path on their own, in the main bench Worker (the micro cases of
- * bench/cases.ts): the same token and keys as the cases, each part one operation to time.
- */
+/** The parts of the fresh-cookie path on their own (bench/cases.ts MICRO_CASES): same token and keys as the cases. */
 import type { MicroCaseName } from '../cases';
 import { signSessionToken, snapshotOf, verifySessionToken } from './app';
 import { freshToken } from './tokens';

@@ -1,18 +1,14 @@
-/**
- * The main bench Worker's credentials: the bench user and its sessions seeded in D1 (idempotent:
- * every run starts from the same rows), and the tokens its cases carry, signed with the configured
- * keys: fresh, expired (so every request refreshes), a pool of expired tokens of sessions whose
- * slide is due (`refresh-slide`), and an access token.
- */
+/** The main bench Worker's credentials: the bench user's rows seeded (idempotent) and the tokens its cases carry. */
 import { type Credential, type Credentials, SLIDE_POOL } from '../cases';
 import { ACCESS_TOKEN_TYP, ConfigError, loadConfig, loadSigningKeys, signSessionToken, signToken } from './app';
 
+const AVATAR = 'https://example.test/avatar/bench.png';
 export const SEED = {
   userId: 'bench-user-0001',
   sessionId: 'bench-session-0001',
   email: 'bench@example.test',
   name: 'Bench User',
-  image: 'https://example.test/avatar/bench.png',
+  image: AVATAR,
 };
 export const PROFILE = { email: SEED.email, name: SEED.name, picture: SEED.image };
 const DAY_MS = 24 * 3600 * 1000;
@@ -21,12 +17,8 @@ const DAY_MS = 24 * 3600 * 1000;
 export async function tokenContext(env: Env) {
   const config = loadConfig(env);
   if (config instanceof ConfigError) throw config;
-  const keys = await loadSigningKeys(config.signingKeysJson);
-  return {
-    config,
-    keys,
-    ctx: { issuer: config.apiOrigin, audience: config.apiOrigin, maxLifetime: config.sessionTokenTtl },
-  };
+  const ctx = { issuer: config.apiOrigin, audience: config.apiOrigin, maxLifetime: config.sessionTokenTtl };
+  return { config, keys: await loadSigningKeys(config.signingKeysJson), ctx };
 }
 export type TokenContext = Awaited<ReturnType<typeof tokenContext>>;
 
@@ -58,12 +50,21 @@ async function seedSlidePool(env: Env, now: number) {
     .run();
 }
 
-/** An expired session token of `sid`: every request with it refreshes. */
-function expiredToken({ config, keys, ctx }: TokenContext, sid: string, now: Date) {
-  const iat = Math.floor(now.getTime() / 1000);
-  const ttl = config.sessionTokenTtl;
-  const claims = { sub: SEED.userId, sid, ttl, profile: PROFILE, iat: iat - 2 * ttl, exp: iat - ttl };
-  return signSessionToken(claims, keys, { ...ctx, now });
+type Profile = { email: string; name: string; picture: string | null };
+
+/** The session cookie of `sid` (of user `sub`), with a fresh token or an expired one (every request with it refreshes). */
+export async function sessionCookie(
+  k: TokenContext,
+  sub: string,
+  sid: string,
+  profile: Profile,
+  now: Date,
+  expired = false,
+) {
+  const [iat, ttl] = [Math.floor(now.getTime() / 1000), k.config.sessionTokenTtl];
+  const times = expired ? { iat: iat - 2 * ttl, exp: iat - ttl } : {};
+  const token = await signSessionToken({ sub, sid, ttl, profile, ...times }, k.keys, { ...k.ctx, now });
+  return { cookie: `${k.config.sessionCookieName}=${token}`, token };
 }
 
 /** The bench user seeded, a fresh token of its session, and its context. */
@@ -72,28 +73,30 @@ export async function freshToken(env: Env) {
   const now = new Date();
   await seedUser(env, now.getTime());
   const input = { sub: SEED.userId, sid: SEED.sessionId, ttl: k.config.sessionTokenTtl, profile: PROFILE };
-  return { ...k, k, now, input, fresh: await signSessionToken(input, k.keys, { ...k.ctx, now }) };
+  return { ...k, k, now, input, fresh: (await sessionCookie(k, SEED.userId, SEED.sessionId, PROFILE, now)).token };
 }
 
 const SINGLE: readonly Credential[] = ['session-cookie', 'expired-session-cookie', 'access-token'];
 
 /** The headers of each credential the cases carry (a browser sends the cookie on the bare route too). */
 export async function credentials(env: Env, wanted: readonly Credential[] = SINGLE): Promise<Credentials> {
-  const t = await freshToken(env);
-  const cookie = (token: string) => ({ cookie: `${t.config.sessionCookieName}=${token}` });
-  const access = await signToken(ACCESS_TOKEN_TYP, { ...t.input, ttl: t.config.accessTokenTtl }, t.keys, {
-    ...t.ctx,
-    now: t.now,
+  const { k, now, input } = await freshToken(env);
+  const cookie = async (sid: string, expired: boolean) => ({
+    cookie: (await sessionCookie(k, SEED.userId, sid, PROFILE, now, expired)).cookie,
+  });
+  const access = await signToken(ACCESS_TOKEN_TYP, { ...input, ttl: k.config.accessTokenTtl }, k.keys, {
+    ...k.ctx,
+    now,
   });
   const out: Credentials = {
-    'session-cookie': cookie(t.fresh),
-    'expired-session-cookie': cookie(await expiredToken(t.k, SEED.sessionId, t.now)),
+    'session-cookie': await cookie(SEED.sessionId, false),
+    'expired-session-cookie': await cookie(SEED.sessionId, true),
     'access-token': { authorization: `Bearer ${access}` },
   };
   if (wanted.includes('expired-session-cookie-pool')) {
-    await seedSlidePool(env, t.now.getTime());
+    await seedSlidePool(env, now.getTime());
     out['expired-session-cookie-pool'] = await Promise.all(
-      Array.from({ length: SLIDE_POOL }, async (_, i) => cookie(await expiredToken(t.k, slideSessionId(i), t.now))),
+      Array.from({ length: SLIDE_POOL }, (_, i) => cookie(slideSessionId(i), true)),
     );
   }
   return out;
