@@ -32,7 +32,7 @@ export async function seedD1(
   const chunks: { name: string; rows: number; seconds: number; bytes: number }[] = [];
   for (const chunk of seedChunks(Math.max(1, users), sessions, rows)) {
     const c0 = performance.now();
-    const file = join(run.tmp, `${chunk.name}.sql`);
+    const file = join(dir, `${chunk.name}.sql`);
     writeFileSync(file, chunk.sql);
     await run.wrangler(`seed-${chunk.name}`, [
       'd1',
