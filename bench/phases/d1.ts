@@ -34,22 +34,11 @@ export async function seedD1(
     const c0 = performance.now();
     const file = join(dir, `${chunk.name}.sql`);
     writeFileSync(file, chunk.sql);
-    await run.wrangler(`seed-${chunk.name}`, [
-      'd1',
-      'execute',
-      'DB',
-      '--local',
-      '--persist-to',
-      dir,
-      '--config',
-      'bench/wrangler.toml',
-      '--file',
-      file,
-    ]);
-    chunks.push({ name: chunk.name, rows: chunk.rows, seconds: (performance.now() - c0) / 1000, bytes: dbBytes(dir) });
-    run.say(
-      `seeded ${chunk.name}: ${chunks.at(-1)?.seconds.toFixed(1)} s, ${((chunks.at(-1)?.bytes ?? 0) / 1e6).toFixed(0)} MB`,
-    );
+    const where = ['--local', '--persist-to', dir, '--config', 'bench/wrangler.toml'];
+    await run.wrangler(`seed-${chunk.name}`, ['d1', 'execute', 'DB', ...where, '--file', file]);
+    const [seconds, bytes] = [(performance.now() - c0) / 1000, dbBytes(dir)];
+    chunks.push({ name: chunk.name, rows: chunk.rows, seconds, bytes });
+    run.say(`seeded ${chunk.name}: ${seconds.toFixed(1)} s, ${(bytes / 1e6).toFixed(0)} MB`);
   }
   return { sessions, users, seconds: (performance.now() - t0) / 1000, fileBytes: dbBytes(dir), chunks };
 }
@@ -83,24 +72,19 @@ export async function d1Phase(
     const call = (op: string, query: string) =>
       getJson<D1Run & { perOp?: D1Meta; sql?: string[] }>(`${server.base}/__bench/d1/run?op=${op}&${query}`);
     const ops = Object.keys(plan.clients);
-    const sql = plan.sql
-      ? Object.fromEntries(await Promise.all(ops.map(async (op) => [op, (await call(op, 'ops=50&sql=1')).sql])))
-      : undefined;
+    const sql: Record<string, string[] | undefined> = {};
+    for (const op of plan.sql ? ops : []) sql[op] = (await call(op, 'ops=50&sql=1')).sql;
     for (const op of ops) await call(op, 'ms=300'); // warm-up: the database's pages, the isolate's code
     const meta: Record<string, D1Meta[]> = {};
     const runs: D1Run[] = [];
     for (let round = 0; round < plan.rounds; round++) {
-      for (const op of rotate(ops, round))
+      for (const op of rotate(ops, round)) {
         meta[op] = [...(meta[op] ?? []), (await call(op, 'meta=1&ops=200')).perOp as D1Meta];
+      }
       for (const op of rotate(ops, round)) {
         for (const clients of plan.clients[op] ?? []) {
-          const {
-            ops: n,
-            ms,
-            perSecond,
-            p50,
-            p99,
-          } = await call(op, `clients=${clients}&${plan.ms ? `ms=${plan.ms}` : `ops=${plan.ops?.[op]}`}`);
+          const length = plan.ms ? `ms=${plan.ms}` : `ops=${plan.ops?.[op]}`;
+          const { ops: n, ms, perSecond, p50, p99 } = await call(op, `clients=${clients}&${length}`);
           runs.push({ op, clients, ops: n, ms, perSecond, p50, p99 });
           run.say(`D1 round ${round + 1}: ${op} ×${clients}: ${perSecond.toFixed(0)}/s`);
         }
@@ -109,7 +93,7 @@ export async function d1Phase(
     const seconds = (performance.now() - t0) / 1000;
     return {
       ...summariseD1({ seeded, prepared, runs, meta, clients: plan.clients, msPerRun: plan.ms ?? 0, seconds }),
-      ...(sql ? { sql } : {}),
+      ...(plan.sql ? { sql } : {}),
     };
   } finally {
     await server.stop();
