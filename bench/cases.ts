@@ -1,31 +1,14 @@
-/**
- * The bench cases, declared once. Read inside workerd by the two bench Workers (bench/worker.ts,
- * bench/peer-worker.ts: which route, which handler, which credential) and in Node by the runner
- * (which Worker to ask, what to load-test over HTTP, what each response must be, what the report
- * says), with the shapes of the control surface's answers. Plain data: no Node and no Workers APIs.
- */
+/** The bench cases, declared once, for the Workers (in workerd) and the runner (in Node); plain data, and the answers' shapes. */
 
-/** What a case's request carries. Each bench Worker mints its own (GET /__bench/credentials). */
+/** What a case's request carries; each bench Worker mints its own (GET /__bench/credentials). */
 export type Credential =
-  /** Sitewide's session cookie with a fresh token (as a browser sends it, on every route). */
-  | 'session-cookie'
-  /** The same cookie with an expired token: every request refreshes it. */
-  | 'expired-session-cookie'
-  /**
-   * Expired tokens of SLIDE_POOL sessions of the bench user whose last slide is two days old,
-   * sent in turn: every request refreshes a session whose slide is due (see `refresh-slide`).
-   */
-  | 'expired-session-cookie-pool'
-  /** `Authorization: Bearer` with an access token. */
-  | 'access-token'
-  /** Auth.js's default session cookie (a JWE), for the peer. */
-  | 'authjs-session-cookie';
+  | 'session-cookie' // a fresh session token, as a browser sends it on every route
+  | 'expired-session-cookie' // every request refreshes it
+  | 'expired-session-cookie-pool' // SLIDE_POOL sessions whose slide is due, sent in turn
+  | 'access-token' // Authorization: Bearer
+  | 'authjs-session-cookie'; // Auth.js's default session cookie (a JWE), for the peer
 
-/**
- * Who answers: the product's `createApp()` with the bench routes (bench/worker.ts), a bare
- * `new Hono()` with only the route (bench/worker.ts, the floor under everything), or the
- * @hono/auth-js peer (bench/peer-worker.ts).
- */
+/** Who answers: the product's createApp() with the bench routes, a bare `new Hono()` with only the route, or the @hono/auth-js peer. */
 export type CaseApp = 'sitewide' | 'floor' | 'peer';
 
 export interface BenchCase {
@@ -36,95 +19,29 @@ export interface BenchCase {
   d1RoundTrips: number;
   /** Load-tested over HTTP too, as a ratio to `bare` on the same path. */
   http: boolean;
-  /** For the report. */
-  what: string;
   /** Vars this case's requests see on top of the Worker's (a copy of env: its own Config). */
   vars?: Readonly<Record<string, string>>;
 }
 
-/**
- * Sessions `refresh-slide` rotates through. With SESSION_SLIDE_INTERVAL = 1 s a session slides
- * again only a second after its last slide: a pool this large is revisited far later than that
- * (a slide costs milliseconds), so every request of the case slides (its two D1 round trips are
- * checked on every sample).
- */
+/** Sessions `refresh-slide` rotates through: revisited far later than SESSION_SLIDE_INTERVAL = 1 s, so every request slides. */
 export const SLIDE_POOL = 2000;
+const BARE = '/bench/bare';
+const ME = '/api/bench/me';
 
 /** In the order of the report; in-isolate mixes rotate through them. */
 export const CASES = {
-  floor: {
-    app: 'floor',
-    path: '/bench/bare',
-    credential: 'session-cookie',
-    d1RoundTrips: 0,
-    http: false,
-    what: 'a bare `new Hono()` with only the route (no app middleware)',
-  },
-  bare: {
-    app: 'sitewide',
-    path: '/bench/bare',
-    credential: 'session-cookie',
-    d1RoundTrips: 0,
-    http: true,
-    what: 'unprotected route, same app, same JSON',
-  },
-  'me-fresh': {
-    app: 'sitewide',
-    path: '/api/bench/me',
-    credential: 'session-cookie',
-    d1RoundTrips: 0,
-    http: true,
-    what: 'protected route, fresh cookie, no D1 (the ES256 check runs once per token per isolate: verified-token cache)',
-  },
-  'me-fresh-db': {
-    app: 'sitewide',
-    path: '/api/me',
-    credential: 'session-cookie',
-    d1RoundTrips: 0,
-    http: true,
-    what: 'the product’s `GET /api/me`: fresh cookie, answered from the token’s profile claims (no D1)',
-  },
-  refresh: {
-    app: 'sitewide',
-    path: '/api/bench/me',
-    credential: 'expired-session-cookie',
-    d1RoundTrips: 1,
-    http: true,
-    what: 'expired token: verify + one D1 read + re-sign + Set-Cookie; no slide due (the last slide is younger than SESSION_SLIDE_INTERVAL, 24 h): no write',
-  },
+  floor: { app: 'floor', path: BARE, credential: 'session-cookie', d1RoundTrips: 0, http: false },
+  bare: { app: 'sitewide', path: BARE, credential: 'session-cookie', d1RoundTrips: 0, http: true },
+  'me-fresh': { app: 'sitewide', path: ME, credential: 'session-cookie', d1RoundTrips: 0, http: true },
+  'me-fresh-db': { app: 'sitewide', path: '/api/me', credential: 'session-cookie', d1RoundTrips: 0, http: true },
+  refresh: { app: 'sitewide', path: ME, credential: 'expired-session-cookie', d1RoundTrips: 1, http: true },
   'refresh-slide': {
-    app: 'sitewide',
-    path: '/api/bench/me',
-    credential: 'expired-session-cookie-pool',
-    d1RoundTrips: 2,
-    http: false,
-    what: `expired token whose session's last slide is older than SESSION_SLIDE_INTERVAL (1 s here; ${SLIDE_POOL} sessions in turn): the read, then the slide (a batch: UPDATE + SELECT) + re-sign + Set-Cookie`,
+    ...{ app: 'sitewide', path: ME, credential: 'expired-session-cookie-pool', d1RoundTrips: 2, http: false },
     vars: { SESSION_SLIDE_INTERVAL: '1' },
   },
-  bearer: {
-    app: 'sitewide',
-    path: '/api/bench/me',
-    credential: 'access-token',
-    d1RoundTrips: 0,
-    http: true,
-    what: '`Authorization: Bearer` access token (ES256)',
-  },
-  'peer-bare': {
-    app: 'peer',
-    path: '/bench/bare',
-    credential: 'authjs-session-cookie',
-    d1RoundTrips: 0,
-    http: false,
-    what: 'peer Worker: unprotected route (initAuthConfig runs on every route, as documented)',
-  },
-  'peer-hono-authjs': {
-    app: 'peer',
-    path: '/api/bench/me',
-    credential: 'authjs-session-cookie',
-    d1RoundTrips: 0,
-    http: true,
-    what: 'peer Worker: same route behind `verifyAuth()`, Auth.js default JWE cookie',
-  },
+  bearer: { app: 'sitewide', path: ME, credential: 'access-token', d1RoundTrips: 0, http: true },
+  'peer-bare': { app: 'peer', path: BARE, credential: 'authjs-session-cookie', d1RoundTrips: 0, http: false },
+  'peer-hono-authjs': { app: 'peer', path: ME, credential: 'authjs-session-cookie', d1RoundTrips: 0, http: true },
 } as const satisfies Record<string, BenchCase>;
 
 export type CaseName = keyof typeof CASES;
@@ -136,6 +53,21 @@ export const casesOf = (worker: BenchWorker) => CASE_NAMES.filter((name) => work
 export const HTTP_CASE_NAMES = CASE_NAMES.filter((name) => CASES[name].http);
 /** A peer case's overhead is also taken over the peer's own unprotected route. */
 export const PEER_BASELINE: CaseName = 'peer-bare';
+
+/** What each case measures, for the report. */
+export const CASE_WHAT: Record<CaseName, string> = {
+  floor: 'a bare `new Hono()` with only the route (no app middleware)',
+  bare: 'unprotected route, same app, same JSON',
+  'me-fresh':
+    'protected route, fresh cookie, no D1 (the ES256 check runs once per token per isolate: verified-token cache)',
+  'me-fresh-db': 'the product’s `GET /api/me`: fresh cookie, answered from the token’s profile claims (no D1)',
+  refresh:
+    'expired token: verify + one D1 read + re-sign + Set-Cookie; no slide due (the last slide is younger than SESSION_SLIDE_INTERVAL, 24 h): no write',
+  'refresh-slide': `expired token whose session's last slide is older than SESSION_SLIDE_INTERVAL (1 s here; ${SLIDE_POOL} sessions in turn): the read, then the slide (a batch: UPDATE + SELECT) + re-sign + Set-Cookie`,
+  bearer: '`Authorization: Bearer` access token (ES256)',
+  'peer-bare': 'peer Worker: unprotected route (initAuthConfig runs on every route, as documented)',
+  'peer-hono-authjs': 'peer Worker: same route behind `verifyAuth()`, Auth.js default JWE cookie',
+};
 
 /** The parts of the fresh-cookie path on their own, in the main bench Worker (GET /__bench/mix?micro=1). */
 export const MICRO_CASES = {
@@ -153,49 +85,43 @@ export const MICRO_CASES = {
 export type MicroCaseName = keyof typeof MICRO_CASES;
 export const MICRO_CASE_NAMES = Object.keys(MICRO_CASES) as MicroCaseName[];
 
-/** `console-log-line` once more, under `wrangler dev` (GET /__bench/micro there). */
+/** `console-log-line` once more, under `wrangler dev` (whose inspector receives every console call). */
 export const DEV_LOG_LINE = {
   name: 'console-log-line (wrangler dev)',
   what: 'the same line under `wrangler dev`, whose inspector receives every console call',
 } as const;
 
-// ---------------------------------------------------------------- what the control surface answers
+/** D1 throughput on a seeded local D1 (bench/phases/d1.ts): each operation, its client counts, what it is. */
+export const D1_CASES = {
+  refresh: { clients: [1, 4], what: '`refreshSession`, no slide due: one indexed SELECT (one round trip)' },
+  'refresh-slide': {
+    clients: [1, 4],
+    what: '`refreshSession` with a slide due: the SELECT, then a batch (UPDATE + SELECT)',
+  },
+  'api-me': {
+    clients: [1, 4],
+    what: '`GET /api/me` through the whole app with an expired token: verify, the refresh read, re-sign, Set-Cookie',
+  },
+  'api-me-fresh': {
+    clients: [1],
+    what: '`GET /api/me` through the whole app with a fresh token: answered from the token, no D1',
+  },
+  signin: { clients: [1], what: '`recordSignIn` of a returning user (a batch of 8)' },
+  revoke: { clients: [1], what: '`revokeSession` (a batch of 2: UPDATE … RETURNING + audit INSERT)' },
+} as const;
+export type D1CaseName = keyof typeof D1_CASES;
 
-/**
- * GET /__bench/credentials: the headers of each credential the Worker's cases carry, minted for
- * the request (a pool credential: a list of them, sent in turn; minted only when asked for).
- */
+/** GET /__bench/credentials: the headers of each credential (a pool: a list, sent in turn; minted only when asked for). */
 export type Credentials = Partial<Record<Credential, Record<string, string> | Record<string, string>[]>>;
-
-/** GET /__bench/run: one case's request sent n times in a row. */
-export interface LoopResult {
-  case: string;
-  n: number;
-  /** Wall time of the timed loop inside the isolate (performance.now()). */
-  ms: number;
-  usPerRequest: number;
-  statuses: Record<string, number>;
-  d1Statements: number;
-  d1StatementsPerRequest: number;
-  d1RoundTrips: number;
-  d1RoundTripsPerRequest: number;
-  outboundFetches: number;
-}
 
 /** GET /__bench/mix: one entry of the cases interleaved chunk by chunk. */
 export interface MixResult {
   name: string;
   n: number;
-  ms: number;
-  /**
-   * µs per operation: the mean over the middle 60% of the chunks (ranked by their µs per
-   * operation), so chunks stalled by something else on the machine (or a GC pause) do not count,
-   * while the 1 ms rounding of the timer still averages out.
-   */
+  /** The mean over the middle 60% of the chunks (ranked by µs per operation): stalled chunks drop out. */
   usPerRequest: number;
   /** Plain total time / operations over every chunk. */
   usPerRequestAllChunks: number;
-  chunks: number;
   statuses: Record<string, number>;
   d1StatementsPerRequest: number;
   d1RoundTripsPerRequest: number;

@@ -1,8 +1,4 @@
-/**
- * One bench run's lifetime: its temp dir and server logs, the child processes it starts (each
- * its own process group, through scripts/process-group.ts), and what is undone at the end, on
- * success, failure or Ctrl-C: every server stopped by PID, then the cleanups in reverse order.
- */
+/** One bench run's lifetime: temp dir, logs, child process groups, and cleanups, undone on success, failure or Ctrl-C. */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -10,22 +6,20 @@ import { dirname, join } from 'node:path';
 import { startGroup, stopGroup } from '../scripts/process-group.ts';
 import { BENCH, ROOT } from './settings.ts';
 
-export const WRANGLER = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
+const WRANGLER = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
 
 export class BenchRun {
   readonly started = Date.now();
   readonly loadStart = os.loadavg();
   readonly tmp = mkdtempSync(join(os.tmpdir(), 'sitewide-bench-'));
   readonly logs = join(this.tmp, 'logs');
-  /** For every child: wrangler and node from this project first, no metrics, no local tracing. */
+  /** For every child: this project's wrangler and node first, no metrics, no local tracing. */
   readonly env: NodeJS.ProcessEnv = {
     ...process.env,
     PATH: `${join(ROOT, 'node_modules', '.bin')}:${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
-    CI: '1',
-    WRANGLER_SEND_METRICS: 'false',
-    X_LOCAL_OBSERVABILITY: 'false',
+    ...{ CI: '1', WRANGLER_SEND_METRICS: 'false', X_LOCAL_OBSERVABILITY: 'false' },
   };
-  /** Set once the results are written: the temp dir then goes, logs included. */
+  /** Set once the run has succeeded: the temp dir then goes, logs included. */
   finished = false;
   private readonly children = new Set<ChildProcess>();
   private readonly cleanups: (() => void | Promise<void>)[] = [];
@@ -34,9 +28,9 @@ export class BenchRun {
     mkdirSync(this.logs);
     // wrangler dev bundles into bench/.wrangler (git-ignored): removed afterwards unless it was there already.
     const dotWrangler = join(BENCH, '.wrangler');
-    const dotWranglerExisted = existsSync(dotWrangler);
+    const keepDotWrangler = existsSync(dotWrangler);
     this.onCleanup(() => {
-      if (!dotWranglerExisted) rmSync(dotWrangler, { recursive: true, force: true });
+      if (!keepDotWrangler) rmSync(dotWrangler, { recursive: true, force: true });
       if (this.finished) return rmSync(this.tmp, { recursive: true, force: true });
       // Keep the server logs for the post-mortem; drop everything else (the generated secrets too).
       for (const entry of readdirSync(this.tmp))
@@ -63,10 +57,14 @@ export class BenchRun {
     return { child, logPath };
   }
 
-  /** Runs a command to completion in its own process group; its output, or a rejection with it. */
+  startWrangler(name: string, args: string[]) {
+    return this.start(name, process.execPath, [WRANGLER, ...args]);
+  }
+
+  /** Runs a command to completion in its own process group: its output, or a rejection with it. */
   async run(name: string, command: string, args: string[]): Promise<string> {
     const { child, logPath } = this.start(name, command, args);
-    const code = await new Promise<number | null>((done) => child.once('exit', (c) => done(c)));
+    const code = await new Promise<number | null>((done) => child.once('exit', done));
     const output = readFileSync(logPath, 'utf8');
     if (code !== 0) throw new Error(`${name} failed (exit ${code}):\n${output.slice(-4000)}`);
     return output;

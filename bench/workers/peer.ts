@@ -1,17 +1,13 @@
 /**
- * The peer (npm run bench; never deployed): what users pick today. The same route as
- * bench/worker.ts's GET /api/bench/me, guarded by @hono/auth-js's verifyAuth() with an
- * Auth.js default session cookie (a JWE, A256CBC-HS512 with a key derived from AUTH_SECRET),
- * configured as @hono/auth-js documents it: initAuthConfig on every route, authHandler on /auth/*.
- * @hono/auth-js is a devDependency compiled only into this bench Worker.
- * It serves the /__bench control surface (bench/worker-control.ts) for the peer's cases.
+ * The peer: the same route behind @hono/auth-js's verifyAuth() with Auth.js's default (JWE) cookie, configured as
+ * @hono/auth-js documents it, behind the /__bench control surface. A devDependency, bundled only here.
  */
 import type { AuthConfig } from '@auth/core';
 import { encode } from '@auth/core/jwt';
 import Google from '@auth/core/providers/google';
 import { type AuthUser, authHandler, initAuthConfig, verifyAuth } from '@hono/auth-js';
 import { Hono } from 'hono';
-import { benchWorker } from './worker-control';
+import { benchWorker } from './control';
 
 const USER = {
   id: 'bench-user-0001',

@@ -1,0 +1,13 @@
+/**
+ * Everything the bench Workers (and the scale study's Worker) take from the product, in one place:
+ * a restructure of src/ changes this file only. The bench measures these unchanged.
+ */
+export { createApp } from '../../src/app';
+export { type Config, ConfigError, loadConfig } from '../../src/config';
+export { dbFor } from '../../src/db/client';
+export { FEED_PAGE, RevocationFeed } from '../../src/revocation/feed';
+export { type FeedNamespace, feedOf, readFeed, retentionOf, snapshotOf } from '../../src/revocation/snapshot';
+export { loadSigningKeys, type SigningKeys } from '../../src/session/keys';
+export { ACCESS_TOKEN_TYP, signSessionToken, signToken, verifySessionToken } from '../../src/session/token';
+export { recordSignIn } from '../../src/users/repository';
+export { refreshSession, revokeSession } from '../../src/users/sessions';
