@@ -12,6 +12,7 @@ import { documented } from '../openapi/describe';
 import { recordRevocations } from '../revocation/snapshot';
 import { sessionCookieClears } from '../session/cookie';
 import { requestMetaOf } from '../users/auth-events';
+import { workspaceSignIn } from '../workspace/sign-in';
 import { oneClickSignIn, signInPageRoute } from './sign-in';
 
 /** Auth.js actions we serve under /auth; anything else is a plain 404. */
@@ -202,6 +203,7 @@ function authDepsOf(c: Context<AppEnv>): Omit<AuthDeps, 'sessionCookieValues' | 
     ...(c.var.config.sessionDbs.length > 0 ? { sessionDbOf: (userId: string) => requestDb(c, 'primary', userId) } : {}),
     meta: requestMetaOf(c.req.raw.headers),
     recordRevoked: (sessions) => recordRevocations(c.env, c.var.config, { sessions }),
+    ...(c.var.config.workspace ? { workspace: workspaceSignIn(c.env, c.var.config, c.var.config.workspace) } : {}),
   };
 }
 
