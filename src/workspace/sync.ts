@@ -110,13 +110,16 @@ export async function syncWorkspace(
     ]);
     const members = new Map<string, Set<string>>();
     if (directory?.status === 'rejected') fail('listing users', directory.reason);
-    [...link.groupRoles.keys()].forEach((group, i) => {
+    for (const [i, group] of [...link.groupRoles.keys()].entries()) {
       const result = groups[i];
-      if (result?.status === 'rejected') return fail(`listing members of ${group}`, result.reason);
+      if (result?.status === 'rejected') {
+        fail(`listing members of ${group}`, result.reason);
+        continue;
+      }
       if (result?.value === null)
         log('warn', 'workspace sync: a GROUP_ROLES group does not exist; its roles are removed', { group });
       members.set(group, result?.value ?? new Set());
-    });
+    }
     const directoryMap = directory?.status === 'fulfilled' ? directory.value : undefined;
     report.listed = directoryMap?.size;
     report.groupsRead = members.size;
