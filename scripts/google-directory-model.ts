@@ -134,11 +134,3 @@ export function hasMember(tenant: Tenant, groupKey: string, userKey: string): bo
   if (!members || !user) return undefined;
   return members.some((m) => findUser(tenant, m)?.id === user.id);
 }
-
-/** An opaque page token (Google's are opaque too) and its offset. */
-export const pageToken = (offset: number) => Buffer.from(`offset:${offset}`).toString('base64url');
-export function offsetOf(token: string | null): number | undefined {
-  if (!token) return 0;
-  const match = /^offset:(\d+)$/.exec(Buffer.from(token, 'base64url').toString());
-  return match ? Number(match[1]) : undefined;
-}

@@ -25,13 +25,11 @@ import {
   memberResource,
   membersOf,
   NOT_FOUND,
-  offsetOf,
-  pageToken,
   type Tenant,
   userResource,
 } from './google-directory-model.ts';
 
-export type { StandInUser, Tenant } from './google-directory-model.ts';
+export type { Fault, StandInUser, Tenant } from './google-directory-model.ts';
 
 export const USER_SCOPE = 'https://www.googleapis.com/auth/admin.directory.user.readonly';
 export const GROUP_SCOPES = [
@@ -257,6 +255,14 @@ export async function startGoogleDirectoryServer(options: { port?: number; host?
         server.close(() => resolve());
       }),
   } satisfies RunningDirectoryServer;
+}
+
+/** An opaque page token (Google's are opaque too) and its offset. */
+const pageToken = (offset: number) => Buffer.from(`offset:${offset}`).toString('base64url');
+function offsetOf(token: string | null): number | undefined {
+  if (!token) return 0;
+  const match = /^offset:(\d+)$/.exec(Buffer.from(token, 'base64url').toString());
+  return match ? Number(match[1]) : undefined;
 }
 
 async function bodyOf(req: IncomingMessage): Promise<string> {

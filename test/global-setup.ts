@@ -8,13 +8,6 @@ type Servers = {
 };
 const shared = globalThis as typeof globalThis & { sitewideServers?: { servers: Promise<Servers>; users: number } };
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** The Google token endpoint and Directory API stand-in (scripts/google-directory-server.ts). */
-    googleDirectory: string;
-  }
-}
-
 /**
  * Starts the loopback stand-ins for Google: the OIDC server on the port vitest.config.ts chose, and
  * the Directory API stand-in on a free port (its URL provided to tests as `googleDirectory`). Once for

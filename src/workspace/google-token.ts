@@ -57,7 +57,7 @@ export async function fetchGoogle(deps: GoogleDeps, url: string, init: RequestIn
 
 /** A token is reused until this long before Google says it expires. */
 const EARLY_MS = 60_000;
-const tokens = new Map<string, { token: string; until: number }>();
+const tokens = new Map<string, { token: Promise<string>; until: number }>();
 const keys = new Map<string, Promise<CryptoKey>>();
 
 /**
@@ -68,12 +68,25 @@ const keys = new Map<string, Promise<CryptoKey>>();
  * (`unauthorized_client`: a scope is missing from domain-wide delegation;
  * `invalid_grant`: the subject or the key) is its `code`.
  */
-export async function accessToken(link: WorkspaceLink, deps: GoogleDeps, scopes = scopesOf(link)): Promise<string> {
-  const { clientEmail, privateKey, keyId } = link.serviceAccount;
-  const cacheKey = JSON.stringify([link.tokenUrl, clientEmail, keyId, link.admin, scopes]);
-  const cached = tokens.get(cacheKey);
+export function accessToken(link: WorkspaceLink, deps: GoogleDeps, scopes = scopesOf(link)): Promise<string> {
+  const key = cacheKeyOf(link, scopes);
+  const cached = tokens.get(key);
   if (cached && cached.until > deps.now()) return cached.token;
+  // One request at a time per key: concurrent callers share it; a failure is not cached.
+  const token = requestToken(link, deps, scopes).then(({ token, expiresIn }) => {
+    tokens.set(key, { token: Promise.resolve(token), until: deps.now() + expiresIn * 1000 - EARLY_MS });
+    return token;
+  });
+  tokens.set(key, { token, until: Number.POSITIVE_INFINITY });
+  token.catch(() => tokens.delete(key));
+  return token;
+}
 
+const cacheKeyOf = (link: WorkspaceLink, scopes: string[]) =>
+  JSON.stringify([link.tokenUrl, link.serviceAccount.clientEmail, link.serviceAccount.keyId, link.admin, scopes]);
+
+async function requestToken(link: WorkspaceLink, deps: GoogleDeps, scopes: string[]) {
+  const { clientEmail, privateKey, keyId } = link.serviceAccount;
   let key = keys.get(privateKey);
   if (!key) {
     key = importPKCS8(privateKey, 'RS256');
@@ -105,12 +118,10 @@ export async function accessToken(link: WorkspaceLink, deps: GoogleDeps, scopes 
   if (typeof token !== 'string' || !token || typeof expiresIn !== 'number' || !(expiresIn > 0)) {
     throw new GoogleApiError(res.status, 'malformed', 'the token endpoint answered without access_token/expires_in');
   }
-  tokens.set(cacheKey, { token, until: deps.now() + expiresIn * 1000 - EARLY_MS });
-  return token;
+  return { token, expiresIn };
 }
 
 /** Forgets a cached token (Google refused it: revoked delegation, rotated key). */
 export function forgetAccessToken(link: WorkspaceLink, scopes = scopesOf(link)): void {
-  const { clientEmail, keyId } = link.serviceAccount;
-  tokens.delete(JSON.stringify([link.tokenUrl, clientEmail, keyId, link.admin, scopes]));
+  tokens.delete(cacheKeyOf(link, scopes));
 }

@@ -2,7 +2,7 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from 'cloudflare:workers';
 import { exportJWK, exportPKCS8, generateKeyPair } from 'jose';
 import { inject } from 'vitest';
-import type { StandInUser, Tenant } from '../../scripts/google-directory-server';
+import type { StandInUser, Tenant } from '../../scripts/google-directory-model';
 import worker from '../../src/index';
 
 export const USER_SCOPE = 'https://www.googleapis.com/auth/admin.directory.user.readonly';
