@@ -68,7 +68,10 @@ describe('sign-in with the Workspace link', () => {
     google.state.users[1] = { id: sub, primaryEmail: `open@${DOMAIN}`, suspended: true };
     google.state.faults = { 'users.get': { status: 500 }, 'members.hasMember': { status: 500 } };
     await google.save();
-    const { jar, callback } = await signInTo(apiWith({ ...google.vars, ...override }), { ...who('open'), sub });
+    const { jar, callback } = await signInTo(apiWith({ ...google.vars, ...(override as Record<string, string>) }), {
+      ...who('open'),
+      sub,
+    });
     expect(locationOf(callback).pathname).not.toBe('/auth/error');
     expect(sessionOf(jar).userId).toBe(userId);
     const me = await apiWith(google.vars)('/api/me', { jar });
