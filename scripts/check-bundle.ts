@@ -14,9 +14,12 @@ import { gzipSync } from 'node:zlib';
 //   97.7 without jose's general JWE (Auth.js's flow cookies: src/auth/jose-in-worker.ts, flow-cookie-jwe.ts);
 //   101.6 with D1 replicas, SESSION_DBS (+2.3) and the feed's D1 read and location cache (+1.0);
 //   94.7 with keep_names = false (wrangler.toml); 95.04 once the feed copies disables written by SQL in DB
-//   onto the session databases' copies (src/revocation/copy-disables.ts, +0.3).
+//   onto the session databases' copies (src/revocation/copy-disables.ts, +0.3); 100.4 with the Workspace link
+//   (src/workspace: the service-account token by JWT-bearer grant over Web Crypto, the Directory client on plain
+//   fetch, the sync, its plan and D1 writes, the sign-in hook, the settings' checks and messages: +5.4; jose's PEM
+//   import was left out for Web Crypto's, -0.5).
 // The budget is what was achieved, rounded up: a growth fails the build.
-const BUDGET_GZIP_KIB = 96;
+const BUDGET_GZIP_KIB = 101;
 
 /** Never in the Worker: Auth.js's page renderer (aliased to a stub) and the Public Suffix List (deploy time only). */
 const FORBIDDEN = ['preact', 'preact-render-to-string', 'tldts', 'tldts-core'];

@@ -14,5 +14,5 @@ export { calculateJwkThumbprint } from 'jose/jwk/thumbprint';
 export { decodeJwt } from 'jose/jwt/decode';
 export { SignJWT } from 'jose/jwt/sign';
 export { jwtVerify } from 'jose/jwt/verify';
-export { importJWK, importPKCS8 } from 'jose/key/import';
+export { importJWK } from 'jose/key/import';
 export { EncryptJWT, jwtDecrypt } from './flow-cookie-jwe';

@@ -1,4 +1,4 @@
-import { importPKCS8, SignJWT } from 'jose';
+import { SignJWT } from 'jose';
 import type { WorkspaceLink } from './settings';
 
 /** Read-only scopes, granted to the service account's client id under domain-wide delegation (docs/workspace.md). */
@@ -82,6 +82,26 @@ export function accessToken(link: WorkspaceLink, deps: GoogleDeps, scopes = scop
   return token;
 }
 
+/** The key file's PKCS#8 PEM as an RS256 signing key (Web Crypto directly: jose's PEM import costs 2 KiB of bundle). */
+async function importRsaKey(pem: string): Promise<CryptoKey> {
+  const base64 = pem.replace(/-----(BEGIN|END) PRIVATE KEY-----|\s/g, '');
+  let der: Uint8Array<ArrayBuffer>;
+  try {
+    der = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  } catch {
+    throw new GoogleApiError(0, 'invalid_key', 'the private_key of GOOGLE_SERVICE_ACCOUNT is not base64 PEM');
+  }
+  try {
+    return await crypto.subtle.importKey('pkcs8', der, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign']);
+  } catch (cause) {
+    throw new GoogleApiError(
+      0,
+      'invalid_key',
+      `the private_key of GOOGLE_SERVICE_ACCOUNT is not an RSA key: ${String(cause)}`,
+    );
+  }
+}
+
 const cacheKeyOf = (link: WorkspaceLink, scopes: string[]) =>
   JSON.stringify([link.tokenUrl, link.serviceAccount.clientEmail, link.serviceAccount.keyId, link.admin, scopes]);
 
@@ -89,7 +109,7 @@ async function requestToken(link: WorkspaceLink, deps: GoogleDeps, scopes: strin
   const { clientEmail, privateKey, keyId } = link.serviceAccount;
   let key = keys.get(privateKey);
   if (!key) {
-    key = importPKCS8(privateKey, 'RS256');
+    key = importRsaKey(privateKey);
     keys.set(privateKey, key);
     key.catch(() => keys.delete(privateKey));
   }
