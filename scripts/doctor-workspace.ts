@@ -56,8 +56,32 @@ function directoryFix(error: GoogleApiError, link: WorkspaceLink): string {
   return `Google answered ${error.code}: ${error.message}`;
 }
 
+/** Production (an https AUTH_URL) talks to Google itself: an endpoint override there is a stand-in left in. */
+function standInInProduction(v: WorkspaceDoctorInput['vars']): Finding | undefined {
+  if (!v.AUTH_URL?.startsWith('https:')) return undefined;
+  for (const name of ['GOOGLE_API_BASE', 'GOOGLE_TOKEN_URL'] as const) {
+    const value = v[name]?.trim();
+    if (!value) continue;
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      // The Worker's own check (parseWorkspaceLink) names a value that is not a URL.
+    }
+    if (url?.protocol !== 'https:' || isLocalhost(url.hostname) || /^127\.|^\[::1\]$/.test(url.hostname)) {
+      return fail(
+        `${name} points at ${url?.origin ?? value}, not Google: a test stand-in`,
+        `Remove ${name}: production talks to Google`,
+      );
+    }
+  }
+  return undefined;
+}
+
 export async function checkWorkspace(input: WorkspaceDoctorInput): Promise<Finding[]> {
   const v = input.vars;
+  const standIn = standInInProduction(v);
+  if (standIn) return [standIn];
   const configured = [v.GOOGLE_SERVICE_ACCOUNT, v.GOOGLE_WORKSPACE_ADMIN, v.GROUP_ROLES].some((x) => x?.trim());
   if (!configured) return [];
   if (!input.secretsKnown || !v.GOOGLE_SERVICE_ACCOUNT?.trim()) {
@@ -79,22 +103,6 @@ export async function checkWorkspace(input: WorkspaceDoctorInput): Promise<Findi
   }
   if (!link) return [];
   const out: Finding[] = [ok(`service account ${link.serviceAccount.clientEmail}, acting as ${link.admin}`)];
-
-  // Production (https) must talk to Google itself, never to a stand-in.
-  if (v.AUTH_URL?.startsWith('https:')) {
-    for (const [name, value] of [
-      ['GOOGLE_API_BASE', v.GOOGLE_API_BASE],
-      ['GOOGLE_TOKEN_URL', v.GOOGLE_TOKEN_URL],
-    ] as const) {
-      const url = value?.trim() ? new URL(value) : undefined;
-      if (url && (url.protocol !== 'https:' || isLocalhost(url.hostname) || /^127\.|^\[?::1\]?$/.test(url.hostname))) {
-        out.push(
-          fail(`${name} points at ${url.origin}, a test stand-in`, `Remove ${name}: production talks to Google`),
-        );
-        return out;
-      }
-    }
-  }
 
   const clientId = String((JSON.parse(v.GOOGLE_SERVICE_ACCOUNT) as { client_id?: unknown }).client_id ?? '?');
   try {

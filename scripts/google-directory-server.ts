@@ -83,7 +83,7 @@ export async function startGoogleDirectoryServer(options: { port?: number; host?
     if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer') {
       return json(res, 400, {
         error: 'unsupported_grant_type',
-        error_description: 'Invalid grant_type: ' + form.get('grant_type'),
+        error_description: `Invalid grant_type: ${form.get('grant_type')}`,
       });
     }
     const assertion = form.get('assertion') ?? '';

@@ -89,10 +89,17 @@ describe('npm run doctor: the Workspace link', () => {
   it('a loopback stand-in in production (https AUTH_URL) is refused', async () => {
     const google = await googleTenant({ domain: 'doc.test' });
     const findings = await doctor({ ...google.vars, AUTH_URL: 'https://api.doc.test' });
-    expect(findings.at(-1)).toMatchObject({
-      verdict: 'fail',
-      fix: 'Remove GOOGLE_API_BASE: production talks to Google',
-    });
+    expect(findings).toEqual([
+      {
+        verdict: 'fail',
+        topic: 'Workspace link',
+        message: `GOOGLE_API_BASE points at ${google.vars.GOOGLE_API_BASE}, not Google: a test stand-in`,
+        fix: 'Remove GOOGLE_API_BASE: production talks to Google',
+      },
+    ]);
+    // Also without the secrets at hand (production secrets live in Cloudflare).
+    const token = { AUTH_URL: 'https://api.doc.test', GOOGLE_TOKEN_URL: 'http://localhost:9/token' };
+    expect((await doctor(token, false))[0]?.fix).toBe('Remove GOOGLE_TOKEN_URL: production talks to Google');
   });
 
   it('key files that are not service account keys, and secrets not available', async () => {

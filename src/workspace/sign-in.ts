@@ -59,10 +59,12 @@ export function workspaceSignIn(
           cause: describeCause(user.error),
         });
       }
-      if (user?.ok) {
-        if (user.value === null) return { kind: 'refused', reason: 'deleted' };
-        if (user.value.suspended) return { kind: 'refused', reason: 'suspended' };
-        if (user.value.archived) return { kind: 'refused', reason: 'archived' };
+      const found = user?.ok ? user.value : undefined;
+      const reason =
+        found === null ? 'deleted' : found?.suspended ? 'suspended' : found?.archived ? 'archived' : undefined;
+      if (reason) {
+        log('info', 'workspace sign-in: refused, the Directory says the account is out', { reason });
+        return { kind: 'refused', reason };
       }
       const membership = new Map<string, boolean>();
       groups.forEach((group, i) => {
