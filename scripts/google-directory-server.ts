@@ -270,3 +270,11 @@ async function bodyOf(req: IncomingMessage): Promise<string> {
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString();
 }
+
+// `node scripts/google-directory-server.ts [PORT]`: the stand-in on its own, for trying the link locally
+// (point GOOGLE_API_BASE and GOOGLE_TOKEN_URL in .dev.vars at it, then PUT a tenant to /_control).
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const running = await startGoogleDirectoryServer({ port: Number(process.argv[2] ?? 8791) });
+  console.log(`Google Directory stand-in on ${running.url} (token endpoint ${running.url}/token); Ctrl-C stops it`);
+  process.once('SIGINT', () => void running.stop().then(() => process.exit(0)));
+}
