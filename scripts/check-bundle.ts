@@ -16,9 +16,12 @@ import { gzipSync } from 'node:zlib';
 //   94.7 with keep_names = false (wrangler.toml); 95.04 once the feed copies disables written by SQL in DB
 //   onto the session databases' copies (src/revocation/copy-disables.ts, +0.3);
 //   96.9 with one template for every page (src/pages/: Google's G mark inline, ~0.5, and one stylesheet, ~0.6)
-//   and the sign-out page (GET /auth/signout, src/routes/sign-out-page.ts) (+1.9 in all).
+//   and the sign-out page (GET /auth/signout, src/routes/sign-out-page.ts) (+1.9 in all);
+//   +5.4 with the Workspace link (src/workspace: the service-account token by JWT-bearer grant over Web Crypto,
+//   the Directory client on plain fetch, the sync, its plan and D1 writes, the sign-in hook, the settings'
+//   checks and messages; jose's PEM import was left out for Web Crypto's, -0.5).
 // The budget is what was achieved, rounded up: a growth fails the build.
-const BUDGET_GZIP_KIB = 97;
+const BUDGET_GZIP_KIB = 103;
 
 /** Never in the Worker: Auth.js's page renderer (aliased to a stub) and the Public Suffix List (deploy time only). */
 const FORBIDDEN = ['preact', 'preact-render-to-string', 'tldts', 'tldts-core'];

@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { unstable_readConfig } from 'wrangler';
 import { parseDevVars } from './dev-vars.ts';
 import { diagnoseConfig, formatFindings } from './doctor-checks.ts';
+import { checkWorkspace } from './doctor-workspace.ts';
 
 const { values } = parseArgs({
   options: {
@@ -30,7 +31,9 @@ if (secretsFile && existsSync(secretsFile)) {
   Object.assign(vars, parseDevVars(readFileSync(secretsFile, 'utf8')));
   secretsKnown = true;
 } else if (values.env && process.env.SESSION_SIGNING_KEYS) {
-  for (const name of ['AUTH_SECRET', 'AUTH_GOOGLE_SECRET', 'SESSION_SIGNING_KEYS']) vars[name] = process.env[name];
+  for (const name of ['AUTH_SECRET', 'AUTH_GOOGLE_SECRET', 'SESSION_SIGNING_KEYS', 'GOOGLE_SERVICE_ACCOUNT']) {
+    vars[name] = process.env[name];
+  }
   secretsKnown = true;
 }
 for (const pair of values.var ?? []) {
@@ -47,6 +50,14 @@ const findings = await diagnoseConfig({
   ...(values.env ? { routes: (config.routes ?? []) as Array<{ pattern: string; custom_domain?: boolean }> } : {}),
   ...(values.env ? { databaseId: config.d1_databases?.[0]?.database_id } : {}),
 });
+// The Workspace link (docs/workspace.md), when configured: asks Google itself (token, users.get, groups).
+findings.push(
+  ...(await checkWorkspace({
+    vars,
+    secretsKnown,
+    deps: { fetch: (input, init) => fetch(input, init), now: () => Date.now(), timeoutMs: 15_000 },
+  })),
+);
 console.log(formatFindings(findings));
 const failed = findings.filter((f) => f.verdict === 'fail').length;
 const warned = findings.filter((f) => f.verdict === 'warn').length;

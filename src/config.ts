@@ -4,6 +4,7 @@ import type { AppAccess } from './auth/app-access';
 import { ConfigError } from './config-error';
 import { parseSessionDbs } from './db/session-dbs';
 import { isLocalhost, isPublicSuffix, isWithinDomain } from './domain-rules';
+import { parseWorkspaceLink, type WorkspaceEnv, type WorkspaceLink } from './workspace/settings';
 
 /**
  * Turns the Worker's `env` into one validated, typed Config. Parsed once per
@@ -12,7 +13,7 @@ import { isLocalhost, isPublicSuffix, isWithinDomain } from './domain-rules';
  */
 
 /** Raw inputs, as strings, exactly as wrangler vars, secrets and `.dev.vars` supply them. */
-export interface ConfigEnv {
+export interface ConfigEnv extends WorkspaceEnv {
   AUTH_URL?: string;
   APP_URL?: string;
   COOKIE_DOMAIN?: string;
@@ -87,6 +88,8 @@ export interface Config {
   appAccess: AppAccess;
   /** SESSION_DBS: the D1 binding names that hold sessions, by a hash of the user id; empty: `DB` alone. */
   sessionDbs: readonly string[];
+  /** The Workspace link (GOOGLE_SERVICE_ACCOUNT, GROUP_ROLES…: src/workspace); undefined when off. */
+  workspace: WorkspaceLink | undefined;
 }
 
 export { ConfigError };
@@ -245,6 +248,7 @@ export function parseConfig(env: ConfigEnv): Config {
   const appAccess = parseAppAccess(env, new Set([authUrl.origin, ...allowedOrigins, ...tokenAudiences]));
   const sessionDbs = parseSessionDbs(env as unknown as Record<string, unknown>);
   if (!sessionDbs.ok) throw new ConfigError(sessionDbs.message);
+  const workspace = parseWorkspaceLink(env);
 
   return {
     apiOrigin: authUrl.origin,
@@ -269,6 +273,7 @@ export function parseConfig(env: ConfigEnv): Config {
     admission,
     appAccess,
     sessionDbs: sessionDbs.names,
+    workspace,
   };
 }
 

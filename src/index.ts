@@ -1,6 +1,15 @@
 import { createApp } from './app';
+import { runScheduled } from './workspace/scheduled';
 
-export default createApp() satisfies ExportedHandler<Env>;
+const app = createApp();
+
+export default {
+  fetch: app.fetch,
+  /** The Cron Trigger (wrangler.toml [triggers]): the Workspace link's sync, see src/workspace/sync.ts. */
+  scheduled: async (controller, env, ctx) => {
+    await runScheduled(controller, env, ctx);
+  },
+} satisfies ExportedHandler<Env>;
 
 /** The revocation feed (`REVOCATION_FEED`): see src/revocation/feed.ts. */
 export { RevocationFeed } from './revocation/feed';

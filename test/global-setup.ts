@@ -1,22 +1,35 @@
 import type { TestProject } from 'vitest/node';
+import { startGoogleDirectoryServer } from '../scripts/google-directory-server.ts';
 import { startOidcServer } from '../scripts/oidc-server.ts';
 
-type Server = Awaited<ReturnType<typeof startOidcServer>>;
-const shared = globalThis as typeof globalThis & { sitewideOidc?: { server: Promise<Server>; users: number } };
+type Servers = {
+  oidc: Awaited<ReturnType<typeof startOidcServer>>;
+  google: Awaited<ReturnType<typeof startGoogleDirectoryServer>>;
+};
+const shared = globalThis as typeof globalThis & { sitewideServers?: { servers: Promise<Servers>; users: number } };
 
 /**
- * Starts the loopback OIDC server (Google's stand-in) on the port vitest.config.ts chose: once for
+ * Starts the loopback stand-ins for Google: the OIDC server on the port vitest.config.ts chose, and
+ * the Directory API stand-in on a free port (its URL provided to tests as `googleDirectory`). Once for
  * both projects (one database, and sessions across 4 session databases), stopped after the last.
  */
-export default async function setup(_project: TestProject) {
+export default async function setup(project: TestProject) {
   const port = Number(process.env.SITEWIDE_TEST_OIDC_PORT);
-  shared.sitewideOidc ??= { server: startOidcServer({ port }), users: 0 };
-  const oidc = shared.sitewideOidc;
-  oidc.users++;
-  await oidc.server;
+  shared.sitewideServers ??= {
+    servers: Promise.all([startOidcServer({ port }), startGoogleDirectoryServer()]).then(([oidc, google]) => ({
+      oidc,
+      google,
+    })),
+    users: 0,
+  };
+  const state = shared.sitewideServers;
+  state.users++;
+  const { google } = await state.servers;
+  project.provide('googleDirectory', google.url);
   return async function teardown() {
-    if (--oidc.users > 0) return;
-    shared.sitewideOidc = undefined;
-    await (await oidc.server).stop();
+    if (--state.users > 0) return;
+    shared.sitewideServers = undefined;
+    const { oidc, google: directory } = await state.servers;
+    await Promise.all([oidc.stop(), directory.stop()]);
   };
 }

@@ -30,7 +30,7 @@ import {
   revokeSessions,
   showUser,
 } from './sql.ts';
-import { type Actor, describeRef, parseUuid, type UserRef, type Uuid } from './values.ts';
+import { type Actor, describeRef, parseUuid, type Role, sqlText, type UserRef, type Uuid } from './values.ts';
 
 export interface Deps {
   run: RunD1;
@@ -72,6 +72,7 @@ function userJson(u: UserRow) {
     createdAt: isoTime(u.created_at),
     updatedAt: isoTime(u.updated_at),
     disabledAt: isoTime(u.disabled_at),
+    disabledBy: u.disabled_source,
   };
 }
 
@@ -125,7 +126,12 @@ export async function execute(invocation: Invocation, deps: Deps): Promise<Outpu
           providerAccountId: a.provider_account_id,
           createdAt: isoTime(a.created_at),
         })),
-        roles: details.roles.map((r) => ({ role: r.role, grantedAt: isoTime(r.granted_at), grantedBy: r.granted_by })),
+        roles: details.roles.map((r) => ({
+          role: r.role,
+          source: r.source,
+          grantedAt: isoTime(r.granted_at),
+          grantedBy: r.granted_by,
+        })),
         sessions: details.sessions.map((s) => ({
           id: s.id,
           createdAt: isoTime(s.created_at),
@@ -156,7 +162,14 @@ export async function execute(invocation: Invocation, deps: Deps): Promise<Outpu
         ? `Disabled ${label(user)}. New sign-ins are refused now; their session cookies are refused ` +
           `${FEED_NOTE} (401 session_revoked, then 403 user_disabled at refresh).`
         : `${label(user)} is already disabled (since ${shortTime(user.disabled_at)}): nothing changed.`;
-      return print({ changed, user: { id: user.id, email: user.email }, auditEventId: result.auditId }, text);
+      // Disabled by the Workspace link before: now the operator's, which the link never lifts.
+      const tookOver = changed && user.disabled_at !== null && user.disabled_source !== 'admin';
+      return print(
+        { changed, user: { id: user.id, email: user.email }, auditEventId: result.auditId },
+        tookOver
+          ? `${label(user)} was disabled by ${user.disabled_source ?? 'SQL'}; it is now your disable: only npm run admin -- users enable lifts it.`
+          : text,
+      );
     }
 
     case 'users enable': {
@@ -188,14 +201,19 @@ export async function execute(invocation: Invocation, deps: Deps): Promise<Outpu
           : `${label(user)} already has role ${command.role}: nothing changed.`
         : changed
           ? `Revoked role ${command.role} from ${label(user)}.`
-          : `${label(user)} does not have role ${command.role}: nothing changed.`;
+          : `${label(user)} does not have role ${command.role} from npm run admin: nothing changed.`;
+      const fromGroups = grant ? [] : await groupSourcesOf(deps, user.id, command.role);
       const data = {
         changed,
         user: { id: user.id, email: user.email },
         role: command.role,
         auditEventId: result.auditId,
+        ...(fromGroups.length ? { stillFrom: fromGroups } : {}),
       };
-      return print(data, text);
+      const groups = fromGroups.length
+        ? ` They still hold it through ${fromGroups.join(', ')} (GROUP_ROLES): remove them from the group in Google Workspace.`
+        : '';
+      return print(data, text + groups);
     }
 
     case 'sessions revoke': {
@@ -288,6 +306,16 @@ export async function execute(invocation: Invocation, deps: Deps): Promise<Outpu
   }
 }
 
+/** The Google groups (sources `group:…`) that still give the user this role. */
+async function groupSourcesOf(deps: Deps, userId: string, role: Role): Promise<string[]> {
+  const id = parseUuid(userId);
+  if (!id) return [];
+  const [found] = await deps.run([
+    `SELECT source FROM user_roles WHERE user_id = '${id}' AND role = ${sqlText(role)} AND source != 'admin' ORDER BY source`,
+  ]);
+  return (found ?? []).map((r) => String(r.source));
+}
+
 // --- session databases (SESSION_DBS) ---
 
 /** With SESSION_DBS: the users' copies, read from DB after the change, written to their session databases. */
@@ -352,7 +380,8 @@ function userListJson(u: UserListRow) {
   };
 }
 
-const status = (disabledAt: number | null) => (disabledAt === null ? 'active' : `disabled ${shortTime(disabledAt)}`);
+const status = (disabledAt: number | null, source?: string | null) =>
+  disabledAt === null ? 'active' : `disabled ${shortTime(disabledAt)}${source ? ` by ${source}` : ''}`;
 
 const USER_LIST_COLUMNS: Column<UserListRow>[] = [
   { header: 'EMAIL', value: (u) => u.email },
@@ -376,6 +405,7 @@ const ROLE_COLUMNS: Column<RoleRow>[] = [
   { header: 'ROLE', value: (r) => r.role },
   { header: 'GRANTED', value: (r) => shortTime(r.granted_at) },
   { header: 'BY', value: (r) => r.granted_by },
+  { header: 'SOURCE', value: (r) => r.source },
 ];
 
 const SESSION_COLUMNS: Column<SessionRow>[] = [
@@ -406,7 +436,7 @@ function formatUserDetails(
     ['email verified', user.email_verified ? 'yes' : 'no'],
     ['created', shortTime(user.created_at)],
     ['updated', shortTime(user.updated_at)],
-    ['status', status(user.disabled_at)],
+    ['status', status(user.disabled_at, user.disabled_source)],
   ]);
   return [
     fields,

@@ -29,6 +29,8 @@ export interface UserRow {
   created_at: number;
   updated_at: number;
   disabled_at: number | null;
+  /** Who disabled the user: 'admin', 'workspace' (the Workspace link), or null (SQL, older versions). */
+  disabled_source: string | null;
 }
 
 export interface UserListRow {
@@ -52,6 +54,8 @@ export interface RoleRow {
   role: string;
   granted_at: number;
   granted_by: string | null;
+  /** 'admin' (npm run admin) or 'group:<address>' (GROUP_ROLES, kept by the Workspace link). */
+  source: string;
 }
 
 export interface SessionRow {

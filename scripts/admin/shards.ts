@@ -36,8 +36,9 @@ function hex(text: string): string {
   return Array.from(new TextEncoder().encode(text), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-const USER = 'id, email, email_verified, name, image, hosted_domain, created_at, updated_at, disabled_at';
-const ROLE = 'user_id, role, granted_at, granted_by';
+const USER =
+  'id, email, email_verified, name, image, hosted_domain, created_at, updated_at, disabled_at, disabled_source';
+const ROLE = 'user_id, role, granted_at, granted_by, source';
 const INVITATION = 'email, invited_at, invited_by, accepted_at, accepted_by';
 
 /** The statements that read a user's copy from DB (users row, roles, its address's invitation). */
@@ -45,7 +46,7 @@ export function readCopyStatements(userId: string): string[] {
   const id = sqlValue(userId);
   return [
     `SELECT ${USER} FROM users WHERE id = ${id}`,
-    `SELECT ${ROLE} FROM user_roles WHERE user_id = ${id} ORDER BY role`,
+    `SELECT ${ROLE} FROM user_roles WHERE user_id = ${id} ORDER BY role, source`,
     `SELECT ${INVITATION} FROM invitations WHERE email = (SELECT lower(email) FROM users WHERE id = ${id})`,
   ];
 }

@@ -39,7 +39,16 @@ import {
 
 // --- Finding the user ---
 
-const USER_COLUMNS = ['id', 'email', 'name', 'email_verified', 'created_at', 'updated_at', 'disabled_at'];
+const USER_COLUMNS = [
+  'id',
+  'email',
+  'name',
+  'email_verified',
+  'created_at',
+  'updated_at',
+  'disabled_at',
+  'disabled_source',
+];
 
 function userColumns(alias?: string): string {
   return USER_COLUMNS.map((column) => (alias ? `${alias}.${column}` : column)).join(', ');
@@ -84,7 +93,7 @@ export function listUsers(filter: { role?: Role; disabled?: boolean }, now: numb
   ];
   const sql = [
     'SELECT u.id, u.email, u.name, u.created_at, u.disabled_at,',
-    "(SELECT group_concat(role, ',') FROM (SELECT role FROM user_roles WHERE user_id = u.id ORDER BY role)) AS roles,",
+    "(SELECT group_concat(role, ',') FROM (SELECT DISTINCT role FROM user_roles WHERE user_id = u.id ORDER BY role)) AS roles,",
     `(SELECT count(*) FROM sessions s WHERE s.user_id = u.id AND s.revoked_at IS NULL AND s.expires_at > ${sqlInt(now)}) AS live_sessions`,
     'FROM users u',
     ...(where.length ? [`WHERE ${where.join(' AND ')}`] : []),
@@ -108,7 +117,7 @@ export function showUser(ref: UserRef, now: number, eventLimit = 20): Batch<User
     statements: [
       selectUsers(ref),
       `SELECT provider, provider_account_id, created_at FROM accounts WHERE user_id IN (${id}) ORDER BY created_at, provider`,
-      `SELECT role, granted_at, granted_by FROM user_roles WHERE user_id IN (${id}) ORDER BY role`,
+      `SELECT role, granted_at, granted_by, source FROM user_roles WHERE user_id IN (${id}) ORDER BY role, source`,
       'SELECT id, created_at, last_seen_at, expires_at, user_agent FROM sessions' +
         ` WHERE user_id IN (${id}) AND revoked_at IS NULL AND expires_at > ${sqlInt(now)} ORDER BY last_seen_at DESC`,
       'SELECT id, kind, session_id, detail, created_at, ip, user_agent FROM auth_events' +
@@ -205,19 +214,27 @@ function userChange(
   };
 }
 
+/**
+ * Disables the user as an operator (`disabled_source` admin). A user the Workspace link disabled is
+ * taken over (their disable keeps its time, but only an operator lifts it now).
+ */
 export function disableUser(ref: UserRef, ctx: ChangeContext): Batch<UserChange> {
   const now = sqlInt(ctx.now);
   return userChange(ref, ctx, {
-    change: (id) => `UPDATE users SET disabled_at = ${now} WHERE id IN (${id}) AND disabled_at IS NULL RETURNING id`,
+    change: (id) =>
+      `UPDATE users SET disabled_at = coalesce(disabled_at, ${now}), disabled_source = 'admin'` +
+      ` WHERE id IN (${id}) AND (disabled_at IS NULL OR disabled_source IS NOT 'admin') RETURNING id`,
     kind: 'admin_user_disabled',
     detail: {},
-    holds: (id) => `EXISTS (SELECT 1 FROM users WHERE id IN (${id}) AND disabled_at = ${now})`,
+    holds: (id) =>
+      `EXISTS (SELECT 1 FROM users WHERE id IN (${id}) AND disabled_at IS NOT NULL AND disabled_source = 'admin')`,
   });
 }
 
 export function enableUser(ref: UserRef, ctx: ChangeContext): Batch<UserChange> {
   return userChange(ref, ctx, {
-    change: (id) => `UPDATE users SET disabled_at = NULL WHERE id IN (${id}) AND disabled_at IS NOT NULL RETURNING id`,
+    change: (id) =>
+      `UPDATE users SET disabled_at = NULL, disabled_source = NULL WHERE id IN (${id}) AND disabled_at IS NOT NULL RETURNING id`,
     kind: 'admin_user_enabled',
     detail: {},
     holds: (id) => `EXISTS (SELECT 1 FROM users WHERE id IN (${id}) AND disabled_at IS NULL)`,
@@ -234,17 +251,21 @@ export function grantRole(ref: UserRef, role: Role, ctx: ChangeContext): Batch<U
       ' ON CONFLICT DO NOTHING RETURNING role',
     kind: 'admin_role_granted',
     detail: { role: r },
-    holds: (id) => `EXISTS (SELECT 1 FROM user_roles WHERE user_id IN (${id}) AND role = ${r} AND granted_at = ${now})`,
+    holds: (id) =>
+      `EXISTS (SELECT 1 FROM user_roles WHERE user_id IN (${id}) AND role = ${r} AND source = 'admin' AND granted_at = ${now})`,
   });
 }
 
 export function revokeRole(ref: UserRef, role: Role, ctx: ChangeContext): Batch<UserChange> {
   const r = sqlText(role);
   return userChange(ref, ctx, {
-    change: (id) => `DELETE FROM user_roles WHERE user_id IN (${id}) AND role = ${r} RETURNING role`,
+    // Only the operator's grant: a role a Google group gives (source group:…) is the Workspace link's.
+    change: (id) =>
+      `DELETE FROM user_roles WHERE user_id IN (${id}) AND role = ${r} AND source = 'admin' RETURNING role`,
     kind: 'admin_role_revoked',
     detail: { role: r },
-    holds: (id) => `NOT EXISTS (SELECT 1 FROM user_roles WHERE user_id IN (${id}) AND role = ${r})`,
+    holds: (id) =>
+      `NOT EXISTS (SELECT 1 FROM user_roles WHERE user_id IN (${id}) AND role = ${r} AND source = 'admin')`,
   });
 }
 

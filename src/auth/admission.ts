@@ -32,7 +32,9 @@ export type RefusalReason =
   /** Neither the domain nor the address is listed, and no invitation. */
   | 'domain_not_allowed'
   /** Only addresses and invitations admit (no domain is listed), and this one is neither. */
-  | 'email_not_allowed';
+  | 'email_not_allowed'
+  /** The Workspace link: the Directory says the account is suspended, archived or deleted (src/workspace). */
+  | 'workspace_inactive';
 
 export const REFUSAL_REASONS: ReadonlySet<RefusalReason> = new Set([
   'email_missing',
@@ -40,6 +42,7 @@ export const REFUSAL_REASONS: ReadonlySet<RefusalReason> = new Set([
   'hd_mismatch',
   'domain_not_allowed',
   'email_not_allowed',
+  'workspace_inactive',
 ]);
 
 export type Admission =

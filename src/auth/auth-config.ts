@@ -11,10 +11,12 @@ import { isInvited, recordRefusedSignIn } from '../users/admission';
 import type { RequestMeta } from '../users/auth-events';
 import { type ProviderProfile, recordSignIn } from '../users/repository';
 import { revokeSession } from '../users/sessions';
+import type { WorkspaceSignIn, WorkspaceVerdict } from '../workspace/sign-in';
 import {
   type Admission,
   admit,
   CONSUMER_GOOGLE_DOMAINS,
+  emailDomainOf,
   invitationMayAdmit,
   type RefusalReason,
   refusalDetail,
@@ -48,6 +50,8 @@ export interface AuthDeps {
   onStorageError: (cause: unknown) => void;
   /** Called when a sign-in was recorded and its session opened: the route applies APP_ACCESS to the landing page. */
   onSignIn?: (signedIn: { userId: string; roles: readonly string[] }) => void;
+  /** The Workspace link's sign-in hook (src/workspace/sign-in.ts), when it is configured. */
+  workspace?: WorkspaceSignIn;
 }
 
 /** Where a refused sign-in lands: our error page, told why (for the message only; anyone can craft this URL). */
@@ -166,8 +170,16 @@ export function createAuthConfig(deps: AuthDeps): AuthConfig {
         const identity = profileOf(account, profile);
         const sessionId = crypto.randomUUID();
         let result: Awaited<ReturnType<typeof recordSignIn>>;
+        let workspace: WorkspaceVerdict | undefined;
         try {
-          const decision = await admission(identity);
+          let decision = await admission(identity);
+          // The Workspace link (when configured): the Directory's word on the account; never throws.
+          if (decision.ok && deps.workspace) {
+            workspace = await deps.workspace.check(identity);
+            if (workspace.kind === 'refused') {
+              decision = { ok: false, reason: 'workspace_inactive', emailDomain: emailDomainOf(identity.email) };
+            }
+          }
           if (!decision.ok) {
             await recordRefusedSignIn(deps.db(), {
               account: identity,
@@ -194,6 +206,8 @@ export function createAuthConfig(deps: AuthDeps): AuthConfig {
         }
         // Disabled: Auth.js's AccessDenied, whose page says so.
         if (result.kind === 'disabled') return false;
+        if (workspace)
+          result.roles = (await deps.workspace?.rolesAfterSignIn(result.userId, workspace)) ?? result.roles;
         signedIn = { userId: result.userId, sessionId, roles: result.roles, profile: result.profile };
         deps.onSignIn?.({ userId: result.userId, roles: result.roles });
         return true;

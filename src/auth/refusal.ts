@@ -13,6 +13,8 @@ const MESSAGES: Record<RefusalReason, string> = {
     "The account you chose has an address on an admitted domain, but it is not one of that organisation's Google Workspace accounts.",
   domain_not_allowed: 'The Google account you chose is not one this site admits.',
   email_not_allowed: 'The Google account you chose is not one this site admits.',
+  workspace_inactive:
+    "Your organisation's Google Workspace has suspended or removed this account; ask your administrator.",
 };
 
 export function refusalMessage(reason: RefusalReason): string {

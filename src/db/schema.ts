@@ -16,6 +16,12 @@ export const users = sqliteTable(
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull().default(now),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull().default(now),
     disabledAt: integer('disabled_at', { mode: 'timestamp_ms' }),
+    /**
+     * Who disabled the user: `admin` (npm run admin), `workspace` (the Workspace link saw the account
+     * suspended or deleted: src/workspace), null (SQL, or before this column). Only a `workspace`
+     * disable is ever lifted by the Workspace link; every other one stays until an operator enables.
+     */
+    disabledSource: text('disabled_source'),
   },
   // The revocation feed's D1 scan (src/revocation/d1-scan.ts) reads disablings by time.
   (t) => [index('users_disabled_at').on(t.disabledAt).where(sql`${t.disabledAt} IS NOT NULL`)],
@@ -66,8 +72,14 @@ export const userRoles = sqliteTable(
     grantedAt: integer('granted_at', { mode: 'timestamp_ms' }).notNull(),
     /** Who granted it (an operator's name or email, `npm run admin`), when known. */
     grantedBy: text('granted_by'),
+    /**
+     * Where the grant comes from: `admin` (npm run admin, SQL) or `group:<address>` (a Google group
+     * in GROUP_ROLES, kept in step by the Workspace link: src/workspace). A role may be held from
+     * several sources at once; the link only ever adds or removes `group:` rows.
+     */
+    source: text('source').notNull().default('admin'),
   },
-  (t) => [primaryKey({ columns: [t.userId, t.role] })],
+  (t) => [primaryKey({ columns: [t.userId, t.role, t.source] })],
 );
 
 /** Addresses an operator invited: the first verified sign-in of one is admitted whatever the policy. */

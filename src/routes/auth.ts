@@ -10,6 +10,7 @@ import { documented } from '../openapi/describe';
 import { recordRevocations } from '../revocation/snapshot';
 import { sessionCookieClears } from '../session/cookie';
 import { requestMetaOf } from '../users/auth-events';
+import { workspaceSignIn } from '../workspace/sign-in';
 import { authError, authJsFailure } from './auth-errors';
 import { type AuthJsRunner, oneClickSignIn, signInPageRoute } from './sign-in';
 import { signOutPageRoute } from './sign-out-page';
@@ -216,5 +217,6 @@ function authDepsOf(c: Context<AppEnv>): Omit<AuthDeps, 'sessionCookieValues' | 
     ...(c.var.config.sessionDbs.length > 0 ? { sessionDbOf: (userId: string) => requestDb(c, 'primary', userId) } : {}),
     meta: requestMetaOf(c.req.raw.headers),
     recordRevoked: (sessions) => recordRevocations(c.env, c.var.config, { sessions }),
+    ...(c.var.config.workspace ? { workspace: workspaceSignIn(c.env, c.var.config, c.var.config.workspace) } : {}),
   };
 }

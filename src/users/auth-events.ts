@@ -34,7 +34,13 @@ export type AuthEventKind =
   | 'admin_role_revoked'
   | 'admin_sessions_revoked'
   | 'admin_invite_added'
-  | 'admin_invite_removed';
+  | 'admin_invite_removed'
+  /** The Workspace link (src/workspace): the Directory says suspended, archived or deleted; active again. */
+  | 'workspace_user_disabled'
+  | 'workspace_user_enabled'
+  /** The Workspace link: a GROUP_ROLES group's membership began or ended (detail: role and source). */
+  | 'workspace_role_granted'
+  | 'workspace_role_revoked';
 
 export interface AuthEventInput {
   kind: AuthEventKind;

@@ -109,8 +109,9 @@ export async function recordSignIn(
         .from(ONE_ROW)
         .where(sql`changes() > 0`),
     ),
+    // A role held from several sources (npm run admin, a Google group) is one role.
     db
-      .select({ role: userRoles.role })
+      .selectDistinct({ role: userRoles.role })
       .from(userRoles)
       .where(inArray(userRoles.userId, ownerOfAccount))
       .orderBy(asc(userRoles.role)),

@@ -57,7 +57,7 @@ function refreshState(db: Db, { userId, sessionId }: RefreshInput) {
     .select({ email: invitations.email })
     .from(invitations)
     .where(invitationAdmits(userAddress, users.id));
-  const roles = sql<string>`(SELECT json_group_array(r.role) FROM (SELECT ${userRoles.role} AS role FROM ${userRoles} WHERE ${userRoles.userId} = ${userId} ORDER BY ${userRoles.role}) AS r)`;
+  const roles = sql<string>`(SELECT json_group_array(r.role) FROM (SELECT DISTINCT ${userRoles.role} AS role FROM ${userRoles} WHERE ${userRoles.userId} = ${userId} ORDER BY ${userRoles.role}) AS r)`;
   return db
     .select({
       userId: users.id,

@@ -88,7 +88,7 @@ export async function recordShardedSignIn(
   return {
     kind: 'signed_in',
     userId,
-    roles: copy.roles.map((r) => r.role),
+    roles: [...new Set(copy.roles.map((r) => r.role))],
     profile: { email: user.email, name: user.name, picture: user.image },
     acceptedInvitation: accepted.length > 0,
   };

@@ -32,7 +32,16 @@ export function userUpsert(db: Db, profile: ProviderProfile, at: Date) {
   const statements = [
     db.insert(users).select(
       db
-        .select(selectRow(users, { id: newUserId, ...details, createdAt: at, updatedAt: at, disabledAt: null }))
+        .select(
+          selectRow(users, {
+            id: newUserId,
+            ...details,
+            createdAt: at,
+            updatedAt: at,
+            disabledAt: null,
+            disabledSource: null,
+          }),
+        )
         .from(ONE_ROW)
         .where(notExists(ownerOfAccount)),
     ),

@@ -283,6 +283,31 @@ describe('admin SQL and arguments (node:sqlite, no wrangler)', () => {
     ]);
   });
 
+  it("sources: roles revoke leaves a Google group's grant; users disable takes over the Workspace link's disable", () => {
+    const db = memoryD1();
+    const admin = parseRole('admin') as Role;
+    db.prepare(
+      "INSERT INTO user_roles (user_id, role, granted_at, granted_by, source) VALUES (?, 'admin', 1, 'workspace', 'group:admins@example.com')",
+    ).run(ALICE);
+    const roles = () => db.prepare('SELECT role, source FROM user_roles WHERE user_id = ? ORDER BY source').all(ALICE);
+    expect(runBatch(db, grantRole(ref('alice@example.com'), admin, context())).auditId).not.toBeNull();
+    expect(roles()).toEqual([
+      { role: 'admin', source: 'admin' },
+      { role: 'admin', source: 'group:admins@example.com' },
+    ]);
+    expect(runBatch(db, revokeRole(ref('alice@example.com'), admin, context())).auditId).not.toBeNull();
+    expect(roles()).toEqual([{ role: 'admin', source: 'group:admins@example.com' }]);
+    expect(runBatch(db, revokeRole(ref('alice@example.com'), admin, context())).auditId).toBeNull();
+
+    const state = () => db.prepare('SELECT disabled_at, disabled_source FROM users WHERE id = ?').get(ALICE);
+    db.prepare("UPDATE users SET disabled_at = 5, disabled_source = 'workspace' WHERE id = ?").run(ALICE);
+    expect(runBatch(db, disableUser(ref(ALICE), context())).auditId).not.toBeNull();
+    expect(state()).toEqual({ disabled_at: 5, disabled_source: 'admin' });
+    expect(runBatch(db, disableUser(ref(ALICE), context())).auditId).toBeNull();
+    expect(runBatch(db, enableUser(ref(ALICE), context())).auditId).not.toBeNull();
+    expect(state()).toEqual({ disabled_at: null, disabled_source: null });
+  });
+
   it('deleting a user cascades (with foreign keys on, as in D1) and keeps their events, scrubbed', () => {
     const db = memoryD1();
     // The invitation she accepted holds her address: it goes with her (as DELETE /api/me does); another stays.
