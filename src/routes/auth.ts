@@ -5,7 +5,7 @@ import { landingFor } from '../auth/app-access';
 import { type AuthDeps, createAuthConfig } from '../auth/auth-config';
 import { toAuthJsRequest } from '../auth/auth-request';
 import { refusedSignInPage, signInErrorPage } from '../auth/error-page';
-import { admittedAccounts, refusalMessage, refusalReasonOf } from '../auth/refusal';
+import { refusalFollowUp, refusalMessage, refusalReasonOf } from '../auth/refusal';
 import { requestDb } from '../db/request-db';
 import { apiError, type ErrorCode, serviceUnavailable } from '../errors';
 import { documented } from '../openapi/describe';
@@ -92,7 +92,7 @@ export const authRoutes = new Hono<AppEnv>()
       summary: 'Where a failed sign-in lands',
       tags: ['auth'],
       ok: { description: 'never: always an error' },
-      errors: { 400: ['sign_in_failed'], 403: ['access_denied'] },
+      errors: { 400: ['sign_in_failed'], 403: ['access_denied', 'account_conflict'] },
     }),
     authError,
   )
@@ -266,17 +266,19 @@ async function authError(c: Context<AppEnv>) {
 }
 
 /**
- * A sign-in the admission policy refused: `403 access_denied`, or for a
- * browser our page, with a "Use another account" form that restarts the
+ * A sign-in the admission policy refused: `403 access_denied` (`403
+ * account_conflict` when the address belongs to another Google account), or
+ * for a browser our page, with a "Use another account" form that restarts the
  * sign-in with Google's account chooser (Auth.js's CSRF token, fetched from
  * its own csrf action, and its cookie set on this response).
  */
 async function refusedSignIn(c: Context<AppEnv>, reason: Parameters<typeof refusalMessage>[0]) {
   const { config } = c.var;
   const message = refusalMessage(reason);
-  const admits = admittedAccounts(config.admission);
-  if (!wantsPage(c)) throw apiError(403, 'access_denied', `${message} ${admits}`);
-  c.set('errorCode', 'access_denied');
+  const admits = refusalFollowUp(reason, config.admission);
+  const code = reason === 'account_conflict' ? 'account_conflict' : 'access_denied';
+  if (!wantsPage(c)) throw apiError(403, code, `${message} ${admits}`);
+  c.set('errorCode', code);
   const csrf = toAuthJsRequest(
     new Request(`${config.apiOrigin}/auth/csrf`, { headers: c.req.raw.headers }),
     config,

@@ -17,7 +17,10 @@ export function requestMetaOf(headers: Headers): RequestMeta {
 export type AuthEventKind =
   | 'sign_in'
   | 'sign_in_denied'
-  /** Refused by the admission policy (ALLOWED_EMAIL_DOMAINS, ALLOWED_EMAILS, invitations). */
+  /**
+   * Refused by the admission policy (ALLOWED_EMAIL_DOMAINS, ALLOWED_EMAILS, invitations), or for an
+   * address another user holds (`account_conflict <domain> <sub>`, on the holder: docs/ACCOUNTS.md).
+   */
   | 'sign_in_refused'
   | 'invitation_accepted'
   | 'refresh_failed'
@@ -34,7 +37,9 @@ export type AuthEventKind =
   | 'admin_role_revoked'
   | 'admin_sessions_revoked'
   | 'admin_invite_added'
-  | 'admin_invite_removed';
+  | 'admin_invite_removed'
+  /** `npm run admin -- users relink`: the user's Google account replaced by another (detail: the new `sub`). */
+  | 'admin_account_relinked';
 
 export interface AuthEventInput {
   kind: AuthEventKind;

@@ -1,0 +1,136 @@
+// One address, one account (docs/ACCOUNTS.md), tried as an attacker: a second Google account (another
+// `sub`) with a verified address that already belongs to a user signs in through the real flow against
+// the loopback OIDC server. Run in both projects: with one database, and with SESSION_DBS.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { admin } from './support/admin';
+import { setCookies } from './support/cookies';
+import { rows, run } from './support/db';
+import { APP_ORIGIN } from './support/http';
+import { apiWith, locationOf, signInTo, startSignInTo } from './support/policy';
+import { sessionOf } from './support/sign-in';
+import type { SignInResult } from './support/sign-in-flow';
+import { API, SESSION_COOKIE } from './support/worker';
+
+/** Alice's address is listed; gmail.com admits consumer accounts; invitations admit the rest. */
+const site = apiWith({ ALLOWED_EMAILS: 'alice@example.test', ALLOWED_EMAIL_DOMAINS: 'gmail.com' });
+
+const usersOfAddress = (address: string) =>
+  rows<{ id: string; email: string; disabled_at: number | null }>('users', 'lower(email) = ?', address);
+const accountOf = (sub: string) => rows<{ user_id: string }>('accounts', 'provider_account_id = ?', sub);
+
+function signedIn(result: SignInResult): boolean {
+  return (
+    result.callback.status === 302 &&
+    locationOf(result.callback).href === `${APP_ORIGIN}/home` &&
+    setCookies(result.callback).some((c) => c.name === SESSION_COOKIE && c.value !== '')
+  );
+}
+
+/** The reason a refused sign-in was sent to /auth/error with (none: not refused that way). */
+function refusal(result: SignInResult): string | null {
+  const to = locationOf(result.callback);
+  if (to.origin + to.pathname !== `${API}/auth/error`) return null;
+  expect(setCookies(result.callback).some((c) => c.name === SESSION_COOKIE && c.value !== '')).toBe(false);
+  return to.searchParams.get('reason');
+}
+
+describe('a verified address belongs to one user', () => {
+  it('a disabled address stays out: another Google account with it is refused (account_conflict), no second row', async () => {
+    const first = await signInTo(site, { sub: 'oa-alice-1', email: 'alice@example.test' });
+    const { userId } = sessionOf(first.jar);
+    // npm run admin -- users disable alice@example.test
+    expect((await admin().exec({ name: 'users disable', user: { email: 'alice@example.test' as never } })).code).toBe(
+      0,
+    );
+
+    const again = await signInTo(site, { sub: 'oa-alice-2', email: 'Alice@Example.test', email_verified: true });
+    expect(refusal(again)).toBe('account_conflict');
+    expect((await usersOfAddress('alice@example.test')).map((u) => u.id)).toEqual([userId]);
+    expect(await accountOf('oa-alice-2')).toEqual([]);
+    // Audited on the user the address belongs to, with the refused account's sub for the operator.
+    const [event] = await rows<{ user_id: string; detail: string; session_id: string | null }>(
+      'auth_events',
+      "kind = 'sign_in_refused' AND detail LIKE 'account_conflict%'",
+    );
+    expect(event).toMatchObject({ user_id: userId, detail: 'account_conflict example.test oa-alice-2', session_id: null });
+  });
+
+  it('an enabled user’s address is refused to a new Google account too; the owner keeps signing in', async () => {
+    const owner = await signInTo(site, { sub: 'oa-gail-1', email: 'gail@gmail.com' });
+    const { userId } = sessionOf(owner.jar);
+    const other = await signInTo(site, { sub: 'oa-gail-2', email: 'GAIL@gmail.com' });
+    expect(refusal(other)).toBe('account_conflict');
+    expect(await accountOf('oa-gail-2')).toEqual([]);
+    const back = await signInTo(site, { sub: 'oa-gail-1', email: 'gail@gmail.com' });
+    expect(signedIn(back)).toBe(true);
+    expect(sessionOf(back.jar).userId).toBe(userId);
+  });
+
+  it('an existing user cannot move onto an address another user holds', async () => {
+    await signInTo(site, { sub: 'oa-hana-1', email: 'hana@gmail.com' });
+    const mover = await signInTo(site, { sub: 'oa-ivo', email: 'ivo@gmail.com' });
+    const { userId: ivo } = sessionOf(mover.jar);
+    const moved = await signInTo(site, { sub: 'oa-ivo', email: 'hana@gmail.com' });
+    expect(refusal(moved)).toBe('account_conflict');
+    const [row] = await rows<{ email: string }>('users', 'id = ?', ivo);
+    expect(row?.email).toBe('ivo@gmail.com');
+    expect((await usersOfAddress('hana@gmail.com')).length).toBe(1);
+  });
+
+  it('an unverified address claims nothing: it neither takes nor blocks the verified one (open policy)', async () => {
+    const open = apiWith({});
+    const squatter = await signInTo(open, { sub: 'oa-jo-unverified', email: 'jo@example.test', email_verified: false });
+    expect(signedIn(squatter)).toBe(true);
+    const real = await signInTo(open, { sub: 'oa-jo', email: 'jo@example.test', email_verified: true });
+    expect(signedIn(real)).toBe(true);
+    const late = await signInTo(open, { sub: 'oa-jo-late', email: 'jo@example.test', email_verified: true });
+    expect(refusal(late)).toBe('account_conflict');
+  });
+});
+
+let pairs = 0;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('two Google accounts racing for one address', () => {
+  it('exactly one is admitted, whatever the timings and the order (invited, listed-domain addresses)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('invitation', 'domain'),
+        fc.tuple(fc.nat(6), fc.nat(6)),
+        fc.boolean(),
+        async (by, [delayA, delayB], aFirst) => {
+          const n = ++pairs;
+          const address = by === 'invitation' ? `race-${n}@elsewhere.test` : `race-${n}@gmail.com`;
+          if (by === 'invitation') await run('INSERT INTO invitations (email, invited_at) VALUES (?, 1)', address);
+          const [a, b] = await Promise.all([
+            startSignInTo(site, { sub: `race-${n}-a`, email: address }),
+            startSignInTo(site, { sub: `race-${n}-b`, email: address.toUpperCase() }),
+          ]);
+          const racers: Array<[typeof a, number]> = aFirst
+            ? [
+                [a, delayA],
+                [b, delayB],
+              ]
+            : [
+                [b, delayB],
+                [a, delayA],
+              ];
+          const results = await Promise.all(racers.map(([s, delay]) => sleep(delay).then(() => s.finish())));
+          const admitted = results.filter(signedIn);
+          expect(admitted).toHaveLength(1);
+          const loser = results.find((r) => !signedIn(r)) as SignInResult;
+          // Refused by the batch (account_conflict), or, when the winner's batch ran first, by the
+          // invitation it accepted (the address is then on no admitted list: domain_not_allowed).
+          expect(['account_conflict', 'domain_not_allowed']).toContain(refusal(loser));
+          const winner = sessionOf((admitted[0] as SignInResult).jar).userId;
+          expect((await usersOfAddress(address)).map((u) => u.id)).toEqual([winner]);
+          if (by === 'invitation') {
+            expect(await rows('invitations', 'email = ?', address)).toMatchObject([{ accepted_by: winner }]);
+          }
+        },
+      ),
+      { numRuns: 12 },
+    );
+  });
+});
