@@ -47,6 +47,8 @@ const SHARDED_FILES = [
   'test/concurrent-sign-in.test.ts',
   'test/d1-sessions.test.ts',
   'test/admin-shards.test.ts',
+  'test/one-account.test.ts',
+  'test/refresh-budget.test.ts',
 ];
 
 const bindings = {

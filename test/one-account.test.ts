@@ -53,7 +53,11 @@ describe('a verified address belongs to one user', () => {
       'auth_events',
       "kind = 'sign_in_refused' AND detail LIKE 'account_conflict%'",
     );
-    expect(event).toMatchObject({ user_id: userId, detail: 'account_conflict example.test oa-alice-2', session_id: null });
+    expect(event).toMatchObject({
+      user_id: userId,
+      detail: 'account_conflict example.test oa-alice-2',
+      session_id: null,
+    });
   });
 
   it('an enabled user’s address is refused to a new Google account too; the owner keeps signing in', async () => {
@@ -132,5 +136,64 @@ describe('two Google accounts racing for one address', () => {
       ),
       { numRuns: 12 },
     );
+  });
+});
+
+describe('npm run admin -- users relink: the address moves to another Google account on purpose', () => {
+  it('lists the refused accounts, relinks the one named (audited), revokes the old sessions; the new account signs in as the user', async () => {
+    const first = await signInTo(site, { sub: 'oa-rita-old', email: 'rita@gmail.com' });
+    const { userId, sid } = sessionOf(first.jar);
+    await run("INSERT INTO user_roles (user_id, role, granted_at) VALUES (?, 'editor', 1)", userId);
+    const refused = await signInTo(site, { sub: 'oa-rita-new', email: 'rita@gmail.com' });
+    expect(refusal(refused)).toBe('account_conflict');
+
+    const { exec } = admin();
+    const user = { email: 'rita@gmail.com' as never };
+    const ask = await exec({ name: 'users relink', user, sub: null });
+    expect(ask.code).toBe(1);
+    expect(ask.stderr).toContain('--sub SUB');
+    expect(ask.stderr).toMatch(/\noa-rita-new\s/);
+
+    const moved = await exec({ name: 'users relink', user, sub: 'oa-rita-new' as never }, { by: 'ops' });
+    expect(moved.code).toBe(0);
+    expect(JSON.parse(moved.stdout)).toMatchObject({
+      changed: true,
+      user: { id: userId },
+      sub: 'oa-rita-new',
+      replaced: ['oa-rita-old'],
+      revokedSessions: [sid],
+    });
+    expect(await rows('auth_events', "kind = 'admin_account_relinked' AND user_id = ?", userId)).toMatchObject([
+      { detail: '{"sub":"oa-rita-new","replaced":["oa-rita-old"],"by":"ops"}' },
+    ]);
+    expect(await rows('sessions', 'id = ?', sid)).toMatchObject([{ revoked_at: expect.any(Number) }]);
+
+    const now = await signInTo(site, { sub: 'oa-rita-new', email: 'rita@gmail.com' });
+    expect(signedIn(now)).toBe(true);
+    expect(sessionOf(now.jar).userId).toBe(userId);
+    const old = await signInTo(site, { sub: 'oa-rita-old', email: 'rita@gmail.com' });
+    expect(refusal(old)).toBe('account_conflict');
+    expect((await usersOfAddress('rita@gmail.com')).map((u) => u.id)).toEqual([userId]);
+  });
+
+  it('refuses to take a Google account that already signs in as another user; relinking to the current one changes nothing', async () => {
+    const a = sessionOf((await signInTo(site, { sub: 'oa-sam', email: 'sam@gmail.com' })).jar);
+    await signInTo(site, { sub: 'oa-tess', email: 'tess@gmail.com' });
+    const { exec } = admin();
+    const taken = await exec({
+      name: 'users relink',
+      user: { email: 'sam@gmail.com' as never },
+      sub: 'oa-tess' as never,
+    });
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain('already signs in as tess@gmail.com');
+    expect((await accountOf('oa-sam')).map((row) => row.user_id)).toEqual([a.userId]);
+    const same = await exec({
+      name: 'users relink',
+      user: { email: 'sam@gmail.com' as never },
+      sub: 'oa-sam' as never,
+    });
+    expect(same.code).toBe(0);
+    expect(JSON.parse(same.stdout)).toMatchObject({ changed: false });
   });
 });

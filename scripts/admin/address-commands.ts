@@ -5,7 +5,7 @@
  * user to that account on purpose.
  */
 
-import { listDuplicates, recentConflicts, relinkAccount, subjectOfConflict } from './addresses.ts';
+import { type ConflictRow, listDuplicates, recentConflicts, relinkAccount, subjectOfConflict } from './addresses.ts';
 import { type Column, formatTable, isoTime, shortTime } from './format.ts';
 import type { Command } from './invocation.ts';
 import {
@@ -23,6 +23,13 @@ import type { ChangeContext } from './rows.ts';
 import { parseUuid } from './values.ts';
 
 type Print = (data: unknown, text: string) => Output;
+
+const CONFLICT_COLUMNS: Column<ConflictRow>[] = [
+  { header: 'SUB', value: (c) => subjectOfConflict(c.detail) },
+  { header: 'REFUSED', value: (c) => shortTime(c.created_at) },
+  { header: 'IP', value: (c) => c.ip },
+  { header: 'USER AGENT', value: (c) => c.user_agent, max: 40 },
+];
 
 /**
  * `users relink EMAIL --sub SUB`: Google account SUB signs in as the user from now on, in place of
@@ -46,11 +53,9 @@ export async function relinkCommand(
           'ask its owner to sign in with the new account first, then name it with --sub SUB.',
       );
     }
-    const list = conflicts
-      .map((c) => `  --sub ${subjectOfConflict(c.detail)}  ${shortTime(c.created_at)}  ${c.ip ?? '-'}  ${c.user_agent ?? '-'}`)
-      .join('\n');
+    const list = formatTable(CONFLICT_COLUMNS, conflicts);
     return failed(
-      `name the Google account to move ${label(user)} to with --sub. Refused lately for this address ` +
+      `name the Google account to move ${label(user)} to with --sub SUB. Refused lately for this address ` +
         `(newest first; check with its owner which is theirs):\n${list}`,
     );
   }

@@ -5,7 +5,7 @@
  */
 
 import type { Batch, ChangeContext, Rows } from './rows.ts';
-import { detailJson, byField, insertAudit, type Lookup, readLookup, selectUsers, targetId } from './sql.ts';
+import { byField, detailJson, insertAudit, type Lookup, readLookup, selectUsers, targetId } from './sql.ts';
 import { type Subject, sqlInt, sqlText, type UserRef } from './values.ts';
 
 /** The provider of every account row (Auth.js's id of the Google provider). */

@@ -1,7 +1,7 @@
 /** What each `npm run admin` command does: one D1 batch (two for `users delete`), then its output. */
 
-import { type Column, formatFields, formatTable, isoTime, shortTime } from './format.ts';
 import { listDuplicatesCommand, relinkCommand } from './address-commands.ts';
+import { type Column, formatFields, formatTable, isoTime, shortTime } from './format.ts';
 import type { Invocation } from './invocation.ts';
 import {
   copyToSessionDb,

@@ -11,6 +11,7 @@ import { apiError, type ErrorCode, serviceUnavailable } from '../errors';
 import { documented } from '../openapi/describe';
 import { recordRevocations } from '../revocation/snapshot';
 import { sessionCookieClears } from '../session/cookie';
+import { quoteInput } from '../untrusted-text';
 import { requestMetaOf } from '../users/auth-events';
 import { oneClickSignIn, signInPageRoute } from './sign-in';
 
@@ -261,7 +262,7 @@ async function authError(c: Context<AppEnv>) {
     400,
     'sign_in_failed',
     'Sign-in failed',
-    `Sign-in could not be completed (${kind.slice(0, 40)}): the sign-in attempt expired, was replayed, or the provider refused it. Start again at ${c.var.config.apiOrigin}/auth/signin`,
+    `Sign-in could not be completed (${quoteInput(kind, 40)}): the sign-in attempt expired, was replayed, or the provider refused it. Start again at ${c.var.config.apiOrigin}/auth/signin`,
   );
 }
 

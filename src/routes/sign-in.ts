@@ -8,6 +8,7 @@ import { redirectPolicyOf, resolveRedirect } from '../auth/redirect-policy';
 import { signInErrorMessage, signInPage } from '../auth/sign-in-page';
 import { apiError } from '../errors';
 import { cookiePairs } from '../session/cookie';
+import { quoteInput } from '../untrusted-text';
 
 /** What the one-click start borrows from the /auth route (src/routes/auth.ts). */
 export interface AuthJsRunner {
@@ -59,7 +60,7 @@ async function startSignIn(c: Context<AppEnv>, authJs: AuthJsRunner) {
   const { config } = c.var;
   const provider = c.req.param('provider') ?? '';
   if (provider !== 'google') {
-    throw apiError(404, 'not_found', `No sign-in provider '${provider.slice(0, 40)}': use /auth/signin/google`);
+    throw apiError(404, 'not_found', `No sign-in provider ${quoteInput(provider, 40)}: use /auth/signin/google`);
   }
   const query = new URL(c.req.url).searchParams;
 

@@ -39,5 +39,6 @@ export function normalizeAddress(address: string): string {
 }
 
 function isAscii(text: string): boolean {
-  return /^[\u0000-\u007f]*$/.test(text);
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
