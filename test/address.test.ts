@@ -37,7 +37,9 @@ describe('normalizeAddress', () => {
     fc.assert(
       fc.property(
         fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 20 }),
-        fc.string({ unit: 'binary', minLength: 1, maxLength: 3 }).filter((s) => [...s].some((c) => c.charCodeAt(0) > 0x7f)),
+        fc
+          .string({ unit: 'binary', minLength: 1, maxLength: 3 })
+          .filter((s) => [...s].some((c) => c.charCodeAt(0) > 0x7f)),
         fc.nat(20),
         (ascii, foreign, at) => {
           const i = at % (ascii.length + 1);
