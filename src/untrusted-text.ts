@@ -17,11 +17,13 @@ const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u206
 
 const escapeChar = (char: string) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
-/** At most `max` characters (code points, never half a surrogate pair), then `…`. */
+/**
+ * At most `max` UTF-16 units, then `…`. A surrogate pair cut in half leaves a
+ * lone surrogate, which JSON.stringify (the log line, every JSON answer)
+ * writes as an escape.
+ */
 function cut(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const points = Array.from(text);
-  return points.length <= max ? text : `${points.slice(0, max).join('')}…`;
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 /**
@@ -47,13 +49,12 @@ export function quoteInput(value: unknown, max = 80): string {
 
 /**
  * Every string inside `value` (nested objects and arrays, to a depth) through
- * escapeControls: a log record whose every value is safe to print.
+ * escapeControls: a log record whose every value is safe to print (its keys
+ * are the code's own).
  */
 export function escapeControlsDeep(value: unknown, max = 1000, depth = 4): unknown {
   if (typeof value === 'string') return escapeControls(value, max);
   if (depth <= 0 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => escapeControlsDeep(v, max, depth - 1));
-  return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [escapeControls(k, 100), escapeControlsDeep(v, max, depth - 1)]),
-  );
+  const entries = Object.entries(value).map(([k, v]) => [k, escapeControlsDeep(v, max, depth - 1)] as const);
+  return Array.isArray(value) ? entries.map(([, v]) => v) : Object.fromEntries(entries);
 }

@@ -42,7 +42,7 @@ export function admittedAccounts(policy: AdmissionPolicy): string {
  */
 export function refusalFollowUp(reason: SignInRefusal, policy: AdmissionPolicy): string {
   if (reason === 'account_conflict') {
-    return 'Each address signs in with one Google account. Sign in with the account you used before, or ask an operator to move the address to this one.';
+    return 'Sign in with the Google account you used before, or ask an operator to move the address to this one.';
   }
   return admittedAccounts(policy);
 }

@@ -3,7 +3,8 @@ import { alias } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../db/client';
 import { accounts, sessions, users } from '../db/schema';
 import { ONE_ROW, selectRow } from '../db/select-row';
-import { asciiLowerCase, normalizeAddress } from './address';
+import { emailDomainOf } from '../auth/admission';
+import { normalizeAddress } from './address';
 import type { NewSession, ProviderProfile } from './repository';
 
 // The statements both forms of the sign-in batch share: its one-database form (users/repository)
@@ -112,10 +113,9 @@ export function signInAudit(
   upsert: Pick<ReturnType<typeof userUpsert>, 'ownerOfAccount' | 'holderOfAddress' | 'admittedOwner'>,
   opened: SQL,
 ) {
-  const at = profile.email?.lastIndexOf('@') ?? -1;
-  const domain = at >= 0 ? asciiLowerCase(profile.email?.slice(at + 1) ?? '') : '';
+  // The reason, the email's domain (never the address, as for the policy's refusals), the sub last.
   const sub = PLAIN_SUBJECT.test(profile.providerAccountId) ? profile.providerAccountId : '-';
-  const conflict = [ACCOUNT_CONFLICT, ...(domain && !/\s/.test(domain) ? [domain] : []), sub].join(' ');
+  const conflict = [ACCOUNT_CONFLICT, emailDomainOf(profile.email) ?? '-', sub].join(' ');
   const admitted = exists(upsert.admittedOwner);
   return {
     kind: sql`CASE WHEN ${opened} THEN 'sign_in' WHEN ${admitted} THEN 'sign_in_denied' ELSE 'sign_in_refused' END`,
