@@ -3,8 +3,12 @@
 // the loopback OIDC server. Run in both projects: with one database, and with SESSION_DBS.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { writeCopyStatements } from '../scripts/admin/shards';
+import { dbFor } from '../src/db/client';
+import { type UserCopy, writeUserCopy } from '../src/users/user-copy';
 import { admin } from './support/admin';
 import { setCookies } from './support/cookies';
+import { bindingOf, sessionDbNames } from './support/databases';
 import { rows, run } from './support/db';
 import { APP_ORIGIN } from './support/http';
 import { apiWith, locationOf, signInTo, startSignInTo } from './support/policy';
@@ -196,4 +200,61 @@ describe('npm run admin -- users relink: the address moves to another Google acc
     expect(same.code).toBe(0);
     expect(JSON.parse(same.stdout)).toMatchObject({ changed: false });
   });
+});
+
+describe('with SESSION_DBS: the copies in a session database', () => {
+  const names = sessionDbNames().filter((n) => n !== 'DB');
+  const copyOf = (id: string, address: string): UserCopy => ({
+    user: {
+      id,
+      email: address,
+      emailNormalized: address,
+      emailVerified: true,
+      name: null,
+      image: null,
+      hostedDomain: null,
+      createdAt: new Date(1),
+      updatedAt: new Date(1),
+      disabledAt: null,
+    },
+    roles: [],
+    invitation: null,
+  });
+  const heldThere = async (binding: D1Database) =>
+    (await binding.prepare("SELECT id, email_normalized FROM users WHERE id LIKE 'stale-%' ORDER BY id").all()).results;
+
+  it.runIf(names.length > 0)(
+    'a stale copy lets go of an address its user no longer holds (the Worker’s copy and npm run admin’s)',
+    async () => {
+      const binding = bindingOf(names[0] as string);
+      const target = dbFor(binding);
+      const write = (copy: UserCopy) => target.batch(writeUserCopy(target, copy) as never);
+      await write(copyOf('stale-1', 'moved@example.test'));
+      await write(copyOf('stale-2', 'moved@example.test'));
+      expect(await heldThere(binding)).toEqual([
+        { id: 'stale-1', email_normalized: null },
+        { id: 'stale-2', email_normalized: 'moved@example.test' },
+      ]);
+      // npm run admin writes copies with its own SQL (scripts/admin/shards.ts): the same rule.
+      const statements = writeCopyStatements('stale-1', [
+        [
+          {
+            id: 'stale-1',
+            email: 'moved@example.test',
+            email_normalized: 'moved@example.test',
+            email_verified: 1,
+            created_at: 1,
+            updated_at: 1,
+          },
+        ],
+        [],
+        [],
+      ]);
+      await binding.batch(statements.map((s) => binding.prepare(s)));
+      expect(await heldThere(binding)).toEqual([
+        { id: 'stale-1', email_normalized: 'moved@example.test' },
+        { id: 'stale-2', email_normalized: null },
+      ]);
+    },
+  );
 });
