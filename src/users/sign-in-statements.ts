@@ -1,9 +1,9 @@
 import { and, eq, exists, inArray, isNull, ne, not, notExists, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
+import { emailDomainOf } from '../auth/admission';
 import type { Db } from '../db/client';
 import { accounts, sessions, users } from '../db/schema';
 import { ONE_ROW, selectRow } from '../db/select-row';
-import { emailDomainOf } from '../auth/admission';
 import { normalizeAddress } from './address';
 import type { NewSession, ProviderProfile } from './repository';
 
