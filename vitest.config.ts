@@ -49,6 +49,8 @@ const SHARDED_FILES = [
   'test/admin-shards.test.ts',
   'test/workspace-sync.test.ts',
   'test/workspace-roles.test.ts',
+  'test/one-account.test.ts',
+  'test/refresh-budget.test.ts',
 ];
 
 const bindings = {

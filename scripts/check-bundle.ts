@@ -20,8 +20,9 @@ import { gzipSync } from 'node:zlib';
 //   +5.4 with the Workspace link (src/workspace: the service-account token by JWT-bearer grant over Web Crypto,
 //   the Directory client on plain fetch, the sync, its plan and D1 writes, the sign-in hook, the settings'
 //   checks and messages; jose's PEM import was left out for Web Crypto's, -0.5).
+//   103.3 with one address, one account (src/users/address.ts, the sign-in batch's conflict check, untrusted-text.ts).
 // The budget is what was achieved, rounded up: a growth fails the build.
-const BUDGET_GZIP_KIB = 103;
+const BUDGET_GZIP_KIB = 104;
 
 /** Never in the Worker: Auth.js's page renderer (aliased to a stub) and the Public Suffix List (deploy time only). */
 const FORBIDDEN = ['preact', 'preact-render-to-string', 'tldts', 'tldts-core'];

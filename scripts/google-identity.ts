@@ -27,10 +27,17 @@ export const DEFAULT_IDENTITY: GoogleIdentity = { ...BASE_IDENTITY, hd: 'example
 /**
  * Which account "signs in at Google": the `login_hint` authorization parameter
  * as a JSON object of claims, an email address, or nothing for the dev user.
+ * Claims without an email get one of their own, `<sub>@example.test`: as at
+ * Google, another account has another address (one verified address signs in
+ * as one user only: docs/ACCOUNTS.md).
  */
 export function identityFromHint(hint: string | null): GoogleIdentity {
   if (!hint) return DEFAULT_IDENTITY;
-  if (hint.startsWith('{')) return { ...BASE_IDENTITY, ...(JSON.parse(hint) as Partial<GoogleIdentity>) };
+  if (hint.startsWith('{')) {
+    const claims = JSON.parse(hint) as Partial<GoogleIdentity>;
+    const own = claims.sub ? { email: `${claims.sub.replace(/[^A-Za-z0-9._+-]/g, '-')}@example.test` } : {};
+    return { ...BASE_IDENTITY, ...own, ...claims };
+  }
   const local = hint.split('@')[0] ?? hint;
   return { ...BASE_IDENTITY, sub: `sub-${hint}`, email: hint, name: local };
 }

@@ -5,15 +5,18 @@ import type { AppAccess } from './auth/app-access';
 import type { ConfigEnv } from './config';
 import { ConfigError } from './config-error';
 import { isPublicSuffix } from './domain-rules';
+import { asciiLowerCase, normalizeAddress } from './users/address';
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 
+/** A comma-separated list, each entry trimmed and normalised (A–Z lower-cased; addresses also NFC: users/address). */
 function listOf(env: ConfigEnv, name: 'ALLOWED_EMAIL_DOMAINS' | 'ALLOWED_EMAILS'): string[] {
+  const normalise = name === 'ALLOWED_EMAILS' ? normalizeAddress : asciiLowerCase;
   return [
     ...new Set(
       (env[name] ?? '')
         .split(',')
-        .map((s) => s.trim().toLowerCase())
+        .map((s) => normalise(s.trim()))
         .filter(Boolean),
     ),
   ];

@@ -18,7 +18,6 @@ import { refreshRoutes } from './routes/refresh';
 import { sessionRoutes } from './routes/sessions';
 import { tokenRoutes } from './routes/tokens';
 import { wellKnownRoutes } from './routes/well-known';
-import { unverifiedSessionId } from './session/cookie';
 
 export interface AppOptions {
   /**
@@ -38,17 +37,8 @@ export function createApp(options: AppOptions = {}) {
   const limit = (group: string) => rateLimit({ group, limiter: (env) => env.AUTH_RATE_LIMIT, periodSeconds: 60 });
   app.post('/auth/signin/*', limit('sign-in'));
   app.get('/auth/signin/:provider', limit('sign-in'));
-  // Renewals come from siblings' servers and service bindings, many users behind one IP (or none):
-  // the budget is per session. A forged sid costs only a signature check, never D1.
-  app.post(
-    '/auth/refresh',
-    rateLimit({
-      group: 'refresh',
-      limiter: (env) => env.AUTH_RATE_LIMIT,
-      periodSeconds: 60,
-      keyOf: (c) => unverifiedSessionId(c.req.header('cookie'), c.var.config.sessionCookieName),
-    }),
-  );
+  // POST /auth/refresh spends its budgets itself, once it knows whether the token verifies: per
+  // session for a genuine one, per IP for anything else (src/routes/refresh.ts, docs/RATE-LIMITS.md).
   app.get('/auth/callback/*', limit('callback'));
   // Auth.js checks its CSRF token; we check the Origin too, as for every cookie-authenticated write.
   app.post('/auth/signout', limit('sign-out'), originGuard());

@@ -20,6 +20,8 @@ export type ErrorCode =
   | 'validation_failed'
   | 'sign_in_failed'
   | 'access_denied'
+  /** A sign-in whose verified address belongs to another Google account (docs/ACCOUNTS.md). */
+  | 'account_conflict'
   | 'misconfigured'
   | 'bad_request'
   | 'not_found'

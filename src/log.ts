@@ -1,11 +1,18 @@
+import { escapeControlsDeep } from './untrusted-text';
+
 /**
  * Structured logs: one JSON object per line, which Workers Logs indexes by
- * field. Callers pass fields, never token or cookie values.
+ * field. Callers pass fields, never token or cookie values. Every string in
+ * them is cut to 2,000 characters and carries no control character (escaped
+ * as `\u001b`: src/untrusted-text.ts), whatever a client put into it.
  */
 export type LogLevel = 'info' | 'warn' | 'error';
 
+/** The longest string a log field keeps (a stack trace fits). */
+const MAX_FIELD = 2000;
+
 export function log(level: LogLevel, msg: string, fields: Record<string, unknown> = {}): void {
-  const line = JSON.stringify({ level, msg, ...fields });
+  const line = JSON.stringify(escapeControlsDeep({ level, msg, ...fields }, MAX_FIELD));
   if (level === 'error') console.error(line);
   else if (level === 'warn') console.warn(line);
   else console.log(line);

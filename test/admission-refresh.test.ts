@@ -68,13 +68,15 @@ describe('refresh re-checks the admission policy (same D1 round trip)', () => {
     expect(await refreshFailures(sid)).toMatchObject([{ detail: 'access_denied domain_not_allowed elsewhere.test' }]);
   });
 
-  it('an invitation accepted by another user does not admit this one', async () => {
+  it('an invitation accepted by another user does not admit this one (a user sharing the address from before the rule)', async () => {
     const { userId: first } = await openSession({ sub: 'rf-shared-1', email: 'shared@elsewhere.test' });
     await run(
       "INSERT INTO invitations (email, invited_at, accepted_at, accepted_by) VALUES ('shared@elsewhere.test', 1, 1, ?)",
       first,
     );
-    const other = await openSession({ sub: 'rf-shared-2', email: 'shared@elsewhere.test' });
+    // A second user of the address can only predate one address, one user: as migration 0006 left it.
+    const other = await openSession({ sub: 'rf-shared-2', email: 'shared2@elsewhere.test' });
+    await run("UPDATE users SET email = 'shared@elsewhere.test', email_normalized = NULL WHERE id = ?", other.userId);
     expect((await acme('/api/me', { headers: { cookie: other.cookie } })).status).toBe(403);
   });
 

@@ -105,10 +105,16 @@ describe('sign-in through the loopback OIDC server', () => {
     ]);
   });
 
-  it('keys users by Google sub, not email: another sub with the same email is another user', async () => {
+  it('keys users by Google sub, not email: a changed address stays the same user', async () => {
     await signIn({ sub: 'google-sub-carol-1', email: 'carol@example.test' });
-    await signIn({ sub: 'google-sub-carol-2', email: 'carol@example.test' });
-    expect(await rows('users', 'email = ?', 'carol@example.test')).toHaveLength(2);
+    await signIn({ sub: 'google-sub-carol-1', email: 'carol.new@example.test' });
+    expect(await rows('users', 'email = ?', 'carol@example.test')).toEqual([]);
+    expect(await rows('users', 'email = ?', 'carol.new@example.test')).toMatchObject([
+      { email_normalized: 'carol.new@example.test' },
+    ]);
+    // An address Google has not verified is held by nobody: another sub with it is another user.
+    await signIn({ sub: 'google-sub-carol-2', email: 'carol.new@example.test', email_verified: false });
+    expect(await rows('users', 'email = ?', 'carol.new@example.test')).toHaveLength(2);
   });
 });
 

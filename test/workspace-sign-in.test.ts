@@ -55,9 +55,11 @@ describe('sign-in with the Workspace link', () => {
     ['unreachable', { GOOGLE_API_BASE: 'http://127.0.0.1:9', GOOGLE_TOKEN_URL: 'http://127.0.0.1:9/token' }],
     ['answering 500', {}],
   ])('Google %s: signed in with the roles D1 holds (fail open)', async (name, override) => {
-    const sub = `ws-si-open-${name.split(' ')[0]}`;
-    const google = await tenant([{ id: sub, primaryEmail: `open@${DOMAIN}` }], { [`staff@${DOMAIN}`]: [] });
-    const first = await signInTo(apiWith(google.vars), { ...who('open'), sub });
+    // One address per case: two Google accounts on one address would be an account_conflict.
+    const tag = `open-${name.split(' ')[0]}`;
+    const sub = `ws-si-${tag}`;
+    const google = await tenant([{ id: sub, primaryEmail: `${tag}@${DOMAIN}` }], { [`staff@${DOMAIN}`]: [] });
+    const first = await signInTo(apiWith(google.vars), { ...who(tag), sub });
     const { userId } = sessionOf(first.jar);
     await run(
       "INSERT INTO user_roles (user_id, role, granted_at, granted_by, source) VALUES (?, 'staff', ?, 'x', ?)",
@@ -65,11 +67,11 @@ describe('sign-in with the Workspace link', () => {
       Date.now(),
       `group:staff@${DOMAIN}`,
     );
-    google.state.users[1] = { id: sub, primaryEmail: `open@${DOMAIN}`, suspended: true };
+    google.state.users[1] = { id: sub, primaryEmail: `${tag}@${DOMAIN}`, suspended: true };
     google.state.faults = { 'users.get': { status: 500 }, 'members.hasMember': { status: 500 } };
     await google.save();
     const { jar, callback } = await signInTo(apiWith({ ...google.vars, ...(override as Record<string, string>) }), {
-      ...who('open'),
+      ...who(tag),
       sub,
     });
     expect(locationOf(callback).pathname).not.toBe('/auth/error');

@@ -1,16 +1,20 @@
 /** The command line of `npm run admin`: commands, their arguments (validated), options, wrangler flags. */
 import { parseArgs } from 'node:util';
-import { type Actor, parseActor, parseEmail, parseRole, parseUserRef } from './values.ts';
+import { type Actor, parseActor, parseEmail, parseRole, parseSubject, parseUserRef } from './values.ts';
 
 export const USAGE = `Usage: npm run admin -- <command> [options]
 
-Users (EMAIL matches case-insensitively; a user id works too):
+Users (EMAIL matches with A-Z case-insensitive, as Google compares addresses; a user id works too):
   users list [--role ROLE] [--disabled]   users, or those with ROLE, or the disabled ones
   users show EMAIL                         the user, accounts, roles, live sessions, last 20 events
   users disable EMAIL                      refuse new sign-ins now, and the user's sessions at their next refresh
   users enable EMAIL
   users delete EMAIL                       delete the user, accounts, sessions and roles; keep the audit
                                            events (ip and user agent removed)
+  users relink EMAIL --sub SUB             the user signs in with Google account SUB from now on, instead of
+                                           the old one (whose sessions are revoked); without --sub: the
+                                           accounts recently refused for the address (account_conflict)
+  users duplicates                         users that share one address (from before one address, one user)
   roles grant EMAIL ROLE
   roles revoke EMAIL ROLE
   sessions revoke EMAIL                    revoke all of the user's live sessions
@@ -21,6 +25,7 @@ Users (EMAIL matches case-insensitively; a user id works too):
 Options:
   --json          JSON instead of tables
   --by NAME       who makes the change, for the audit trail (default: git config user.email, else $USER)
+  --sub SUB       the Google account (its sub) for users relink
 
 Database (wrangler d1 execute flags; default: the local D1 that npm run dev uses):
   --env ENV --remote    e.g. --env production --remote
@@ -40,7 +45,10 @@ export type ParseResult =
   | { kind: 'usage'; error: string; full?: boolean };
 
 /** Each command's positional arguments, and the options it takes beyond --json and the database flags. */
-const COMMANDS: Record<CommandName, { args: Array<'EMAIL' | 'ROLE'>; options: Array<'role' | 'disabled' | 'by'> }> = {
+const COMMANDS: Record<
+  CommandName,
+  { args: Array<'EMAIL' | 'ROLE'>; options: Array<'role' | 'disabled' | 'by' | 'sub'> }
+> = {
   'users list': { args: [], options: ['role', 'disabled'] },
   'users show': { args: ['EMAIL'], options: [] },
   'users disable': { args: ['EMAIL'], options: ['by'] },
@@ -52,6 +60,8 @@ const COMMANDS: Record<CommandName, { args: Array<'EMAIL' | 'ROLE'>; options: Ar
   'invites add': { args: ['EMAIL'], options: ['by'] },
   'invites list': { args: [], options: [] },
   'invites remove': { args: ['EMAIL'], options: ['by'] },
+  'users relink': { args: ['EMAIL'], options: ['by', 'sub'] },
+  'users duplicates': { args: [], options: [] },
 };
 
 const ROLE_RULE = 'lower-case letters, digits and . _ : -, starting with a letter, at most 64';
@@ -78,7 +88,7 @@ export function parseCommandLine(argv: string[]): ParseResult {
     const expected = [name, ...spec.args].join(' ');
     return { kind: 'usage', error: `'${name}' takes ${spec.args.length || 'no'} argument(s): ${expected}` };
   }
-  for (const option of ['role', 'disabled', 'by'] as const) {
+  for (const option of ['role', 'disabled', 'by', 'sub'] as const) {
     if (values[option] !== undefined && !spec.options.includes(option)) {
       return { kind: 'usage', error: `--${option} does not apply to '${name}'` };
     }
@@ -109,6 +119,7 @@ function parseOptions(argv: string[]) {
       role: { type: 'string' },
       disabled: { type: 'boolean' },
       by: { type: 'string' },
+      sub: { type: 'string' },
       env: { type: 'string', short: 'e' },
       remote: { type: 'boolean' },
       local: { type: 'boolean' },
@@ -167,6 +178,14 @@ function buildCommand(name: CommandName, args: string[], values: Values): Comman
       return email ? { name, email } : `not an email address: ${JSON.stringify(first)}`;
     }
     case 'invites list':
+    case 'users duplicates':
       return { name };
+    case 'users relink': {
+      const user = parseUserRef(first);
+      if (!user) return badUser(first);
+      if (values.sub === undefined) return { name, user, sub: null };
+      const sub = parseSubject(values.sub);
+      return sub ? { name, user, sub } : `--sub: not a Google account subject: ${JSON.stringify(values.sub)}`;
+    }
   }
 }

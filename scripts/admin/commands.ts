@@ -1,72 +1,55 @@
 /** What each `npm run admin` command does: one D1 batch (two for `users delete`), then its output. */
 
+import { listDuplicatesCommand, relinkCommand } from './address-commands.ts';
 import { type Column, formatFields, formatTable, isoTime, shortTime } from './format.ts';
 import type { Invocation } from './invocation.ts';
+import {
+  copyToSessionDb,
+  type Deps,
+  done,
+  FEED_NOTE,
+  failed,
+  isOutput,
+  label,
+  type Output,
+  oneUser,
+  revokeUserSessions,
+  run,
+} from './outcome.ts';
 import type {
   AccountRow,
-  Batch,
   ChangeContext,
   EventRow,
   InvitationRow,
   RoleRow,
-  RunD1,
   SessionRow,
   UserListRow,
   UserRow,
 } from './rows.ts';
-import { copyUsers, liveSessionCounts, type SessionDbs, sessionDbNameOf, usersOfAddress } from './shards.ts';
+import { liveSessionCounts, type SessionDbs, sessionDbNameOf, usersOfAddress } from './shards.ts';
 import {
   addInvite,
   deleteUser,
   disableUser,
   enableUser,
   grantRole,
-  type Lookup,
   listInvites,
   listUsers,
   lookupUser,
   removeInvite,
   revokeRole,
-  revokeSessions,
   showUser,
 } from './sql.ts';
-import { type Actor, describeRef, parseUuid, type Role, sqlText, type UserRef, type Uuid } from './values.ts';
+import { parseUuid, type Role, sqlText } from './values.ts';
 
-export interface Deps {
-  run: RunD1;
-  now(): number;
-  newId(): Uuid;
-  /** Who runs it when --by does not say (git config user.email, $USER). */
-  operator(): Actor | null;
-  /** SESSION_DBS, when set: sessions and users' copies live there (scripts/admin/shards.ts). */
-  sessionDbs?: SessionDbs;
-}
-
-export interface Output {
-  code: 0 | 1;
-  stdout: string;
-  stderr: string;
-}
-
-const done = (stdout: string): Output => ({ code: 0, stdout, stderr: '' });
-const failed = (stderr: string): Output => ({ code: 1, stdout: '', stderr });
-
-async function run<T>(deps: Deps, batch: Batch<T>): Promise<T> {
-  return batch.read(await deps.run(batch.statements));
-}
-
-/** How soon a running Worker refuses what the CLI changed: its revocation feed reads D1 (src/revocation/d1-scan.ts). */
-const FEED_NOTE =
-  'within REVOCATION_POLL + 1 s, about 6 s by default, through the revocation feed; within SESSION_TOKEN_TTL if the feed is unreachable';
-
-function label(user: { email: string | null; id: string }): string {
-  return user.email ? `${user.email} (user ${user.id})` : `user ${user.id}`;
-}
+export type { Deps, Output } from './outcome.ts';
 
 function userJson(u: UserRow) {
   return {
     id: u.id,
     email: u.email,
+    /** It holds its address (one address, one user); false: unverified, or shared from before the rule. */
+    holdsAddress: u.email_normalized !== null,
     name: u.name,
     emailVerified: Boolean(u.email_verified),
     createdAt: isoTime(u.created_at),
@@ -75,20 +58,6 @@ function userJson(u: UserRow) {
     disabledBy: u.disabled_source,
   };
 }
-
-/** The one user a lookup found, or the error for none or several. */
-function oneUser(lookup: Lookup, ref: UserRef): UserRow | Output {
-  if (lookup.found === 'one') return lookup.user;
-  if (lookup.found === 'none') return failed(`no user with ${describeRef(ref)}`);
-  const list = lookup.users.map((u) => `  ${u.id}  created ${shortTime(u.created_at)}`).join('\n');
-  return failed(
-    `${lookup.users.length} users have the ${describeRef(ref)} (users are keyed by Google account, not email):\n${list}\n` +
-      'Name one by its id instead of the email.',
-  );
-}
-
-const isOutput = (value: unknown): value is Output =>
-  typeof value === 'object' && value !== null && 'code' in value && 'stderr' in value;
 
 export async function execute(invocation: Invocation, deps: Deps): Promise<Output> {
   const { command, json } = invocation;
@@ -289,6 +258,12 @@ export async function execute(invocation: Invocation, deps: Deps): Promise<Outpu
       return print(data, text);
     }
 
+    case 'users relink':
+      return relinkCommand(command, deps, context, print);
+
+    case 'users duplicates':
+      return listDuplicatesCommand(deps, print);
+
     case 'invites remove': {
       const affected = deps.sessionDbs ? await deps.run([usersOfAddress(command.email)]) : [];
       const result = await run(deps, removeInvite(command.email, context()));
@@ -318,11 +293,6 @@ async function groupSourcesOf(deps: Deps, userId: string, role: Role): Promise<s
 
 // --- session databases (SESSION_DBS) ---
 
-/** With SESSION_DBS: the users' copies, read from DB after the change, written to their session databases. */
-async function copyToSessionDb(deps: Deps, userIds: string[]): Promise<void> {
-  if (deps.sessionDbs) await copyUsers(deps.sessionDbs, deps.run, userIds);
-}
-
 async function copyAddressUsers(deps: Deps, email: string): Promise<void> {
   if (!deps.sessionDbs) return;
   const [rows] = await deps.run([usersOfAddress(email)]);
@@ -330,23 +300,6 @@ async function copyAddressUsers(deps: Deps, email: string): Promise<void> {
     deps,
     (rows ?? []).map((r) => String(r.id)),
   );
-}
-
-/**
- * `sessions revoke`: the batch runs where the sessions are, DB or the user's session database
- * (which holds the user's copy, so the same lookup and audit row work there).
- */
-async function revokeUserSessions(deps: Deps, ref: UserRef, ctx: ChangeContext) {
-  if (!deps.sessionDbs) return run(deps, revokeSessions(ref, ctx));
-  const lookup = await run(deps, lookupUser(ref));
-  const user = oneUser(lookup, ref);
-  if (isOutput(user)) return user;
-  const id = parseUuid(user.id);
-  if (!id) return failed(`user id ${JSON.stringify(user.id)} is not a UUID`);
-  const batch = revokeSessions({ id }, ctx);
-  const result = batch.read(await deps.sessionDbs.runIn(sessionDbNameOf(deps.sessionDbs, id))(batch.statements));
-  // A user with no copy there (no sign-in since the split) has no sessions there either.
-  return { ...result, lookup };
 }
 
 function liveSessionsOf(userId: string, now: number): string {
@@ -434,6 +387,7 @@ function formatUserDetails(
     ['email', user.email],
     ['name', user.name],
     ['email verified', user.email_verified ? 'yes' : 'no'],
+    ['holds address', user.email_normalized !== null ? 'yes' : 'no (unverified, or shared: users duplicates)'],
     ['created', shortTime(user.created_at)],
     ['updated', shortTime(user.updated_at)],
     ['status', status(user.disabled_at, user.disabled_source)],

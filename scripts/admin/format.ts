@@ -1,4 +1,9 @@
-/** Plain-text output of `npm run admin`: aligned tables and `key: value` blocks. */
+/**
+ * Plain-text output of `npm run admin`: aligned tables and `key: value` blocks. Cells hold what
+ * clients sent (user agents, names, audit details): their control characters print escaped
+ * (`\u001b`: src/untrusted-text.ts), so a row cannot drive the operator's terminal.
+ */
+import { escapeControls } from '../../src/untrusted-text.ts';
 
 export interface Column<T> {
   header: string;
@@ -9,7 +14,7 @@ export interface Column<T> {
 
 function cell(value: string | number | null | undefined, max = 60): string {
   const text = value === null || value === undefined || value === '' ? '-' : String(value);
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return escapeControls(text.length > max ? `${text.slice(0, max - 1)}…` : text);
 }
 
 /** An aligned table with a header row and a rule; `(none)` for no rows. */

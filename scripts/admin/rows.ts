@@ -24,6 +24,8 @@ export interface ChangeContext {
 export interface UserRow {
   id: string;
   email: string | null;
+  /** The address the user holds (one address, one user); null: none, or shared from before the rule. */
+  email_normalized: string | null;
   name: string | null;
   email_verified: number;
   created_at: number;

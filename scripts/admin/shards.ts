@@ -37,7 +37,7 @@ function hex(text: string): string {
 }
 
 const USER =
-  'id, email, email_verified, name, image, hosted_domain, created_at, updated_at, disabled_at, disabled_source';
+  'id, email, email_normalized, email_verified, name, image, hosted_domain, created_at, updated_at, disabled_at, disabled_source';
 const ROLE = 'user_id, role, granted_at, granted_by, source';
 const INVITATION = 'email, invited_at, invited_by, accepted_at, accepted_by';
 
@@ -47,7 +47,7 @@ export function readCopyStatements(userId: string): string[] {
   return [
     `SELECT ${USER} FROM users WHERE id = ${id}`,
     `SELECT ${ROLE} FROM user_roles WHERE user_id = ${id} ORDER BY role, source`,
-    `SELECT ${INVITATION} FROM invitations WHERE email = (SELECT lower(email) FROM users WHERE id = ${id})`,
+    `SELECT ${INVITATION} FROM invitations WHERE email = (SELECT email_normalized FROM users WHERE id = ${id})`,
   ];
 }
 
@@ -60,7 +60,9 @@ const values = (row: Record<string, unknown>, columns: string) =>
 /**
  * The statements that write the copy read by readCopyStatements into the session database: the
  * users row upserted in place (a replace would delete it, and the delete cascade to the sessions),
- * roles and invitation replaced; the user gone from DB: its copy deleted (sessions cascade).
+ * roles and invitation replaced; the user gone from DB: its copy deleted (sessions cascade). A stale
+ * copy still holding the user's address lets go of it first (the address is unique there too:
+ * src/users/user-copy.ts, writeUserCopy).
  */
 export function writeCopyStatements(userId: string, [users, roles, invitations]: Rows[]): string[] {
   const id = sqlValue(userId);
@@ -70,8 +72,9 @@ export function writeCopyStatements(userId: string, [users, roles, invitations]:
     .filter((c) => c !== 'id')
     .map((c) => `${c} = excluded.${c}`)
     .join(', ');
-  const address = sqlValue(typeof user.email === 'string' ? user.email.toLowerCase() : '');
+  const address = sqlValue(typeof user.email_normalized === 'string' ? user.email_normalized : '');
   return [
+    `UPDATE users SET email_normalized = NULL WHERE email_normalized = ${address} AND id <> ${id}`,
     `INSERT INTO users (${USER}) VALUES (${values(user, USER)}) ON CONFLICT (id) DO UPDATE SET ${update}`,
     `DELETE FROM user_roles WHERE user_id = ${id}`,
     ...(roles ?? []).map((r) => `INSERT INTO user_roles (${ROLE}) VALUES (${values(r, ROLE)})`),
@@ -91,10 +94,10 @@ export async function copyUsers(dbs: SessionDbs, runDb: RunD1, userIds: string[]
   }
 }
 
-/** The users whose copy an invitation of `email` (lower-cased) is part of. */
+/** The users whose copy an invitation of `email` (normalised) is part of. */
 export function usersOfAddress(email: string): string {
   const e = sqlValue(email);
-  return `SELECT id FROM users WHERE lower(email) = ${e} OR id IN (SELECT accepted_by FROM invitations WHERE email = ${e})`;
+  return `SELECT id FROM users WHERE email_normalized = ${e} OR id IN (SELECT accepted_by FROM invitations WHERE email = ${e})`;
 }
 
 /** Live sessions per user in one session database, for `users list`. */

@@ -42,6 +42,7 @@ import {
 const USER_COLUMNS = [
   'id',
   'email',
+  'email_normalized',
   'name',
   'email_verified',
   'created_at',
@@ -54,24 +55,30 @@ function userColumns(alias?: string): string {
   return USER_COLUMNS.map((column) => (alias ? `${alias}.${column}` : column)).join(', ');
 }
 
+/**
+ * The users `ref` names. An email (ASCII, normalised: values.ts) matches every user whose address
+ * folds to it: SQLite's lower() folds A-Z only (D1 loads no ICU), the rule of src/users/address.ts,
+ * so a look-alike never matches; and it matches the users that share an address from before one
+ * address, one user (users duplicates), whose `email_normalized` is NULL.
+ */
 function matchUser(ref: UserRef): string {
   return 'email' in ref ? `lower(email) = ${sqlText(ref.email)}` : `id = ${sqlText(ref.id)}`;
 }
 
 /** The id of the one user `ref` names: no row when none does, or when several share the email. */
-function targetId(ref: UserRef): string {
+export function targetId(ref: UserRef): string {
   const match = matchUser(ref);
   return `SELECT id FROM users WHERE ${match} AND (SELECT count(*) FROM users WHERE ${match}) = 1`;
 }
 
-function selectUsers(ref: UserRef): string {
+export function selectUsers(ref: UserRef): string {
   return `SELECT ${userColumns()} FROM users WHERE ${matchUser(ref)} ORDER BY created_at, id`;
 }
 
 /** Whom a reference names: nobody, one user, or several (emails are not unique: users are keyed by Google `sub`). */
 export type Lookup = { found: 'none' } | { found: 'one'; user: UserRow } | { found: 'many'; users: UserRow[] };
 
-function readLookup(rows: Rows | undefined): Lookup {
+export function readLookup(rows: Rows | undefined): Lookup {
   const users = (rows ?? []) as unknown as UserRow[];
   if (users.length === 0) return { found: 'none' };
   if (users.length === 1) return { found: 'one', user: users[0] as UserRow };
@@ -143,12 +150,12 @@ export function listInvites(): Batch<InvitationRow[]> {
 // --- Changes ---
 
 /** `json_object(…)` of the detail fields (each a SQL expression), or NULL when there are none. */
-function detailJson(fields: Record<string, string>): string {
+export function detailJson(fields: Record<string, string>): string {
   const pairs = Object.entries(fields).flatMap(([key, value]) => [`'${key}'`, value]);
   return pairs.length ? `json_object(${pairs.join(', ')})` : 'NULL';
 }
 
-function byField(by: Actor | null): Record<string, string> {
+export function byField(by: Actor | null): Record<string, string> {
   return by === null ? {} : { by: sqlText(by) };
 }
 
@@ -158,7 +165,7 @@ function byField(by: Actor | null): Record<string, string> {
  * (changes() counts the rows the batch's previous statement changed) and every
  * `where` condition, the state the row claims, holds.
  */
-function insertAudit(
+export function insertAudit(
   ctx: ChangeContext,
   audit: { kind: AdminKind; userId: string; detail: string; from: string; where: string[] },
 ): string {

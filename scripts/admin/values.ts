@@ -6,14 +6,18 @@
  * checks integers. No validated string contains `;`, on which wrangler splits.
  */
 
+import { normalizeAddress } from '../../src/users/address.ts';
+
 type Brand<B extends string> = string & { readonly __brand: B };
-/** An email address, lower-cased. */
+/** An email address, normalised as everywhere (src/users/address.ts; the pattern admits ASCII only). */
 export type Email = Brand<'Email'>;
 export type Role = Brand<'Role'>;
 /** A user id (users are created with crypto.randomUUID()), lower-cased; also audit row ids. */
 export type Uuid = Brand<'Uuid'>;
 /** Who runs the command: `--by`, `git config user.email` or `$USER`. */
 export type Actor = Brand<'Actor'>;
+/** A Google account's stable subject (`sub`; Google's are digits), as `accounts.provider_account_id`. */
+export type Subject = Brand<'Subject'>;
 
 /** The audit kinds of operator changes (src/users/auth-events.ts, AuthEventKind). */
 export type AdminKind =
@@ -24,7 +28,8 @@ export type AdminKind =
   | 'admin_role_revoked'
   | 'admin_sessions_revoked'
   | 'admin_invite_added'
-  | 'admin_invite_removed';
+  | 'admin_invite_removed'
+  | 'admin_account_relinked';
 
 // Conservative on purpose: plain ASCII, no quotes, no semicolons, no spaces (but in an Actor's name).
 const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
@@ -33,9 +38,15 @@ const EMAIL = new RegExp(`^[A-Za-z0-9._%+-]{1,64}@${LABEL}(?:\\.${LABEL})+$`);
 const ROLE = /^[a-z][a-z0-9_.:-]{0,63}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ACTOR = /^[A-Za-z0-9._@+-](?:[A-Za-z0-9._@+ -]{0,98}[A-Za-z0-9._@+-])?$/;
+// The same rule as the audit detail of a refused sign-in (src/users/sign-in-statements.ts).
+const SUBJECT = /^[A-Za-z0-9._-]{1,255}$/;
 
 export function parseEmail(text: string): Email | null {
-  return text.length <= 254 && EMAIL.test(text) ? (text.toLowerCase() as Email) : null;
+  return text.length <= 254 && EMAIL.test(text) ? (normalizeAddress(text) as Email) : null;
+}
+
+export function parseSubject(text: string): Subject | null {
+  return SUBJECT.test(text) ? (text as Subject) : null;
 }
 
 export function parseRole(text: string): Role | null {
@@ -68,7 +79,7 @@ export function describeRef(ref: UserRef): string {
 }
 
 /** A validated string as a SQL string literal. */
-export function sqlText(value: Email | Role | Uuid | Actor | AdminKind): string {
+export function sqlText(value: Email | Role | Uuid | Actor | AdminKind | Subject): string {
   if (value.includes(';') || value.includes('\0')) throw new Error(`refusing to quote ${JSON.stringify(value)}`);
   return `'${value.replaceAll("'", "''")}'`;
 }

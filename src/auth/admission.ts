@@ -1,8 +1,11 @@
 /**
  * Who may sign in: a pure decision over the ID token's claims, the configured
  * policy and whether the address holds an invitation (looked up in D1 by the
- * caller). The same rule runs at sign-in and at every refresh.
+ * caller). The same rule runs at sign-in and at every refresh. Addresses and
+ * domains compare as Google compares them (users/address: A–Z folded, nothing
+ * else), so a look-alike spelling never passes for a listed address.
  */
+import { asciiLowerCase, normalizeAddress } from '../users/address';
 
 /** Google accounts on these domains are consumer accounts: Google never sets `hd` for them. */
 export const CONSUMER_GOOGLE_DOMAINS: ReadonlySet<string> = new Set(['gmail.com', 'googlemail.com']);
@@ -10,7 +13,7 @@ export const CONSUMER_GOOGLE_DOMAINS: ReadonlySet<string> = new Set(['gmail.com'
 export interface AdmissionPolicy {
   /** Listed domains (lower case), ALLOWED_EMAIL_DOMAINS. */
   domains: readonly string[];
-  /** Listed addresses (lower case), ALLOWED_EMAILS. */
+  /** Listed addresses (normalised: users/address), ALLOWED_EMAILS. */
   emails: ReadonlySet<string>;
 }
 
@@ -36,13 +39,21 @@ export type RefusalReason =
   /** The Workspace link: the Directory says the account is suspended, archived or deleted (src/workspace). */
   | 'workspace_inactive';
 
-export const REFUSAL_REASONS: ReadonlySet<RefusalReason> = new Set([
+/**
+ * Why a sign-in was refused: the admission policy's reasons, and
+ * `account_conflict`, the sign-in batch's (the verified address belongs to
+ * another user: users/sign-in-statements).
+ */
+export type SignInRefusal = RefusalReason | 'account_conflict';
+
+export const REFUSAL_REASONS: ReadonlySet<SignInRefusal> = new Set([
   'email_missing',
   'email_unverified',
   'hd_mismatch',
   'domain_not_allowed',
   'email_not_allowed',
   'workspace_inactive',
+  'account_conflict',
 ]);
 
 export type Admission =
@@ -59,17 +70,17 @@ export function isOpen(policy: AdmissionPolicy): boolean {
   return policy.domains.length === 0 && policy.emails.size === 0;
 }
 
-/** The part after the last `@`, lower-cased; null when there is none. */
+/** The part after the last `@`, A–Z lower-cased; null when there is none. */
 export function emailDomainOf(email: string | null): string | null {
   if (!email) return null;
   const at = email.lastIndexOf('@');
-  const domain = at < 0 ? '' : email.slice(at + 1).toLowerCase();
+  const domain = at < 0 ? '' : asciiLowerCase(email.slice(at + 1));
   return domain || null;
 }
 
 /** A listed domain admits this account: `hd` equal to it, or for gmail.com/googlemail.com the address on it and no `hd`. */
 function domainAdmits(domain: string, claims: AdmissionClaims, emailDomain: string): boolean {
-  const hd = claims.hostedDomain?.toLowerCase() ?? null;
+  const hd = claims.hostedDomain === null ? null : asciiLowerCase(claims.hostedDomain);
   if (CONSUMER_GOOGLE_DOMAINS.has(domain)) return hd === null && emailDomain === domain;
   return hd === domain;
 }
@@ -84,7 +95,7 @@ export function admit(claims: AdmissionClaims, policy: AdmissionPolicy, invited:
   const emailDomain = emailDomainOf(claims.email);
   if (!claims.email || !emailDomain) return { ok: false, reason: 'email_missing', emailDomain: null };
   if (!claims.emailVerified) return { ok: false, reason: 'email_unverified', emailDomain };
-  if (policy.emails.has(claims.email.toLowerCase())) return { ok: true, by: 'email' };
+  if (policy.emails.has(normalizeAddress(claims.email))) return { ok: true, by: 'email' };
   if (policy.domains.some((d) => domainAdmits(d, claims, emailDomain))) return { ok: true, by: 'domain' };
   if (invited) return { ok: true, by: 'invitation' };
   if (policy.domains.includes(emailDomain)) return { ok: false, reason: 'hd_mismatch', emailDomain };

@@ -7,6 +7,7 @@ import { sessionsCarriedBy } from '../session/carried-sessions';
 import { sessionCookieOptions } from '../session/cookie';
 import type { SigningKeys } from '../session/keys';
 import { signSessionToken, type TokenContext, type TokenProfile } from '../session/token';
+import { asciiLowerCase } from '../users/address';
 import { isInvited, recordRefusedSignIn } from '../users/admission';
 import type { RequestMeta } from '../users/auth-events';
 import { type ProviderProfile, recordSignIn } from '../users/repository';
@@ -18,8 +19,8 @@ import {
   CONSUMER_GOOGLE_DOMAINS,
   emailDomainOf,
   invitationMayAdmit,
-  type RefusalReason,
   refusalDetail,
+  type SignInRefusal,
 } from './admission';
 import { fetchWithDiscoveryCache } from './discovery-cache';
 import { authJsFlowCookies } from './flow-cookies';
@@ -55,7 +56,7 @@ export interface AuthDeps {
 }
 
 /** Where a refused sign-in lands: our error page, told why (for the message only; anyone can craft this URL). */
-export function refusedSignInUrl(config: Config, reason: RefusalReason): string {
+export function refusedSignInUrl(config: Config, reason: SignInRefusal): string {
   return `${config.apiOrigin}/auth/error?${new URLSearchParams({ error: 'AccessDenied', reason })}`;
 }
 
@@ -86,7 +87,7 @@ function profileOf(
     providerAccountId: account.providerAccountId,
     email: str(claims.email),
     emailVerified: claims.email_verified === true,
-    hostedDomain: str(claims.hd)?.toLowerCase() ?? null,
+    hostedDomain: ((hd) => (hd === null ? null : asciiLowerCase(hd)))(str(claims.hd)),
     name: str(claims.name),
     image: str(claims.picture),
   };
@@ -204,6 +205,8 @@ export function createAuthConfig(deps: AuthDeps): AuthConfig {
           deps.onStorageError(cause);
           throw cause;
         }
+        // The verified address belongs to another user: refused, audited in the batch (docs/ACCOUNTS.md).
+        if (result.kind === 'conflict') return refusedSignInUrl(config, 'account_conflict');
         // Disabled: Auth.js's AccessDenied, whose page says so.
         if (result.kind === 'disabled') return false;
         if (workspace)

@@ -1,11 +1,11 @@
-import { type AdmissionPolicy, CONSUMER_GOOGLE_DOMAINS, REFUSAL_REASONS, type RefusalReason } from './admission';
+import { type AdmissionPolicy, CONSUMER_GOOGLE_DOMAINS, REFUSAL_REASONS, type SignInRefusal } from './admission';
 
 /** The `reason` of /auth/error, when it is one of ours (it only picks a message: anyone can type the URL). */
-export function refusalReasonOf(value: string | undefined): RefusalReason | undefined {
-  return value !== undefined && REFUSAL_REASONS.has(value as RefusalReason) ? (value as RefusalReason) : undefined;
+export function refusalReasonOf(value: string | undefined): SignInRefusal | undefined {
+  return value !== undefined && REFUSAL_REASONS.has(value as SignInRefusal) ? (value as SignInRefusal) : undefined;
 }
 
-const MESSAGES: Record<RefusalReason, string> = {
+const MESSAGES: Record<SignInRefusal, string> = {
   email_missing:
     'Google did not share the email address of the account you chose, so this site cannot tell who you are.',
   email_unverified: 'Google has not verified the email address of the account you chose.',
@@ -15,9 +15,10 @@ const MESSAGES: Record<RefusalReason, string> = {
   email_not_allowed: 'The Google account you chose is not one this site admits.',
   workspace_inactive:
     "Your organisation's Google Workspace has suspended or removed this account; ask your administrator.",
+  account_conflict: 'This address already belongs to another Google account; ask an operator.',
 };
 
-export function refusalMessage(reason: RefusalReason): string {
+export function refusalMessage(reason: SignInRefusal): string {
   return MESSAGES[reason];
 }
 
@@ -34,4 +35,16 @@ export function admittedAccounts(policy: AdmissionPolicy): string {
   ];
   if (kinds.length === 0) return 'This site admits only people it has invited.';
   return `This site admits ${kinds.join(' and ')}, and people it has invited.`;
+}
+
+/**
+ * What the refusal page says under the message: for an address that belongs
+ * to another Google account, what an operator can do; else which accounts the
+ * site admits (admittedAccounts).
+ */
+export function refusalFollowUp(reason: SignInRefusal, policy: AdmissionPolicy): string {
+  if (reason === 'account_conflict') {
+    return 'Sign in with the Google account you used before, or ask an operator to move the address to this one.';
+  }
+  return admittedAccounts(policy);
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 const now = sql`(unixepoch('subsec') * 1000)`;
 
@@ -7,7 +7,15 @@ export const users = sqliteTable(
   'users',
   {
     id: text('id').primaryKey(),
+    /** The address as Google's ID token spelt it at the last sign-in. */
     email: text('email'),
+    /**
+     * The verified address this user holds, normalised (src/users/address.ts): unique, so a verified
+     * address belongs to one user (docs/ACCOUNTS.md). NULL when the address is not verified, and for
+     * the users that shared an address with an older one before the rule (the migration left it to one;
+     * `npm run admin -- users duplicates` lists them).
+     */
+    emailNormalized: text('email_normalized'),
     emailVerified: integer('email_verified', { mode: 'boolean' }).notNull().default(false),
     name: text('name'),
     image: text('image'),
@@ -23,8 +31,12 @@ export const users = sqliteTable(
      */
     disabledSource: text('disabled_source'),
   },
-  // The revocation feed's D1 scan (src/revocation/d1-scan.ts) reads disablings by time.
-  (t) => [index('users_disabled_at').on(t.disabledAt).where(sql`${t.disabledAt} IS NOT NULL`)],
+  (t) => [
+    // The revocation feed's D1 scan (src/revocation/d1-scan.ts) reads disablings by time.
+    index('users_disabled_at').on(t.disabledAt).where(sql`${t.disabledAt} IS NOT NULL`),
+    // One verified address, one user: the sign-in batch never writes a second (users/sign-in-statements).
+    uniqueIndex('users_email_normalized').on(t.emailNormalized).where(sql`${t.emailNormalized} IS NOT NULL`),
+  ],
 );
 
 /** One row per identity at a provider; keyed by the provider's stable subject, never by email. */
@@ -84,7 +96,7 @@ export const userRoles = sqliteTable(
 
 /** Addresses an operator invited: the first verified sign-in of one is admitted whatever the policy. */
 export const invitations = sqliteTable('invitations', {
-  /** Lower-cased email address. */
+  /** The invited address, normalised (src/users/address.ts). */
   email: text('email').primaryKey(),
   invitedAt: integer('invited_at', { mode: 'timestamp_ms' }).notNull(),
   invitedBy: text('invited_by'),

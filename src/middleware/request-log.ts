@@ -6,6 +6,9 @@ import { log } from '../log';
 /** A success that took longer than this (ms, wall clock: in Workers it only advances across I/O) is logged. */
 export const SLOW_REQUEST_MS = 50;
 
+/** The longest path the line keeps. */
+const MAX_LOGGED_PATH = 256;
+
 /** The request's id: Cloudflare's `cf-ray` when present (it matches the platform's own logs), else a fresh UUID. */
 export function requestIdOf(request: Request): string {
   return request.headers.get('cf-ray') ?? crypto.randomUUID();
@@ -29,7 +32,8 @@ export function logRequest(c: Context<AppEnv>, requestId: string, started: numbe
   log(status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info', 'request', {
     request_id: requestId,
     method: c.req.method,
-    path: c.req.path,
+    // Decoded by Hono: a client's bytes, cut (src/log.ts escapes what is left).
+    path: c.req.path.slice(0, MAX_LOGGED_PATH),
     status,
     duration_ms: duration,
     ...(status < 400 ? { slow: true } : {}),

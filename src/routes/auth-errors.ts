@@ -4,12 +4,13 @@ import { toAuthJsRequest } from '../auth/auth-request';
 import { refusedSignInPage, signInErrorPage } from '../auth/error-page';
 import { flowCookieNames } from '../auth/flow-cookies';
 import { redirectPolicyOf, resolveRedirect } from '../auth/redirect-policy';
-import { admittedAccounts, refusalMessage, refusalReasonOf } from '../auth/refusal';
+import { refusalFollowUp, refusalMessage, refusalReasonOf } from '../auth/refusal';
 import { signInErrorMessage } from '../auth/sign-in-page';
 import type { Config } from '../config';
 import { apiError, type ErrorCode } from '../errors';
 import { sendPage, wantsPage } from '../pages/page-response';
 import { cookiePairs } from '../session/cookie';
+import { quoteInput } from '../untrusted-text';
 
 // Where a sign-in that cannot finish lands: GET /auth/error, and Auth.js's own error answers.
 // A browser navigation gets our page (src/auth/error-page.ts); every other caller the JSON error.
@@ -77,15 +78,16 @@ export async function authError(c: Context<AppEnv>) {
     400,
     'sign_in_failed',
     'Sign-in failed',
-    `Sign-in could not be completed (${kind.slice(0, 40)}): the sign-in attempt expired, was replayed, or the provider refused it. Start again at ${c.var.config.apiOrigin}/auth/signin`,
+    `Sign-in could not be completed (${quoteInput(kind, 40)}): the sign-in attempt expired, was replayed, or the provider refused it. Start again at ${c.var.config.apiOrigin}/auth/signin`,
     // People get Auth.js's code in words (the sign-in page's sentences), never the code itself.
     signInErrorMessage(kind),
   );
 }
 
 /**
- * A sign-in the admission policy refused: `403 access_denied`, or for a
- * browser our page, whose "Use another account" button is a link to the
+ * A sign-in the admission policy refused: `403 access_denied` (`403
+ * account_conflict` when the address belongs to another Google account), or
+ * for a browser our page, whose "Use another account" button is a link to the
  * one-click start with Google's account chooser (`prompt=select_account`),
  * back to the page first asked for (Auth.js's callback-url cookie of the
  * refused flow, when our redirect policy keeps it). Flow cookies that cannot
@@ -94,9 +96,10 @@ export async function authError(c: Context<AppEnv>) {
 async function refusedSignIn(c: Context<AppEnv>, reason: Parameters<typeof refusalMessage>[0]) {
   const { config } = c.var;
   const message = refusalMessage(reason);
-  const admits = admittedAccounts(config.admission);
-  if (!wantsPage(c)) throw apiError(403, 'access_denied', `${message} ${admits}`);
-  c.set('errorCode', 'access_denied');
+  const admits = refusalFollowUp(reason, config.admission);
+  const code = reason === 'account_conflict' ? 'account_conflict' : 'access_denied';
+  if (!wantsPage(c)) throw apiError(403, code, `${message} ${admits}`);
+  c.set('errorCode', code);
   const input = toAuthJsRequest(c.req.raw, config, 'error');
   const link = new URLSearchParams({ prompt: 'select_account' });
   const firstAsked = callbackUrlCookieOf(input.request, config);

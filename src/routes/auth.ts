@@ -107,7 +107,7 @@ export const authRoutes = new Hono<AppEnv>()
       summary: 'Where a failed sign-in lands',
       tags: ['auth'],
       ok: { description: 'never: always an error' },
-      errors: { 400: ['sign_in_failed'], 403: ['access_denied'] },
+      errors: { 400: ['sign_in_failed'], 403: ['access_denied', 'account_conflict'] },
     }),
     authError,
   )

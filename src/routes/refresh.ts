@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
+import { clientIpOf, type RateLimitOptions, spendBudget } from '../middleware/rate-limit';
 import { isRevoked, renewCookieSession, verifyCookieToken } from '../middleware/require-session';
 import { documented, USER_SCHEMA } from '../openapi/describe';
 import { sessionRefused } from '../session/refresh';
@@ -9,6 +10,21 @@ export interface RefreshedSession {
   user: { id: string; email: string | null; name: string | null; image: string | null; roles: string[] };
   session: { id: string; expiresAt: string };
 }
+
+/**
+ * The refresh's two budgets (docs/RATE-LIMITS.md), both in AUTH_RATE_LIMIT (30 per 60 s per key):
+ * `refresh` per session, spent only by a token whose signature verified (a forged token naming a
+ * victim's `sid` spends nothing of the victim's); `refresh-unverified` per client IP, spent by every
+ * request whose token does not verify (none, malformed, forged, another key). A busy office or a
+ * sibling's server (many users, one IP) renews genuine sessions on their own budgets.
+ */
+const budget = (group: string): RateLimitOptions => ({
+  group,
+  limiter: (env) => env.AUTH_RATE_LIMIT,
+  periodSeconds: 60,
+});
+export const REFRESH_BUDGET = budget('refresh');
+export const UNVERIFIED_REFRESH_BUDGET = budget('refresh-unverified');
 
 /**
  * `POST /auth/refresh`: how a sibling renews the session cookie it was sent
@@ -21,6 +37,8 @@ export interface RefreshedSession {
  *   snapshot first (a session revoked within a read replica's lag is still
  *   refused, within REVOCATION_POLL), then the D1 read (renewSession), and the
  *   same cookie attributes.
+ * - Rate limited after the signature check (REFRESH_BUDGET, per session) or,
+ *   for a token that does not verify, per client IP (UNVERIFIED_REFRESH_BUDGET).
  * - No Origin requirement (unlike csrfGuard): it renews the caller's own
  *   session and nothing else. A cross-site POST carries no SameSite=Lax cookie;
  *   a hostile sibling can only make the victim's browser renew the victim's own
@@ -59,7 +77,15 @@ export const refreshRoutes = new Hono<AppEnv>().post(
   async function refreshSessionCookie(c) {
     const at = new Date();
     // A fresh token is renewed as well as an expired one: either way the session row decides.
-    const { claims } = await verifyCookieToken(c, at);
+    let verified: Awaited<ReturnType<typeof verifyCookieToken>>;
+    try {
+      verified = await verifyCookieToken(c, at);
+    } catch (refusal) {
+      await spendBudget(c, UNVERIFIED_REFRESH_BUDGET, clientIpOf(c));
+      throw refusal;
+    }
+    const { claims } = verified;
+    await spendBudget(c, REFRESH_BUDGET, `sid:${claims.sid}`);
     const revoked = isRevoked(c, claims);
     if (revoked === true || (revoked !== false && (await revoked))) throw sessionRefused('session_revoked');
     // The refresh read returned the profile as D1 holds it now: no second read.

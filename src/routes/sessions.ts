@@ -6,6 +6,7 @@ import { apiError } from '../errors';
 import { documented, SESSION_ERRORS } from '../openapi/describe';
 import { recordRevocations } from '../revocation/snapshot';
 import { clearSessionCookie } from '../session/cookie';
+import { quoteInput } from '../untrusted-text';
 import { requestMetaOf } from '../users/auth-events';
 import { listActiveSessions, revokeAllSessions, revokeSession } from '../users/sessions';
 import { authedRoutes } from './authed-routes';
@@ -99,7 +100,7 @@ export const sessionRoutes = authedRoutes()
         }),
       );
       // Another user's session id answers exactly like a missing one.
-      if (!found) throw apiError(404, 'not_found', `You have no session '${id}'`);
+      if (!found) throw apiError(404, 'not_found', `You have no session ${quoteInput(id, 64)}`);
       await recordRevocations(c.env, c.var.config, { sessions: [id] });
       if (id === sid) clearSessionCookie(c, c.var.config);
       return c.json({ revoked: 1, current: id === sid });

@@ -9,6 +9,7 @@ import { signInErrorMessage, signInPage } from '../auth/sign-in-page';
 import { apiError } from '../errors';
 import { sendPage } from '../pages/page-response';
 import { cookiePairs } from '../session/cookie';
+import { quoteInput } from '../untrusted-text';
 
 /** What the one-click start and the sign-out page borrow from the /auth route (src/routes/auth.ts). */
 export interface AuthJsRunner {
@@ -60,7 +61,7 @@ async function startSignIn(c: Context<AppEnv>, authJs: AuthJsRunner) {
   const { config } = c.var;
   const provider = c.req.param('provider') ?? '';
   if (provider !== 'google') {
-    throw apiError(404, 'not_found', `No sign-in provider '${provider.slice(0, 40)}': use /auth/signin/google`);
+    throw apiError(404, 'not_found', `No sign-in provider ${quoteInput(provider, 40)}: use /auth/signin/google`);
   }
   const query = new URL(c.req.url).searchParams;
 

@@ -1,7 +1,6 @@
 import type { Context } from 'hono';
 import { deleteCookie } from 'hono/cookie';
 import { type CookieOptions, serialize } from 'hono/utils/cookie';
-import { decodeJwt } from 'jose';
 import type { Config } from '../config';
 
 /** Largest session cookie value we read; our token is ~650 bytes with a typical profile (≤ ~3 KB at the profile caps), browsers cap a cookie at 4096. */
@@ -126,20 +125,4 @@ export function sessionCookieClears(
     }
   }
   return clears;
-}
-
-/**
- * The `sid` claim of the session cookie's token, read WITHOUT verifying it:
- * only for bucketing (rate limits), never for a decision. Undefined when the
- * cookie is absent, sent twice, or not a readable token.
- */
-export function unverifiedSessionId(header: string | null | undefined, name: string): string | undefined {
-  const read = readSessionCookie(header, name);
-  if (read.kind !== 'present') return undefined;
-  try {
-    const sid = decodeJwt(read.value).sid;
-    return typeof sid === 'string' && sid.length <= 64 ? `sid:${sid}` : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,5 +1,6 @@
 import { decodeProtectedHeader } from 'jose';
 import type { Config } from '../config';
+import { escapeControls } from '../untrusted-text';
 import { cookiePairs, isChunkOf, readSessionCookie, sessionCookieCopies } from './cookie';
 import type { SigningKeys } from './keys';
 import { ACCESS_TOKEN_TYP, SESSION_TOKEN_TYP, type TokenTyp, type VerifyFailure, verifyToken } from './token';
@@ -68,7 +69,9 @@ async function inspect(
 ) {
   let kid: string | undefined;
   try {
-    kid = decodeProtectedHeader(token).kid;
+    // The client's own header: shown, never trusted (and never with its control characters).
+    const raw = decodeProtectedHeader(token).kid;
+    kid = typeof raw === 'string' ? escapeControls(raw, 100) : undefined;
   } catch {
     kid = undefined;
   }
@@ -85,14 +88,15 @@ async function inspect(
       ...dated,
     } as const;
   }
-  return { status: 'invalid', reason: explain(result, kid), ...base } as const;
+  return { status: 'invalid', reason: escapeControls(explain(result, kid), 300), ...base } as const;
 }
 
 /**
  * Why a request is or is not authenticated, for a person debugging a browser:
  * the cookie names that arrived (never values), whether the session cookie was
  * present, chunked, duplicated, oversized, expired or signed by an unknown key,
- * and whether the Origin may make credentialed calls. No D1 access.
+ * and whether the Origin may make credentialed calls. No D1 access. What the
+ * request sent (cookie names, the Origin, a token's kid) is echoed escaped.
  */
 export async function diagnoseRequest(
   input: { cookieHeader: string | undefined; authorization: string | undefined; origin: string | undefined },
@@ -101,7 +105,8 @@ export async function diagnoseRequest(
   now = new Date(),
 ): Promise<DiagnoseReport> {
   const name = config.sessionCookieName;
-  const received = cookiePairs(input.cookieHeader).map(([n]) => n);
+  // What the client sent is echoed only escaped (src/untrusted-text.ts) and cut.
+  const received = cookiePairs(input.cookieHeader).map(([n]) => escapeControls(n, 100));
   const copies = sessionCookieCopies(input.cookieHeader, name);
   const count = copies.filter(([n]) => n === name).length;
   const chunked = copies.some(([n]) => isChunkOf(n, name));
@@ -131,8 +136,10 @@ export async function diagnoseRequest(
       )
     : undefined;
 
-  const origin = input.origin ?? null;
-  const originAllowed = origin === null ? null : origin === config.apiOrigin || config.allowedOrigins.has(origin);
+  const sentOrigin = input.origin ?? null;
+  const originAllowed =
+    sentOrigin === null ? null : sentOrigin === config.apiOrigin || config.allowedOrigins.has(sentOrigin);
+  const origin = sentOrigin === null ? null : escapeControls(sentOrigin, 200);
 
   const authenticated = bearer
     ? bearer.status === 'valid'

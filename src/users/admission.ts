@@ -3,6 +3,7 @@ import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../db/client';
 import { accounts, authEvents, invitations, users } from '../db/schema';
 import { ONE_ROW, selectRow } from '../db/select-row';
+import { normalizeAddress } from './address';
 import type { RequestMeta } from './auth-events';
 
 /** A provider identity: the stable key of an account row. */
@@ -20,7 +21,7 @@ function ownerOf(db: Db, account: AccountKey) {
 
 /**
  * The invitation rule, as SQL over `invitations`: the row for `address`
- * (lower-cased by the caller or by SQL), not yet accepted or accepted by
+ * (normalised: users/address), not yet accepted or accepted by
  * `userId`. Removing the row takes the admission back.
  */
 export function invitationAdmits(address: SQL | string, userId: SQL | SQLiteColumn | string) {
@@ -39,7 +40,7 @@ export async function isInvited(db: Db, email: string, account: AccountKey): Pro
   const row = await db
     .select({ email: invitations.email })
     .from(invitations)
-    .where(invitationAdmits(email.toLowerCase(), sql`coalesce((${owner}), '')`))
+    .where(invitationAdmits(normalizeAddress(email), sql`coalesce((${owner}), '')`))
     .get();
   return row !== undefined;
 }
@@ -72,5 +73,8 @@ export async function recordRefusedSignIn(
   );
 }
 
-/** The address of the user row, lower-cased in SQL: what an invitation is keyed by. */
-export const userAddress = sql`lower(${users.email})`;
+/**
+ * The verified address the user row holds, normalised (users/address): what
+ * an invitation is keyed by. NULL (no invitation) for an unverified address.
+ */
+export const userAddress = sql`${users.emailNormalized}`;

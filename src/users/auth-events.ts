@@ -17,7 +17,10 @@ export function requestMetaOf(headers: Headers): RequestMeta {
 export type AuthEventKind =
   | 'sign_in'
   | 'sign_in_denied'
-  /** Refused by the admission policy (ALLOWED_EMAIL_DOMAINS, ALLOWED_EMAILS, invitations). */
+  /**
+   * Refused by the admission policy (ALLOWED_EMAIL_DOMAINS, ALLOWED_EMAILS, invitations), or for an
+   * address another user holds (`account_conflict <domain> <sub>`, on the holder: docs/ACCOUNTS.md).
+   */
   | 'sign_in_refused'
   | 'invitation_accepted'
   | 'refresh_failed'
@@ -40,7 +43,9 @@ export type AuthEventKind =
   | 'workspace_user_enabled'
   /** The Workspace link: a GROUP_ROLES group's membership began or ended (detail: role and source). */
   | 'workspace_role_granted'
-  | 'workspace_role_revoked';
+  | 'workspace_role_revoked'
+  /** `npm run admin -- users relink`: the user's Google account replaced by another (detail: the new `sub`). */
+  | 'admin_account_relinked';
 
 export interface AuthEventInput {
   kind: AuthEventKind;

@@ -4,7 +4,7 @@ import { authEvents, invitations, sessions, type User, userRoles, users } from '
 import { ONE_ROW, selectRow } from '../db/select-row';
 import type { RequestMeta } from './auth-events';
 import { recordShardedSignIn } from './sign-in-sharded';
-import { insertSessionOfEnabledUser, userUpsert } from './sign-in-statements';
+import { insertSessionOfEnabledUser, signInAudit, userUpsert } from './sign-in-statements';
 
 export interface ProviderProfile {
   provider: string;
@@ -37,12 +37,16 @@ export type SignInResult =
       /** This sign-in accepted the address's invitation. */
       acceptedInvitation: boolean;
     }
-  | { kind: 'disabled'; userId: string };
+  | { kind: 'disabled'; userId: string }
+  /** The verified address belongs to another user (docs/ACCOUNTS.md): refused, audited, nothing else written. */
+  | { kind: 'conflict' };
 
 /**
  * Records a sign-in in one atomic D1 batch (one round trip, no interactive
  * transaction): creates the user and account on first sign-in, refreshes the
- * profile on later ones, opens a session row unless the user is disabled,
+ * profile on later ones, refuses a verified address another user holds (one
+ * address, one user: users/sign-in-statements), opens a session row unless
+ * the user is disabled or refused,
  * writes the audit event, accepts a pending invitation of a verified address
  * (with its own audit row) and reads the user's roles; the profile it stored
  * comes back with them, for the token.
@@ -60,24 +64,25 @@ export async function recordSignIn(
 ): Promise<SignInResult> {
   if (sessionDbOf) return recordShardedSignIn(db, sessionDbOf, profile, session);
   const at = session.now;
-  const { ownerOfAccount, statements: upsertUser, invitedAddress } = userUpsert(db, profile, at);
+  const upsert = userUpsert(db, profile, at);
+  const { ownerOfAccount, statements: upsertUser, invitedAddress } = upsert;
   // The audit kind, from whether the batch's session INSERT produced a row (joined below).
-  const signInOrDenied = sql`CASE WHEN ${sessions.id} IS NULL THEN 'sign_in_denied' ELSE 'sign_in' END`;
+  const audit = signInAudit(profile, upsert, sql`${sessions.id} IS NOT NULL`);
   const openedSession = db.select({ id: sessions.id }).from(sessions).where(eq(sessions.id, session.id));
   const [, , updated, opened, , accepted, , roleRows] = await db.batch([
     ...upsertUser,
-    // A session only for an enabled user.
-    insertSessionOfEnabledUser(db, inArray(users.id, ownerOfAccount), session),
-    // The audit row: a sign-in, or a refused one when no session was opened.
+    // A session only for an enabled user whose sign-in was not refused.
+    insertSessionOfEnabledUser(db, inArray(users.id, upsert.admittedOwner), session),
+    // The audit row: a sign-in, a disabled user's, or one refused for its address.
     db.insert(authEvents).select(
       db
         .select(
           selectRow(authEvents, {
             id: crypto.randomUUID(),
-            userId: ownerOfAccount,
+            userId: audit.userId,
             sessionId: sessions.id,
-            kind: signInOrDenied,
-            detail: null,
+            kind: audit.kind,
+            detail: audit.detail,
             createdAt: at,
             ip: session.meta.ip,
             userAgent: session.meta.userAgent,
@@ -117,7 +122,8 @@ export async function recordSignIn(
       .orderBy(asc(userRoles.role)),
   ]);
   const user = updated[0];
-  if (!user) throw new Error('sign-in batch left no user row');
+  // No row updated: the address belongs to another user (no user, account or session was written).
+  if (!user) return { kind: 'conflict' };
   const userId = user.id;
   if (opened.length !== 1) return { kind: 'disabled', userId };
   return {

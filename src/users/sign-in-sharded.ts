@@ -4,13 +4,14 @@ import type { Db } from '../db/client';
 import { authEvents, invitations, users } from '../db/schema';
 import { ONE_ROW, selectRow } from '../db/select-row';
 import type { NewSession, ProviderProfile, SignInResult } from './repository';
-import { insertSessionOfEnabledUser, userUpsert } from './sign-in-statements';
+import { insertSessionOfEnabledUser, signInAudit, userUpsert } from './sign-in-statements';
 import { loadUserCopy, readUserCopy, sameCopy, userCopyOf, writeUserCopy } from './user-copy';
 
 /**
  * recordSignIn when sessions live in their own databases (SESSION_DBS): the
  * user's rows are written in `DB` first (one atomic batch, as with one database:
- * concurrent first sign-ins of one account still make one user), which also
+ * concurrent first sign-ins of one account still make one user, and `DB` holds
+ * the unique address, so one address still makes one user), which also
  * reads the user's copy (users/user-copy); then one batch in the user's session
  * database writes the copy and opens the session (only for an enabled user);
  * then the copy is read once more from `DB` and written again if it changed
@@ -25,36 +26,32 @@ export async function recordShardedSignIn(
   session: NewSession,
 ): Promise<SignInResult> {
   const at = session.now;
-  const { ownerOfAccount, statements: upsertUser, invitedAddress } = userUpsert(db, profile, at);
+  const upsert = userUpsert(db, profile, at);
+  const { ownerOfAccount, statements: upsertUser, invitedAddress } = upsert;
+  // The owner the sign-in admits (not refused for its address), when enabled: the session database opens its session.
   const enabledOwner = db
     .select({ id: users.id })
     .from(users)
-    .where(and(inArray(users.id, ownerOfAccount), isNull(users.disabledAt)));
-  const audit = (kind: SQL | string, sessionId: SQL | string | null) =>
+    .where(and(inArray(users.id, upsert.admittedOwner), isNull(users.disabledAt)));
+  const enabled = exists(enabledOwner);
+  const signIn = signInAudit(profile, upsert, enabled);
+  const audit = (kind: SQL | string, sessionId: SQL | string | null, detail: SQL | null = null) =>
     selectRow(authEvents, {
       id: crypto.randomUUID(),
-      userId: ownerOfAccount,
+      userId: kind === 'invitation_accepted' ? ownerOfAccount : signIn.userId,
       sessionId,
       kind,
-      detail: null,
+      detail,
       createdAt: at,
       ip: session.meta.ip,
       userAgent: session.meta.userAgent,
     });
-  const enabled = exists(enabledOwner);
   const results = await db.batch([
     ...upsertUser,
     db
       .insert(authEvents)
       .select(
-        db
-          .select(
-            audit(
-              sql`CASE WHEN ${enabled} THEN 'sign_in' ELSE 'sign_in_denied' END`,
-              sql`CASE WHEN ${enabled} THEN ${session.id} END`,
-            ),
-          )
-          .from(ONE_ROW),
+        db.select(audit(signIn.kind, sql`CASE WHEN ${enabled} THEN ${session.id} END`, signIn.detail)).from(ONE_ROW),
       ),
     db
       .update(invitations)
@@ -68,6 +65,8 @@ export async function recordShardedSignIn(
   ]);
   const [, , updated, , accepted, , ...read] = results;
   const user = updated[0];
+  // No row updated: the address belongs to another user (no user, account or session was written).
+  if (!user) return { kind: 'conflict' };
   const copy = userCopyOf(read as Parameters<typeof userCopyOf>[0]);
   if (!user || !copy) throw new Error('sign-in batch left no user row');
   const userId = user.id;

@@ -1,7 +1,10 @@
-import { and, eq, inArray, isNull, notExists, type SQL } from 'drizzle-orm';
+import { and, eq, exists, inArray, isNull, ne, not, notExists, type SQL, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
+import { emailDomainOf } from '../auth/admission';
 import type { Db } from '../db/client';
 import { accounts, sessions, users } from '../db/schema';
 import { ONE_ROW, selectRow } from '../db/select-row';
+import { normalizeAddress } from './address';
 import type { NewSession, ProviderProfile } from './repository';
 
 // The statements both forms of the sign-in batch share: its one-database form (users/repository)
@@ -9,19 +12,44 @@ import type { NewSession, ProviderProfile } from './repository';
 
 /**
  * The user-and-account half of a sign-in batch, shared by its one-database
- * form (users/repository) and its SESSION_DBS form (users/sign-in-sharded):
- * insert the user only while no account row names one, insert the account
- * (a concurrent first sign-in's wins), and refresh the profile of whoever
- * owns the account, returning it. D1 serialises batches, so concurrent first
- * sign-ins of one account make one user.
+ * form (users/repository) and its SESSION_DBS form (users/sign-in-sharded).
+ * One verified address, one user (docs/ACCOUNTS.md), decided inside the batch:
+ *
+ * 1. a new user, only while no account row names one and no user holds the
+ *    verified address (`users.email_normalized`);
+ * 2. its account, only if that user was just inserted;
+ * 3. the profile of the account's owner refreshed, unless the sign-in brings
+ *    an address another user holds that the owner did not already have
+ *    (`users.email` is the previous spelling: unchanged, a user that shared
+ *    the address before the rule keeps signing in, without taking it).
+ *
+ * Neither 1 nor 3 runs on a conflict, so no statement can break the unique
+ * index, and the owner's row afterwards spells the sign-in's address exactly
+ * when the sign-in was not refused: `admittedOwner` selects it, for the
+ * statements after these. D1 serialises batches, so of two sign-ins racing
+ * for one address (or one account) the first batch decides.
  */
 export function userUpsert(db: Db, profile: ProviderProfile, at: Date) {
   const newUserId = crypto.randomUUID();
   const { provider, providerAccountId } = profile;
+  // Only a verified address is held (and accepts an invitation).
+  const address = profile.emailVerified && profile.email ? normalizeAddress(profile.email) : null;
   const ownerOfAccount = db
     .select({ userId: accounts.userId })
     .from(accounts)
     .where(and(eq(accounts.provider, provider), eq(accounts.providerAccountId, providerAccountId)));
+  const holderOfAddress = db
+    .select({ id: users.id })
+    .from(users)
+    .where(eq(users.emailNormalized, address ?? ''));
+  const other = alias(users, 'other');
+  // The address belongs to another user than the one being updated.
+  const heldByAnother = exists(
+    db
+      .select({ id: other.id })
+      .from(other)
+      .where(and(eq(other.emailNormalized, address ?? ''), ne(other.id, users.id))),
+  );
   const details = {
     email: profile.email,
     emailVerified: profile.emailVerified,
@@ -29,6 +57,7 @@ export function userUpsert(db: Db, profile: ProviderProfile, at: Date) {
     name: profile.name,
     image: profile.image,
   };
+  const sameSpelling = sql`${users.email} IS ${profile.email}`;
   const statements = [
     db.insert(users).select(
       db
@@ -36,6 +65,7 @@ export function userUpsert(db: Db, profile: ProviderProfile, at: Date) {
           selectRow(users, {
             id: newUserId,
             ...details,
+            emailNormalized: address,
             createdAt: at,
             updatedAt: at,
             disabledAt: null,
@@ -43,19 +73,60 @@ export function userUpsert(db: Db, profile: ProviderProfile, at: Date) {
           }),
         )
         .from(ONE_ROW)
-        .where(notExists(ownerOfAccount)),
+        .where(and(notExists(ownerOfAccount), notExists(holderOfAddress))),
     ),
-    db.insert(accounts).values({ provider, providerAccountId, userId: newUserId, createdAt: at }).onConflictDoNothing(),
+    db.insert(accounts).select(
+      db
+        .select(selectRow(accounts, { provider, providerAccountId, userId: users.id, createdAt: at }))
+        .from(users)
+        .where(eq(users.id, newUserId)),
+    ),
     db
       .update(users)
-      .set({ ...details, updatedAt: at })
-      .where(inArray(users.id, ownerOfAccount))
+      .set({
+        ...details,
+        // Kept by whoever holds it; NULL when another user holds it (a shared address from before the rule).
+        emailNormalized: address === null ? null : sql`CASE WHEN ${heldByAnother} THEN NULL ELSE ${address} END`,
+        updatedAt: at,
+      })
+      .where(and(inArray(users.id, ownerOfAccount), not(and(heldByAnother, not(sameSpelling)) as SQL)))
       .returning({ id: users.id, email: users.email, name: users.name, image: users.image }),
   ] as const;
-  // Only a verified address can accept an invitation (invitations hold lower-cased addresses).
-  const invitedAddress = profile.emailVerified && profile.email ? profile.email.toLowerCase() : '';
-  return { ownerOfAccount, statements, invitedAddress };
+  const admittedOwner = db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(inArray(users.id, ownerOfAccount), sameSpelling));
+  return { ownerOfAccount, holderOfAddress, admittedOwner, statements, invitedAddress: address ?? '' };
 }
+
+/** Google `sub`s are digits; anything else stays out of the audit detail. */
+const PLAIN_SUBJECT = /^[A-Za-z0-9._-]{1,255}$/;
+
+/**
+ * The audit row's kind and detail: `sign_in` when the session was opened,
+ * `sign_in_denied` when the account's owner is disabled, else `sign_in_refused`
+ * with `account_conflict <domain> <sub>` (the refused Google account's subject,
+ * for `npm run admin -- users relink`). Its user: the account's owner, else the
+ * user holding the address.
+ */
+export function signInAudit(
+  profile: ProviderProfile,
+  upsert: Pick<ReturnType<typeof userUpsert>, 'ownerOfAccount' | 'holderOfAddress' | 'admittedOwner'>,
+  opened: SQL,
+) {
+  // The reason, the email's domain (never the address, as for the policy's refusals), the sub last.
+  const sub = PLAIN_SUBJECT.test(profile.providerAccountId) ? profile.providerAccountId : '-';
+  const conflict = [ACCOUNT_CONFLICT, emailDomainOf(profile.email) ?? '-', sub].join(' ');
+  const admitted = exists(upsert.admittedOwner);
+  return {
+    kind: sql`CASE WHEN ${opened} THEN 'sign_in' WHEN ${admitted} THEN 'sign_in_denied' ELSE 'sign_in_refused' END`,
+    detail: sql`CASE WHEN ${opened} OR ${admitted} THEN NULL ELSE ${conflict} END`,
+    userId: sql`coalesce((${upsert.ownerOfAccount}), (${upsert.holderOfAddress}))`,
+  };
+}
+
+/** The refusal of a sign-in whose verified address belongs to another user (docs/ACCOUNTS.md). */
+export const ACCOUNT_CONFLICT = 'account_conflict';
 
 /**
  * The session row, opened only for an enabled user: `user` picks the users row

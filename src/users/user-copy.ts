@@ -1,4 +1,4 @@
-import { eq, getTableColumns, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db } from '../db/client';
 import { invitations, type User, userRoles, users } from '../db/schema';
@@ -34,7 +34,9 @@ export function readUserCopy(db: Db, userId: SQL | string) {
     db
       .select()
       .from(invitations)
-      .where(sql`${invitations.email} = (SELECT lower(${users.email}) FROM ${users} WHERE ${users.id} = (${owner}))`),
+      .where(
+        sql`${invitations.email} = (SELECT ${users.emailNormalized} FROM ${users} WHERE ${users.id} = (${owner}))`,
+      ),
   ] as const;
 }
 
@@ -57,13 +59,21 @@ export async function loadUserCopy(db: Db, userId: string): Promise<UserCopy | u
  * upserted in place (never replaced: a replace would delete, and the delete
  * cascade to, the user's sessions), its roles and its address's invitation
  * replaced. To run in one batch, before a statement that needs the row.
+ *
+ * The address is unique in every database (one schema), and `DB` gave it to
+ * this user when the copy was read: another copy here still holding it is
+ * stale (its user lost the address, or is gone) and lets go of it first.
  */
 export function writeUserCopy(db: Db, copy: UserCopy): BatchItem<'sqlite'>[] {
   const { user, roles, invitation } = copy;
   const { id: _id, ...columns } = getTableColumns(users);
   const set = Object.fromEntries(Object.keys(columns).map((key) => [key, sql.raw(`excluded.${columnName(key)}`)]));
-  const address = user.email?.toLowerCase() ?? '';
+  const address = user.emailNormalized ?? '';
   const statements: BatchItem<'sqlite'>[] = [
+    db
+      .update(users)
+      .set({ emailNormalized: null })
+      .where(and(eq(users.emailNormalized, address), ne(users.id, user.id)) as SQL),
     db.insert(users).values(user).onConflictDoUpdate({ target: users.id, set }),
     db.delete(userRoles).where(eq(userRoles.userId, user.id)),
     db.delete(invitations).where(or(eq(invitations.acceptedBy, user.id), eq(invitations.email, address)) as SQL),

@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listDuplicates, relinkAccount } from '../../scripts/admin/addresses.ts';
 import { parseCommandLine } from '../../scripts/admin/args.ts';
 import { formatTable } from '../../scripts/admin/format.ts';
 import type { Batch, ChangeContext, Rows } from '../../scripts/admin/rows.ts';
@@ -39,9 +40,11 @@ import {
   parseActor,
   parseEmail,
   parseRole,
+  parseSubject,
   parseUserRef,
   parseUuid,
   type Role,
+  type Subject,
   sqlText,
   type UserRef,
   type Uuid,
@@ -205,6 +208,47 @@ describe('admin SQL and arguments (node:sqlite, no wrangler)', () => {
     usage('users list --frobnicate', /Unknown option/);
     usage('users list --remote --local', /exclude each other/);
     usage('users list --remote --persist-to x', /local database only/);
+    expect(run('users relink Bob@Example.com --sub 1099 --by ops')).toMatchObject({
+      invocation: { command: { name: 'users relink', user: { email: 'bob@example.com' }, sub: '1099' }, by: 'ops' },
+    });
+    expect(run('users relink bob@example.com')).toMatchObject({ invocation: { command: { sub: null } } });
+    expect(run('users duplicates --json')).toMatchObject({ invocation: { command: { name: 'users duplicates' } } });
+    usage('users relink bob@example.com --sub 1;DROP', /--sub: not a Google account subject/);
+    usage('users disable bob@example.com --sub 1099', /--sub does not apply/);
+    usage('users duplicates x@example.com', /takes no argument/);
+  });
+
+  it('users relink: the new account row, its audit row (new and replaced subs, who), the old rows gone; a taken sub changes nothing', () => {
+    const db = memoryD1();
+    const EVE = '55555555-5555-4555-8555-555555555555';
+    db.exec(
+      `INSERT INTO users (id, email, email_verified, created_at, updated_at) VALUES ('${EVE}', 'eve@example.com', 1, 1, 1)`,
+    );
+    db.exec(
+      `INSERT INTO accounts (provider, provider_account_id, user_id, created_at) VALUES ('google', 'sub-eve', '${EVE}', 1)`,
+    );
+    const sub = (text: string) => parseSubject(text) as Subject;
+    const ctx = context();
+    const moved = runBatch(db, relinkAccount(ref('alice@example.com'), sub('1099'), ctx));
+    expect(moved).toMatchObject({ takenBy: null, linked: true, replaced: ['sub-alice'], auditId: ctx.auditId });
+    expect(db.prepare('SELECT provider_account_id FROM accounts WHERE user_id = ?').all(ALICE)).toEqual([
+      { provider_account_id: '1099' },
+    ]);
+    expect(db.prepare('SELECT kind, user_id, detail FROM auth_events WHERE id = ?').get(ctx.auditId)).toEqual({
+      kind: 'admin_account_relinked',
+      user_id: ALICE,
+      detail: '{"sub":"1099","replaced":["sub-alice"],"by":"ops@example.com"}',
+    });
+    const taken = runBatch(db, relinkAccount(ref('bob@example.com'), sub('sub-eve'), context()));
+    expect(taken).toMatchObject({ takenBy: { email: 'eve@example.com' }, linked: false, replaced: [], auditId: null });
+    expect(db.prepare('SELECT provider_account_id FROM accounts WHERE user_id = ?').all(BOB)).toEqual([
+      { provider_account_id: 'sub-bob' },
+    ]);
+    expect(runBatch(db, relinkAccount(ref('twin@example.com'), sub('1100'), context())).lookup.found).toBe('many');
+    expect(runBatch(db, listDuplicates()).map((r) => [r.address, r.id])).toEqual([
+      ['twin@example.com', TWIN_1],
+      ['twin@example.com', TWIN_2],
+    ]);
   });
 
   it('users list and show read the user, roles, live sessions and events; an email is matched case-insensitively', () => {
@@ -358,6 +402,7 @@ describe('admin SQL and arguments (node:sqlite, no wrangler)', () => {
       'admin_sessions_revoked',
       'admin_invite_added',
       'admin_invite_removed',
+      'admin_account_relinked',
     ];
     const source = readFileSync(join(ROOT, 'src/users/auth-events.ts'), 'utf8');
     for (const kind of kinds) expect(source).toContain(`| '${kind}'`);
@@ -595,6 +640,39 @@ describe('npm run admin against a local D1', () => {
     for (const kind of ['admin_user_disabled', 'admin_role_granted', 'admin_sessions_revoked', 'sign_in']) {
       expect(run.stdout).toContain(kind);
     }
+  });
+
+  it('users relink (without --sub: nothing refused to pick from, exit 1), then --sub: relinked, audited, sessions revoked', async () => {
+    const ask = await admin('users', 'relink', 'bob@example.com');
+    expect(ask).toMatchObject({ code: 1, stdout: '' });
+    expect(ask.stderr).toContain('no Google account was refused for the address of bob@example.com');
+    const run = await admin('users', 'relink', 'Bob@Example.com', '--sub', '1099', '--by', 'ops@example.com', '--json');
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      changed: true,
+      user: { id: BOB },
+      sub: '1099',
+      replaced: ['sub-bob'],
+      revokedSessions: ['s-bob'],
+    });
+    expect(d1(`SELECT provider_account_id FROM accounts WHERE user_id = '${BOB}'`)).toEqual([
+      { provider_account_id: '1099' },
+    ]);
+    expect(d1("SELECT user_id, detail FROM auth_events WHERE kind = 'admin_account_relinked'")).toEqual([
+      { user_id: BOB, detail: '{"sub":"1099","replaced":["sub-bob"],"by":"ops@example.com"}' },
+    ]);
+    expect(d1("SELECT revoked_at FROM sessions WHERE id = 's-bob'")).toEqual([{ revoked_at: expect.any(Number) }]);
+  });
+
+  it('users duplicates lists the users that share an address, none holding it (seeded without email_normalized)', async () => {
+    const run = await admin('users', 'duplicates');
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^ADDRESS\s+EMAIL\s+HOLDS\s+STATUS\s+CREATED\s+ID$/);
+    expect(lines.slice(2)).toEqual([
+      expect.stringMatching(new RegExp(`^twin@example.com\\s+twin@example.com\\s+-\\s+active\\s+\\S+Z\\s+${TWIN_1}$`)),
+      expect.stringMatching(new RegExp(`^twin@example.com\\s+Twin@example.com\\s+-\\s+active\\s+\\S+Z\\s+${TWIN_2}$`)),
+    ]);
   });
 
   it('users delete cascades to accounts, sessions and roles (D1 enforces foreign keys) and keeps the events, scrubbed', async () => {

@@ -3,7 +3,7 @@ import { env } from 'cloudflare:workers';
 import type { GoogleIdentity } from '../../scripts/google-identity';
 import { createApp } from '../../src/app';
 import type { CookieJar } from './cookies';
-import { type ApiFetch, type SignInResult, signInFlow } from './sign-in-flow';
+import { type ApiFetch, type SignInResult, type StartedSignIn, signInFlow, startSignInFlow } from './sign-in-flow';
 import { API } from './worker';
 
 /**
@@ -40,4 +40,13 @@ export function signInTo(
 /** Where a callback response sends the browser, as path + query for the API, or the absolute URL. */
 export function locationOf(res: Response): URL {
   return new URL(res.headers.get('location') ?? '', API);
+}
+
+/** A sign-in against `apiFetch` up to its callback, which `finish()` sends (see startSignInFlow). */
+export function startSignInTo(
+  apiFetch: ApiFetch,
+  identity: Partial<GoogleIdentity> & { sub: string },
+  options: { callbackUrl?: string; jar?: CookieJar } = {},
+): Promise<StartedSignIn> {
+  return startSignInFlow(apiFetch, API, identity, options);
 }

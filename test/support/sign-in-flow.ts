@@ -14,6 +14,13 @@ export interface SignInResult {
   authorizeUrl: URL;
 }
 
+/** A sign-in that has been to the provider and holds its authorization code: `finish()` runs the callback. */
+export interface StartedSignIn {
+  jar: CookieJar;
+  authorizeUrl: URL;
+  finish(): Promise<SignInResult>;
+}
+
 /**
  * The whole browser sign-in, step by step, against the real loopback OIDC
  * server: CSRF token, POST /auth/signin/google, the provider's authorize
@@ -25,6 +32,21 @@ export async function signInFlow(
   identity: Partial<GoogleIdentity> & { sub: string },
   options: { callbackUrl?: string; userAgent?: string; jar?: CookieJar } = {},
 ): Promise<SignInResult> {
+  return (await startSignInFlow(apiFetch, apiOrigin, identity, options)).finish();
+}
+
+/**
+ * The sign-in up to the provider's redirect back (CSRF token, POST
+ * /auth/signin/google, the authorize endpoint): what is left is the callback,
+ * which `finish()` sends. Tests that race sign-ins start several, then finish
+ * them together.
+ */
+export async function startSignInFlow(
+  apiFetch: ApiFetch,
+  apiOrigin: string,
+  identity: Partial<GoogleIdentity> & { sub: string },
+  options: { callbackUrl?: string; userAgent?: string; jar?: CookieJar } = {},
+): Promise<StartedSignIn> {
   const jar = options.jar ?? new CookieJar();
   const ua = { 'user-agent': options.userAgent ?? 'sitewide-test' };
 
@@ -49,7 +71,13 @@ export async function signInFlow(
   const back = new URL(authorize.headers.get('location') ?? '');
   expect(back.origin + back.pathname).toBe(`${apiOrigin}/auth/callback/google`);
 
-  const callback = await apiFetch(back.pathname + back.search, { jar, headers: ua });
-  jar.store(callback);
-  return { jar, callback, authorizeUrl };
+  return {
+    jar,
+    authorizeUrl,
+    async finish() {
+      const callback = await apiFetch(back.pathname + back.search, { jar, headers: ua });
+      jar.store(callback);
+      return { jar, callback, authorizeUrl };
+    },
+  };
 }
