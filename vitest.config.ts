@@ -2,6 +2,10 @@ import { createServer } from 'node:net';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { exportJWK, generateKeyPair } from 'jose';
 import { configDefaults, defineConfig } from 'vitest/config';
+import { assertEveryVarPinned, ignoreDeveloperWranglerSettings } from './test/hermetic-bindings.ts';
+
+// Hermetic: neither a developer's .dev.vars, .env nor shell reaches the Worker (test/hermetic-bindings.ts).
+ignoreDeveloperWranglerSettings();
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -65,8 +69,15 @@ const bindings = {
   SESSION_ABSOLUTE_MAX_AGE: '7776000',
   TOKEN_AUDIENCES: 'https://billing.example.test,reports',
   ACCESS_TOKEN_TTL: '300',
+  REVOCATION_POLL: '5',
   DIAGNOSE: 'on',
+  SITE_NAME: '',
+  // Anyone may sign in unless a test says otherwise (test/support/policy.ts).
+  ALLOWED_EMAIL_DOMAINS: '',
+  ALLOWED_EMAILS: '',
+  APP_ACCESS: '',
 };
+assertEveryVarPinned(bindings);
 
 const ratelimits = {
   // The suite signs in hundreds of times from one "IP"; the 429 test swaps in the tight one.

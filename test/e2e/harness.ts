@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { type RunningOidcServer, startOidcServer } from '../../scripts/oidc-server.ts';
 import { freePort, startGroup, stopGroup, waitForHealth } from '../../scripts/process-group.ts';
 import { generateAuthSecret, generateSigningJwk } from '../../scripts/secrets.ts';
+import { childEnv } from './child-env.ts';
 
 export { freePort };
 
@@ -42,6 +43,8 @@ export interface SitewideOptions {
   tls?: { keyPath: string; certPath: string };
   /** More environment for wrangler, e.g. WRANGLER_REGISTRY_PATH shared with a sibling Worker (startWorker). */
   env?: Record<string, string>;
+  /** Another copy of wrangler.toml (test/e2e/hermetic.test.ts: one beside a hostile .dev.vars); default the project's. */
+  configPath?: string;
 }
 
 export interface RunningSitewide {
@@ -54,14 +57,10 @@ export interface RunningSitewide {
   stop(): Promise<void>;
 }
 
-function wranglerEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false', X_LOCAL_OBSERVABILITY: 'false' };
-}
-
 /** Runs one SQL statement against the running Worker's local D1 (the same persist dir), returning its rows. */
 export function queryD1<Row = Record<string, unknown>>(sitewide: RunningSitewide, sql: string): Row[] {
   const args = ['d1', 'execute', 'DB', '--local', '--persist-to', sitewide.persistDir, '--json', '--command', sql];
-  const run = spawnSync('wrangler', args, { env: wranglerEnv(), encoding: 'utf8' });
+  const run = spawnSync('wrangler', args, { env: childEnv(), encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`wrangler d1 execute failed: ${run.stderr || run.stdout}`);
   return (JSON.parse(run.stdout) as { results: Row[] }[])[0]?.results ?? [];
 }
@@ -82,9 +81,10 @@ export async function startSitewide(options: SitewideOptions): Promise<RunningSi
       '',
     ].join('\n'),
   );
-  const env = { ...wranglerEnv(), ...options.env };
+  const env = { ...childEnv(), ...options.env };
 
-  const migrate = spawnSync('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], {
+  const config = ['-c', options.configPath ?? 'wrangler.toml'];
+  const migrate = spawnSync('wrangler', ['d1', 'migrations', 'apply', 'DB', ...config, '--local', '--persist-to', state], {
     env,
     encoding: 'utf8',
   });
@@ -95,8 +95,11 @@ export async function startSitewide(options: SitewideOptions): Promise<RunningSi
 
   const port = new URL(options.authUrl).port;
   const vars = { ...options.vars, AUTH_URL: options.authUrl, AUTH_GOOGLE_ISSUER: oidc.issuer };
+  // --env-file: wrangler reads the secrets from this file alone, never a .dev.vars beside wrangler.toml;
+  // childEnv(): nor the developer's environment (wrangler adds process.env to an --env-file).
   const args = [
     'dev',
+    ...config,
     '--ip',
     '127.0.0.1',
     '--port',
@@ -158,7 +161,7 @@ export interface RunningWorker {
  */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const dir = mkdtempSync(join(tmpdir(), 'sitewide-e2e-worker-'));
-  const env = { ...wranglerEnv(), ...options.env };
+  const env = { ...childEnv(), ...options.env };
   const args = [
     'dev',
     '-c',
