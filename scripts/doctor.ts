@@ -44,8 +44,17 @@ console.log(
 const findings = await diagnoseConfig({
   vars,
   secretsKnown,
-  ...(values.env ? { routes: (config.routes ?? []) as Array<{ pattern: string; custom_domain?: boolean }> } : {}),
-  ...(values.env ? { databaseId: config.d1_databases?.[0]?.database_id } : {}),
+  ...(values.env
+    ? {
+        deployment: {
+          environment: values.env,
+          routes: (config.routes ?? []).map((route: string | { pattern: string; custom_domain?: boolean }) =>
+            typeof route === 'string' ? { pattern: route } : route,
+          ),
+          databases: config.d1_databases ?? [],
+        },
+      }
+    : {}),
 });
 console.log(formatFindings(findings));
 const failed = findings.filter((f) => f.verdict === 'fail').length;
