@@ -84,10 +84,14 @@ export async function startSitewide(options: SitewideOptions): Promise<RunningSi
   const env = { ...childEnv(), ...options.env };
 
   const config = ['-c', options.configPath ?? 'wrangler.toml'];
-  const migrate = spawnSync('wrangler', ['d1', 'migrations', 'apply', 'DB', ...config, '--local', '--persist-to', state], {
-    env,
-    encoding: 'utf8',
-  });
+  const migrate = spawnSync(
+    'wrangler',
+    ['d1', 'migrations', 'apply', 'DB', ...config, '--local', '--persist-to', state],
+    {
+      env,
+      encoding: 'utf8',
+    },
+  );
   if (migrate.status !== 0) {
     await oidc.stop();
     throw new Error(`migrations failed: ${migrate.stderr || migrate.stdout}`);
