@@ -22,8 +22,11 @@ export function ignoreDeveloperWranglerSettings(): void {
   process.env.CLOUDFLARE_INCLUDE_PROCESS_ENV = 'false';
 }
 
-/** Throws unless `bindings` sets every [vars] name and required secret of the config's top level. */
-export function assertEveryVarPinned(bindings: Record<string, unknown>, configPath = 'wrangler.toml'): void {
+/**
+ * Throws unless `bindings` sets every [vars] name and required secret of the config's top level;
+ * returns those pins as JSON, for test/hermetic-env.test.ts to compare the Worker's env against.
+ */
+export function pinnedVars(bindings: Record<string, unknown>, configPath = 'wrangler.toml'): string {
   const config = unstable_readConfig({ config: configPath }, { hideWarnings: true });
   const names = [...Object.keys(config.vars ?? {}), ...(config.secrets?.required ?? [])];
   const unpinned = names.filter((name) => !Object.hasOwn(bindings, name));
@@ -32,4 +35,5 @@ export function assertEveryVarPinned(bindings: Record<string, unknown>, configPa
       `vitest.config.ts: pin ${unpinned.join(', ')} in the test bindings; otherwise a developer's .dev.vars decides them (test/hermetic-bindings.ts)`,
     );
   }
+  return JSON.stringify(Object.fromEntries(names.map((name) => [name, bindings[name]])));
 }
