@@ -71,8 +71,10 @@ export function settingLines(settings: DevSettings, devVars: Vars): Array<[strin
     }
   }
   const secrets = new Set(['AUTH_SECRET', 'AUTH_GOOGLE_SECRET', 'SESSION_SIGNING_KEYS']);
-  const fromFile = Object.keys(devVars).filter((n) => !secrets.has(n) && !(n in settings.cliVars));
-  const ignored = Object.keys(devVars).filter((n) => n in settings.cliVars && devVars[n] !== settings.cliVars[n]);
+  // ALLOWED_ORIGINS from .dev.vars keeps its other origins (devSettings); the other derived ones are replaced.
+  const merges = (n: string) => !(n in settings.cliVars) || n === 'ALLOWED_ORIGINS';
+  const fromFile = Object.keys(devVars).filter((n) => !secrets.has(n) && merges(n));
+  const ignored = Object.keys(devVars).filter((n) => !merges(n) && devVars[n] !== settings.cliVars[n]);
   const sources = [
     'wrangler.toml [vars]',
     ...(fromFile.length ? [`.dev.vars sets ${fromFile.join(', ')}`] : []),
