@@ -82,7 +82,8 @@ export async function diagnoseConfig(input: DoctorInput): Promise<Finding[]> {
     }
   }
   if (domains.length === 0 && emails.length === 0) {
-    if (https) {
+    // Only Google's accounts are the world's: a local stand-in (npm run dev:https) signs in its own.
+    if (https && issuer === GOOGLE_ISSUER) {
       add(
         'warn',
         'who may sign in',

@@ -240,6 +240,11 @@ describe('npm run doctor', () => {
     expect(findings.at(-1)?.message).toContain("ALLOWED_EMAIL_DOMAINS entry '@acme.dev' must be a domain");
   });
 
+  it('https with a local stand-in for Google (npm run dev:https) where anyone may sign in: no warning', async () => {
+    const findings = await doctor({ ALLOWED_EMAIL_DOMAINS: '', AUTH_GOOGLE_ISSUER: 'http://127.0.0.1:8790' });
+    expect(findings.some((f) => f.topic === 'who may sign in')).toBe(false);
+  });
+
   it('plain-http localhost development where anyone may sign in: no warning', async () => {
     const findings = await doctor({
       AUTH_URL: 'http://localhost:8787',
