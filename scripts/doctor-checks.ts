@@ -25,9 +25,8 @@ export interface DoctorInput {
 export async function diagnoseConfig(input: DoctorInput): Promise<Finding[]> {
   const v = input.vars;
   const { findings, add } = findingList();
-  const where = input.deployment
-    ? `[env.${input.deployment.environment}.vars] of wrangler.toml`
-    : 'wrangler.toml [vars], or a line in .dev.vars';
+  // A deployment's example values fail (README "Deploy to your domain"); locally they are fine to try.
+  const where = input.deployment ? `[env.${input.deployment.environment}.vars] of wrangler.toml` : undefined;
 
   const { api, https } = checkOrigins(v, add, where);
 
@@ -41,14 +40,14 @@ export async function diagnoseConfig(input: DoctorInput): Promise<Finding[]> {
         `register the redirect URI ${api.origin}/auth/callback/google and the JavaScript origin ${api.origin}`,
       );
       const id = v.AUTH_GOOGLE_ID ?? '';
-      if (/^your-client-id/.test(id)) {
+      if (where && /^your-client-id/.test(id)) {
         add(
           'fail',
           'AUTH_GOOGLE_ID',
           `'${id}' is the example placeholder`,
           `Create an OAuth client (Web application) in the Google Cloud console and put its client id in AUTH_GOOGLE_ID (${where})`,
         );
-      } else if (!/\.apps\.googleusercontent\.com$/.test(id)) {
+      } else if (!/\.apps\.googleusercontent\.com$/.test(id) || /^your-client-id/.test(id)) {
         add(
           'warn',
           'AUTH_GOOGLE_ID',
@@ -72,7 +71,7 @@ export async function diagnoseConfig(input: DoctorInput): Promise<Finding[]> {
         `ALLOWED_EMAIL_DOMAINS entry '${entry}' is a public suffix, not one organisation's domain`,
         'List your own (Workspace) domain, e.g. example.com',
       );
-    } else if (isPlaceholderHost(entry)) {
+    } else if (where && isPlaceholderHost(entry)) {
       add(
         'fail',
         'who may sign in',

@@ -392,6 +392,18 @@ describe('npm run doctor -- --env production: the examples of wrangler.toml are 
     expect(problems(findings)).toEqual([]);
   });
 
+  it("locally, example domains are fine to try (the README's walkthrough: ALLOWED_EMAIL_DOMAINS=example.org)", async () => {
+    const findings = await doctor({
+      AUTH_URL: 'http://localhost:8787',
+      COOKIE_DOMAIN: 'localhost',
+      ALLOWED_ORIGINS: 'http://localhost:8788',
+      APP_URL: 'http://localhost:8788/',
+      AUTH_GOOGLE_ISSUER: 'http://127.0.0.1:8790',
+      ALLOWED_EMAIL_DOMAINS: 'example.org',
+    });
+    expect(problems(findings)).toEqual([]);
+  });
+
   it('a missing secret names the command that makes one: npm run dev locally, keys:secrets for a deployment', async () => {
     const local = await doctor({ AUTH_SECRET: '', SESSION_SIGNING_KEYS: '' });
     expect(problems(local)).toContainEqual({
