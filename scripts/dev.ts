@@ -131,9 +131,10 @@ try {
     `${output.kept()}\nnpm run dev: the API did not start: ${error instanceof Error ? error.message : String(error)}\nEverything is stopped.`,
   );
 }
-started.on('exit', (code, signal) => {
-  void stop(1, `npm run dev: wrangler dev stopped (${code ?? signal}); everything is stopped.`);
-});
+const wranglerStopped = () =>
+  void stop(1, `npm run dev: wrangler dev stopped (${started.exitCode ?? started.signalCode}); everything is stopped.`);
+started.on('exit', wranglerStopped);
+if (started.exitCode !== null || started.signalCode !== null) wranglerStopped();
 
 const row = (label: string, value: string) => `  ${label.padEnd(18)}${value}`;
 const who = DEFAULT_IDENTITY;
