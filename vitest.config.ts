@@ -2,6 +2,10 @@ import { createServer } from 'node:net';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { exportJWK, generateKeyPair } from 'jose';
 import { configDefaults, defineConfig } from 'vitest/config';
+import { ignoreDeveloperWranglerSettings, pinnedVars } from './test/hermetic-bindings.ts';
+
+// Hermetic: neither a developer's .dev.vars, .env nor shell reaches the Worker (test/hermetic-bindings.ts).
+ignoreDeveloperWranglerSettings();
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -53,7 +57,7 @@ const SHARDED_FILES = [
   'test/refresh-budget.test.ts',
 ];
 
-const bindings = {
+const pinned = {
   TEST_MIGRATIONS: await readD1Migrations('migrations'),
   AUTH_URL: 'https://api.example.test',
   APP_URL: 'https://app.example.test/',
@@ -69,8 +73,24 @@ const bindings = {
   SESSION_ABSOLUTE_MAX_AGE: '7776000',
   TOKEN_AUDIENCES: 'https://billing.example.test,reports',
   ACCESS_TOKEN_TTL: '300',
+  REVOCATION_POLL: '5',
   DIAGNOSE: 'on',
+  SITE_NAME: '',
+  // Anyone may sign in unless a test says otherwise (test/support/policy.ts).
+  ALLOWED_EMAIL_DOMAINS: '',
+  ALLOWED_EMAILS: '',
+  APP_ACCESS: '',
+  // The Workspace link is off unless a test turns it on (test/support/google.ts); its optional secret
+  // and endpoint overrides are pinned too, so a developer's .dev.vars cannot switch it on.
+  GOOGLE_SERVICE_ACCOUNT: '',
+  GOOGLE_WORKSPACE_ADMIN: '',
+  GOOGLE_WORKSPACE_DOMAIN: '',
+  GOOGLE_WORKSPACE_CUSTOMER: '',
+  GOOGLE_API_BASE: '',
+  GOOGLE_TOKEN_URL: '',
+  GROUP_ROLES: '',
 };
+const bindings = { ...pinned, TEST_PINNED_VARS: pinnedVars(pinned) };
 
 const ratelimits = {
   // The suite signs in hundreds of times from one "IP"; the 429 test swaps in the tight one.

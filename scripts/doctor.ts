@@ -47,8 +47,17 @@ console.log(
 const findings = await diagnoseConfig({
   vars,
   secretsKnown,
-  ...(values.env ? { routes: (config.routes ?? []) as Array<{ pattern: string; custom_domain?: boolean }> } : {}),
-  ...(values.env ? { databaseId: config.d1_databases?.[0]?.database_id } : {}),
+  ...(values.env
+    ? {
+        deployment: {
+          environment: values.env,
+          routes: (config.routes ?? []).map((route: string | { pattern: string; custom_domain?: boolean }) =>
+            typeof route === 'string' ? { pattern: route } : route,
+          ),
+          databases: config.d1_databases ?? [],
+        },
+      }
+    : {}),
 });
 // The Workspace link (docs/workspace.md), when configured: asks Google itself (token, users.get, groups).
 findings.push(

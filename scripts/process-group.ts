@@ -1,6 +1,6 @@
 /**
- * Child servers in their own process group, stopped by PID: the one implementation behind the
- * e2e harness (test/e2e/harness.ts) and the bench (bench/run.ts).
+ * Child servers in their own process group, stopped by PID: the one implementation behind
+ * `npm run dev` (scripts/dev.ts), the e2e harness (test/e2e/harness.ts) and the bench (bench/run.ts).
  *
  * A server is spawned detached, so it leads a new process group (wrangler and the workerd it
  * starts, Miniflare and its workerd); stopping it signals that group by the leader's PID,
@@ -29,11 +29,13 @@ export interface GroupOptions {
   cwd?: string;
   /** Append the leader's stdout and stderr to this file; without it they are this process's own. */
   logPath?: string;
+  /** Hand stdout and stderr to the caller as pipes (child.stdout, child.stderr) instead. */
+  pipe?: boolean;
 }
 
 /** Spawns `command` as the leader of a new process group (stdin closed). */
 export function startGroup(command: string, args: string[], options: GroupOptions): ChildProcess {
-  const out = options.logPath ? openSync(options.logPath, 'a') : 'inherit';
+  const out = options.pipe ? 'pipe' : options.logPath ? openSync(options.logPath, 'a') : 'inherit';
   try {
     return spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', out, out] });
   } finally {

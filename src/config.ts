@@ -98,9 +98,21 @@ export const GOOGLE_ISSUER = 'https://accounts.google.com';
 export const SESSION_COOKIE_BASENAME = 'sitewide.session';
 const MIN_SECRET_LENGTH = 32;
 
+/** Where a missing secret comes from: the command that makes it, locally and in production. */
+const MAKE_SECRET: Partial<Record<keyof ConfigEnv, string>> = {
+  AUTH_SECRET:
+    'locally, delete its line from .dev.vars and run npm run dev (it writes a fresh one); in production, npm run keys:secrets prints the command',
+  SESSION_SIGNING_KEYS:
+    'locally, delete its line from .dev.vars and run npm run dev (it writes a fresh key); in production, npm run keys:secrets prints the command',
+  AUTH_GOOGLE_SECRET:
+    'locally, any value (npm run dev writes one); in production, the client secret from the Google Cloud console',
+};
+
 function required(env: ConfigEnv, name: keyof ConfigEnv): string {
   const value = env[name]?.trim();
-  if (!value) throw new ConfigError(`${name} is not set; see .dev.vars.example and the README`);
+  if (!value) {
+    throw new ConfigError(`${name} is not set: ${MAKE_SECRET[name] ?? 'see .dev.vars.example and the README'}`);
+  }
   return value;
 }
 
@@ -197,7 +209,9 @@ export function parseConfig(env: ConfigEnv): Config {
     .map((s) => s.trim())
     .filter(Boolean);
   if (authSecrets.some((s) => s.length < MIN_SECRET_LENGTH)) {
-    throw new ConfigError(`AUTH_SECRET must be at least ${MIN_SECRET_LENGTH} characters (npm run keys:new makes one)`);
+    throw new ConfigError(
+      `AUTH_SECRET must be at least ${MIN_SECRET_LENGTH} characters (npm run keys:secrets prints a fresh one)`,
+    );
   }
   const clientSecret = required(env, 'AUTH_GOOGLE_SECRET');
 

@@ -1,6 +1,12 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { type DoctorInput, diagnoseConfig, type Finding, formatFindings } from '../scripts/doctor-checks';
+import {
+  type Deployment,
+  type DoctorInput,
+  diagnoseConfig,
+  type Finding,
+  formatFindings,
+} from '../scripts/doctor-checks';
 
 const good: DoctorInput['vars'] = {
   AUTH_URL: 'https://api.acme.dev',
@@ -18,11 +24,18 @@ const good: DoctorInput['vars'] = {
 async function doctor(vars: Partial<DoctorInput['vars']>, extra: Partial<DoctorInput> = {}) {
   return diagnoseConfig({ vars: { ...good, ...vars }, secretsKnown: true, ...extra });
 }
+/** A deployment of `good` (npm run doctor -- --env production): its route and a real D1 id. */
+const deployment = (overrides: Partial<Deployment> = {}): Deployment => ({
+  environment: 'production',
+  routes: [{ pattern: 'api.acme.dev', custom_domain: true }],
+  databases: [{ binding: 'DB', database_name: 'sitewide', database_id: '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b' }],
+  ...overrides,
+});
 const problems = (findings: Finding[]) => findings.filter((f) => f.verdict !== 'ok');
 
 describe('npm run doctor', () => {
   it('a good production config: every line ok, with the Google redirect URI to register', async () => {
-    const findings = await doctor({}, { routes: [{ pattern: 'api.acme.dev', custom_domain: true }] });
+    const findings = await doctor({}, { deployment: deployment() });
     expect(problems(findings)).toEqual([]);
     expect(formatFindings(findings)).toContain(
       '✓ Google OAuth client: register the redirect URI https://api.acme.dev/auth/callback/google and the JavaScript origin https://api.acme.dev',
@@ -168,7 +181,10 @@ describe('npm run doctor', () => {
   });
 
   it('a deployment without a custom-domain route for the API host', async () => {
-    const findings = await doctor({}, { routes: [{ pattern: 'sitewide.acme.workers.dev' }] });
+    const findings = await doctor(
+      {},
+      { deployment: deployment({ routes: [{ pattern: 'sitewide.acme.workers.dev' }] }) },
+    );
     expect(problems(findings)).toContainEqual(
       expect.objectContaining({ verdict: 'fail', topic: 'routes', message: 'no custom-domain route for api.acme.dev' }),
     );
@@ -224,6 +240,11 @@ describe('npm run doctor', () => {
     expect(findings.at(-1)?.message).toContain("ALLOWED_EMAIL_DOMAINS entry '@acme.dev' must be a domain");
   });
 
+  it('https with a local stand-in for Google (npm run dev:https) where anyone may sign in: no warning', async () => {
+    const findings = await doctor({ ALLOWED_EMAIL_DOMAINS: '', AUTH_GOOGLE_ISSUER: 'http://127.0.0.1:8790' });
+    expect(findings.some((f) => f.topic === 'who may sign in')).toBe(false);
+  });
+
   it('plain-http localhost development where anyone may sign in: no warning', async () => {
     const findings = await doctor({
       AUTH_URL: 'http://localhost:8787',
@@ -233,5 +254,176 @@ describe('npm run doctor', () => {
       ALLOWED_EMAIL_DOMAINS: '',
     });
     expect(findings.some((f) => f.topic === 'who may sign in')).toBe(false);
+  });
+});
+
+describe('npm run doctor -- --env production: the examples of wrangler.toml are refused', () => {
+  /** wrangler.toml's [env.production] as committed: every value an example. */
+  const examples: Partial<DoctorInput['vars']> = {
+    AUTH_URL: 'https://api.example.com',
+    APP_URL: 'https://app.example.com/',
+    COOKIE_DOMAIN: 'example.com',
+    ALLOWED_ORIGINS: 'https://app.example.com',
+    AUTH_GOOGLE_ID: 'your-client-id.apps.googleusercontent.com',
+    ALLOWED_EMAIL_DOMAINS: 'example.com',
+  };
+  const zeros = '00000000-0000-0000-0000-000000000000';
+  const committed = deployment({
+    routes: [{ pattern: 'api.example.com', custom_domain: true }],
+    databases: [
+      { binding: 'DB', database_name: 'sitewide', database_id: zeros },
+      { binding: 'SESSIONS_0', database_name: 'sitewide-sessions-0', database_id: zeros },
+    ],
+  });
+  const failures = async (vars: Partial<DoctorInput['vars']>, d = committed) =>
+    (await diagnoseConfig({ vars: { ...good, ...vars }, secretsKnown: false, deployment: d })).filter(
+      (f) => f.verdict === 'fail',
+    );
+
+  it('each placeholder is a failure with its fix: hosts, routes, client id, D1 ids (session databases too)', async () => {
+    expect(await failures(examples)).toEqual([
+      {
+        verdict: 'fail',
+        topic: 'AUTH_URL',
+        message: 'api.example.com is the example placeholder',
+        fix: "Put your API's origin in AUTH_URL ([env.production.vars] of wrangler.toml)",
+      },
+      {
+        verdict: 'fail',
+        topic: 'COOKIE_DOMAIN',
+        message: 'example.com is the example placeholder',
+        fix: 'Put your registrable domain in COOKIE_DOMAIN ([env.production.vars] of wrangler.toml)',
+      },
+      {
+        verdict: 'fail',
+        topic: 'ALLOWED_ORIGINS',
+        message: 'app.example.com is the example placeholder',
+        fix: "Put your apps' origins in ALLOWED_ORIGINS ([env.production.vars] of wrangler.toml)",
+      },
+      {
+        verdict: 'fail',
+        topic: 'APP_URL',
+        message: 'app.example.com is the example placeholder',
+        fix: "Put your app's URL in APP_URL ([env.production.vars] of wrangler.toml)",
+      },
+      {
+        verdict: 'fail',
+        topic: 'AUTH_GOOGLE_ID',
+        message: "'your-client-id.apps.googleusercontent.com' is the example placeholder",
+        fix: 'Create an OAuth client (Web application) in the Google Cloud console and put its client id in AUTH_GOOGLE_ID ([env.production.vars] of wrangler.toml)',
+      },
+      {
+        verdict: 'fail',
+        topic: 'who may sign in',
+        message:
+          "ALLOWED_EMAIL_DOMAINS entry 'example.com' is the example placeholder: no Google account belongs to it",
+        fix: 'Put your Google Workspace domain in ALLOWED_EMAIL_DOMAINS ([env.production.vars] of wrangler.toml)',
+      },
+      {
+        verdict: 'fail',
+        topic: 'routes',
+        message: 'api.example.com is the example placeholder',
+        fix: "Put your API's hostname in routes under [env.production] (and in AUTH_URL)",
+      },
+      {
+        verdict: 'fail',
+        topic: 'D1',
+        message: 'DB: database_id is the placeholder (all zeros)',
+        fix: 'Run `npx wrangler d1 create sitewide` and put its database_id on binding "DB" under [[env.production.d1_databases]]',
+      },
+      {
+        verdict: 'fail',
+        topic: 'D1',
+        message: 'SESSIONS_0: database_id is the placeholder (all zeros)',
+        fix: 'Run `npx wrangler d1 create sitewide-sessions-0` and put its database_id on binding "SESSIONS_0" under [[env.production.d1_databases]]',
+      },
+    ]);
+  });
+
+  it('a deployment of real values passes: a real D1 id is an ok line per database', async () => {
+    const findings = await diagnoseConfig({ vars: good, secretsKnown: true, deployment: deployment() });
+    expect(problems(findings)).toEqual([]);
+    expect(findings).toContainEqual({
+      verdict: 'ok',
+      topic: 'D1',
+      message: 'DB: database sitewide (6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b)',
+    });
+  });
+
+  it('a missing database_id fails', async () => {
+    const d = deployment({ databases: [{ binding: 'DB', database_name: 'sitewide' }] });
+    expect(await failures({}, d)).toEqual([
+      expect.objectContaining({ topic: 'D1', message: 'DB: database_id is missing' }),
+    ]);
+  });
+
+  it('a loopback or plain-http sign-in issuer fails in a deployment; empty (Google) and an https issuer pass', async () => {
+    const fix = 'Set AUTH_GOOGLE_ISSUER = "" under [env.production].vars (empty: Google)';
+    const d = deployment();
+    expect(await failures({ AUTH_GOOGLE_ISSUER: 'http://127.0.0.1:8790' }, d)).toEqual([
+      {
+        verdict: 'fail',
+        topic: 'AUTH_GOOGLE_ISSUER',
+        message: 'http://127.0.0.1:8790 is not https: a deployment would sign in against a local stand-in',
+        fix,
+      },
+    ]);
+    expect(await failures({ AUTH_GOOGLE_ISSUER: 'https://localhost:8790' }, d)).toEqual([
+      {
+        verdict: 'fail',
+        topic: 'AUTH_GOOGLE_ISSUER',
+        message: 'https://localhost:8790 is a loopback address: a deployment would sign in against a local stand-in',
+        fix,
+      },
+    ]);
+    expect(await failures({ AUTH_GOOGLE_ISSUER: 'http://idp.acme.dev' }, d)).toHaveLength(1);
+    expect(await failures({ AUTH_GOOGLE_ISSUER: '' }, d)).toEqual([]);
+    expect(await failures({ AUTH_GOOGLE_ISSUER: 'https://idp.acme.dev' }, d)).toEqual([]);
+  });
+
+  it('local development keeps its loopback issuer and all-zero D1 id (no deployment checks)', async () => {
+    const findings = await doctor({
+      AUTH_URL: 'http://localhost:8787',
+      COOKIE_DOMAIN: 'localhost',
+      ALLOWED_ORIGINS: 'http://localhost:8788',
+      APP_URL: 'http://localhost:8788/',
+      AUTH_GOOGLE_ISSUER: 'http://127.0.0.1:8790',
+    });
+    expect(problems(findings)).toEqual([]);
+  });
+
+  it("locally, example domains are fine to try (the README's walkthrough: ALLOWED_EMAIL_DOMAINS=example.org)", async () => {
+    const findings = await doctor({
+      AUTH_URL: 'http://localhost:8787',
+      COOKIE_DOMAIN: 'localhost',
+      ALLOWED_ORIGINS: 'http://localhost:8788',
+      APP_URL: 'http://localhost:8788/',
+      AUTH_GOOGLE_ISSUER: 'http://127.0.0.1:8790',
+      ALLOWED_EMAIL_DOMAINS: 'example.org',
+    });
+    expect(problems(findings)).toEqual([]);
+  });
+
+  it('a missing secret names the command that makes one: npm run dev locally, keys:secrets for a deployment', async () => {
+    const local = await doctor({ AUTH_SECRET: '', SESSION_SIGNING_KEYS: '' });
+    expect(problems(local)).toContainEqual({
+      verdict: 'fail',
+      topic: 'AUTH_SECRET',
+      message: 'is not set',
+      fix: 'Delete the AUTH_SECRET line from .dev.vars and run npm run dev: it writes a fresh one',
+    });
+    expect(problems(local)).toContainEqual({
+      verdict: 'fail',
+      topic: 'SESSION_SIGNING_KEYS',
+      message: 'is not set',
+      fix: 'Delete the SESSION_SIGNING_KEYS line from .dev.vars and run npm run dev: it writes a fresh one',
+    });
+    const deployed = await doctor({ AUTH_SECRET: '' }, { deployment: deployment() });
+    expect(problems(deployed)).toContainEqual({
+      verdict: 'fail',
+      topic: 'AUTH_SECRET',
+      message: 'is not set',
+      fix: 'npm run keys:secrets prints the command that sets a fresh AUTH_SECRET',
+    });
   });
 });

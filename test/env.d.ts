@@ -6,6 +6,8 @@ declare global {
       TEST_MIGRATIONS: D1Migration[];
       AUTH_GOOGLE_ISSUER: string;
       TIGHT_RATE_LIMIT: RateLimit;
+      /** vitest.config.ts's value of every [vars] name and secret, as JSON (test/hermetic-env.test.ts). */
+      TEST_PINNED_VARS: string;
     }
   }
 }

@@ -28,3 +28,9 @@ export const corsForAllowedOrigin = cors({
 export function refusedPreflight(c: Context<AppEnv>): Response {
   return c.body(null, 204, { Vary: 'Origin' });
 }
+
+/** The headers that let `origin` (a listed one, echoed) read a response with credentials; never `*`. */
+export function allowCredentialedRead(headers: Headers, origin: string): void {
+  headers.set('Access-Control-Allow-Origin', origin);
+  headers.set('Access-Control-Allow-Credentials', 'true');
+}

@@ -2,8 +2,9 @@ import type { Context, ErrorHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env';
 import { setBookmarkCookie } from '../db/request-db';
-import { corsForAllowedOrigin, refusedPreflight } from './cors-for-allowed-origins';
+import { allowCredentialedRead, corsForAllowedOrigin, refusedPreflight } from './cors-for-allowed-origins';
 import { loadConfigInto } from './load-config';
+import { listedOriginForError } from './misconfigured-cors';
 import { logRequest, requestIdOf } from './request-log';
 import { setSecurityHeaders } from './security-headers';
 
@@ -18,7 +19,7 @@ export interface GlobalPathOptions {
  *
  * 1. a request id (`cf-ray`, else a UUID) on `c.var.requestId`;
  * 2. config and signing keys on `c.var` (load-config.ts; `500 misconfigured`
- *    through `onError`, before CORS); D1 is opened later, by the routes that
+ *    through `onError`, readable by a listed origin: misconfigured-cors.ts); D1 is opened later, by the routes that
  *    need it (db/request-db), and the response then gets the bookmark cookie;
  * 3. CORS: Hono's cors for an exact ALLOWED_ORIGINS entry; a preflight from
  *    any other origin answered 204 with nothing but `Vary: Origin`; every
@@ -60,9 +61,19 @@ export function globalPath(options: GlobalPathOptions) {
       // Only what this middleware itself threw (the config): Hono's compose turns the routes' errors
       // into responses below us. onError is what compose would have called.
       if (!(error instanceof Error)) throw error;
-      varyOrigin = false;
       c.error = error;
-      c.res = await onError(error, c);
+      // A listed origin may read the answer (misconfigured-cors.ts): its preflight is answered as
+      // usual, so the request itself comes and gets the 500 with the message naming the fix.
+      varyOrigin = true;
+      const listed = listedOriginForError(raw.headers.get('origin'), c.env.ALLOWED_ORIGINS);
+      const preflight = listed && raw.method === 'OPTIONS' ? await corsForAllowedOrigin(c, async () => {}) : undefined;
+      if (preflight) {
+        c.res = preflight;
+        varyOrigin = false;
+      } else {
+        c.res = await onError(error, c);
+        if (listed) allowCredentialedRead(c.res.headers, listed);
+      }
     }
     // After a request that wrote to D1: the bookmark cookie (db/request-db; nothing opened, nothing done).
     if (c.get('d1')) setBookmarkCookie(c);

@@ -50,6 +50,7 @@ export function buildOpenApiDocument(app: AnyHono, deployment: DocumentedDeploym
       version: '0.1.0',
       description:
         'One Google sign-in for every subdomain of a site. Every failure answers {"error":{"code","message"}}; switch on code.',
+      license: { name: 'MIT', identifier: 'MIT' },
     },
     // The origin of the deployment that serves this document (AUTH_URL): each deployment describes itself.
     servers: [{ url: deployment.apiOrigin, description: 'This deployment (its AUTH_URL)' }],

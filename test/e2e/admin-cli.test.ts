@@ -50,6 +50,7 @@ import {
   type Uuid,
 } from '../../scripts/admin/values.ts';
 import { joinStatements } from '../../scripts/admin/wrangler.ts';
+import { childEnv } from './child-env.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WRANGLER = join(dirname(createRequire(import.meta.url).resolve('wrangler/package.json')), 'bin', 'wrangler.js');
@@ -413,7 +414,7 @@ describe('admin SQL and arguments (node:sqlite, no wrangler)', () => {
 
 let dir: string;
 let persistDir: string;
-let ENV: NodeJS.ProcessEnv = process.env;
+let ENV: NodeJS.ProcessEnv = childEnv();
 
 function wrangler(args: string[]) {
   const run = spawnSync(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env: ENV, encoding: 'utf8' });
@@ -473,7 +474,7 @@ describe('npm run admin against a local D1', () => {
     dir = mkdtempSync(join(tmpdir(), 'sitewide-admin-'));
     persistDir = join(dir, 'state');
     // NODE_COMPILE_CACHE: npm, the script and wrangler reuse compiled code from run to run (~20% less CPU each).
-    ENV = { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false', NODE_COMPILE_CACHE: join(dir, 'compile-cache') };
+    ENV = childEnv({ NODE_COMPILE_CACHE: join(dir, 'compile-cache') });
     wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir]);
     wrangler(['d1', 'execute', 'DB', '--local', '--persist-to', persistDir, '--command', SEED.join(';\n')]);
   });

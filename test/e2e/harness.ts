@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { type RunningOidcServer, startOidcServer } from '../../scripts/oidc-server.ts';
 import { freePort, startGroup, stopGroup, waitForHealth } from '../../scripts/process-group.ts';
 import { generateAuthSecret, generateSigningJwk } from '../../scripts/secrets.ts';
+import { childEnv } from './child-env.ts';
 
 export { freePort };
 
@@ -48,6 +49,8 @@ export interface SitewideOptions {
   env?: Record<string, string>;
   /** Write wrangler's output to this file at log level info: one line per request (see requestsIn). */
   requestLog?: string;
+  /** Another copy of wrangler.toml (test/e2e/hermetic.test.ts: one beside a hostile .dev.vars); default the project's. */
+  configPath?: string;
 }
 
 export interface RunningSitewide {
@@ -58,10 +61,6 @@ export interface RunningSitewide {
   persistDir: string;
   oidc: RunningOidcServer;
   stop(): Promise<void>;
-}
-
-function wranglerEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false', X_LOCAL_OBSERVABILITY: 'false' };
 }
 
 /**
@@ -78,7 +77,7 @@ export function requestsIn(requestLog: string, method: string, path: string): nu
 /** Runs one SQL statement against the running Worker's local D1 (the same persist dir), returning its rows. */
 export function queryD1<Row = Record<string, unknown>>(sitewide: RunningSitewide, sql: string): Row[] {
   const args = ['d1', 'execute', 'DB', '--local', '--persist-to', sitewide.persistDir, '--json', '--command', sql];
-  const run = spawnSync('wrangler', args, { env: wranglerEnv(), encoding: 'utf8' });
+  const run = spawnSync('wrangler', args, { env: childEnv(), encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`wrangler d1 execute failed: ${run.stderr || run.stdout}`);
   return (JSON.parse(run.stdout) as { results: Row[] }[])[0]?.results ?? [];
 }
@@ -99,12 +98,17 @@ export async function startSitewide(options: SitewideOptions): Promise<RunningSi
       '',
     ].join('\n'),
   );
-  const env = { ...wranglerEnv(), ...options.env };
+  const env = { ...childEnv(), ...options.env };
 
-  const migrate = spawnSync('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], {
-    env,
-    encoding: 'utf8',
-  });
+  const config = ['-c', options.configPath ?? 'wrangler.toml'];
+  const migrate = spawnSync(
+    'wrangler',
+    ['d1', 'migrations', 'apply', 'DB', ...config, '--local', '--persist-to', state],
+    {
+      env,
+      encoding: 'utf8',
+    },
+  );
   if (migrate.status !== 0) {
     await oidc.stop();
     throw new Error(`migrations failed: ${migrate.stderr || migrate.stdout}`);
@@ -112,8 +116,11 @@ export async function startSitewide(options: SitewideOptions): Promise<RunningSi
 
   const port = new URL(options.authUrl).port;
   const vars = { ...options.vars, AUTH_URL: options.authUrl, AUTH_GOOGLE_ISSUER: oidc.issuer };
+  // --env-file: wrangler reads the secrets from this file alone, never a .dev.vars beside wrangler.toml;
+  // childEnv(): nor the developer's environment (wrangler adds process.env to an --env-file).
   const args = [
     'dev',
+    ...config,
     '--ip',
     '127.0.0.1',
     '--port',
@@ -175,7 +182,7 @@ export interface RunningWorker {
  */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const dir = mkdtempSync(join(tmpdir(), 'sitewide-e2e-worker-'));
-  const env = { ...wranglerEnv(), ...options.env };
+  const env = { ...childEnv(), ...options.env };
   const args = [
     'dev',
     '-c',

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGroup, stopGroup, waitForHealth } from '../../scripts/process-group.ts';
 import type { CookieJar } from '../support/cookies';
 import { type ApiFetch, signInFlow } from '../support/sign-in-flow';
+import { childEnv } from './child-env.ts';
 import { freePort, type RunningSitewide, startSitewide } from './harness';
 import { apiFetchFor, getParsed, untilExpired } from './http';
 
@@ -55,12 +56,7 @@ beforeAll(async () => {
   const origin = `http://localhost:${apiPort}`;
   app = `http://127.0.0.1:${appPort}`;
   appOrigin = `http://localhost:${appPort}`;
-  const nextEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    NEXT_TELEMETRY_DISABLED: '1',
-    NODE_ENV: 'production',
-    SITEWIDE_ISSUER: origin,
-  };
+  const nextEnv = childEnv({ NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', SITEWIDE_ISSUER: origin });
 
   // next build (the issuer is read at run time, so the build need not wait for Sitewide).
   const buildLog = join(logDir, 'next-build.log');
