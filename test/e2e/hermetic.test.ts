@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +45,19 @@ beforeAll(async () => {
     AUTH_SECRET: generateAuthSecret(),
     AUTH_GOOGLE_SECRET: 'hostile-secret',
     SESSION_SIGNING_KEYS: JSON.stringify([await generateSigningJwk()]),
+    // The Workspace link, switched on: a valid service account key (a fresh RSA key) and its settings.
+    GOOGLE_SERVICE_ACCOUNT: JSON.stringify({
+      type: 'service_account',
+      client_email: 'sitewide@hostile.iam.gserviceaccount.com',
+      client_id: '1234567890',
+      private_key: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+        type: 'pkcs8',
+        format: 'pem',
+      }),
+    }),
+    GOOGLE_WORKSPACE_ADMIN: 'admin@hostile.test',
+    GOOGLE_WORKSPACE_DOMAIN: 'hostile.test',
+    GROUP_ROLES: '{"admins@hostile.test":["admin"]}',
     // Not in [vars]: wrangler drops them, and nothing may read them either.
     SESSION_DBS: '["DB"]',
     SESSION_SLIDE_INTERVAL: '60',
@@ -111,7 +125,7 @@ describe('a hostile .dev.vars, .env and environment change no test', () => {
       expect(me.status).toBe(200);
       expect(((await me.json()) as { email: string }).email).toBe('hermetic@example.test');
       const page = await (await api('/auth/signin')).text();
-      expect(page).toContain(`<h1>Sign in to ${new URL(origin).host}</h1>`);
+      expect(page).toContain(`<title>Sign in to ${new URL(origin).host}</title>`);
     } finally {
       process.env = saved;
       await sitewide?.stop();
