@@ -27,11 +27,11 @@ interface __BaseEnv_Env {
 	AUTH_SECRET: string;
 	AUTH_GOOGLE_SECRET: string;
 	SESSION_SIGNING_KEYS: string;
-	REVOCATION_FEED: DurableObjectNamespace<import("./src/index").RevocationFeed>;
+	REVOCATION_FEED: DurableObjectNamespace<import("./src").RevocationFeed>;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {
-		mainModule: typeof import("./src/index");
+		mainModule: typeof import("./src");
 		durableNamespaces: "RevocationFeed";
 	}
 	interface ProductionEnv {
@@ -60,7 +60,7 @@ declare namespace Cloudflare {
 		AUTH_SECRET: string;
 		AUTH_GOOGLE_SECRET: string;
 		SESSION_SIGNING_KEYS: string;
-		REVOCATION_FEED: DurableObjectNamespace<import("./src/index").RevocationFeed>;
+		REVOCATION_FEED: DurableObjectNamespace<import("./src").RevocationFeed>;
 	}
 	interface Env extends __BaseEnv_Env {}
 }

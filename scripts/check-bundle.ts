@@ -10,8 +10,8 @@ import { gzipSync } from 'node:zlib';
 // Measured 2026-11-27 (gzip -9 of dist/index.js):
 //   149.6 KiB with tldts (the Public Suffix List); 106.6 once the full check moved to deploy time
 //   (`npm run deploy` runs `npm run doctor`); 109.5 with the revocation feed (+2.7);
-//   102.1 without preact (Auth.js's built-in pages, wrangler.toml [alias] -> src/auth/no-authjs-pages.ts);
-//   97.7 without jose's general JWE (Auth.js's flow cookies: src/auth/jose-in-worker.ts, flow-cookie-jwe.ts);
+//   102.1 without preact (Auth.js's built-in pages, wrangler.toml [alias] -> src/bundle/no-authjs-pages.ts);
+//   97.7 without jose's general JWE (Auth.js's flow cookies: src/bundle/jose-in-worker.ts, flow-cookie-jwe.ts);
 //   101.6 with D1 replicas, SESSION_DBS (+2.3) and the feed's D1 read and location cache (+1.0);
 //   94.7 with keep_names = false (wrangler.toml); 95.04 once the feed copies disables written by SQL in DB
 //   onto the session databases' copies (src/revocation/copy-disables.ts, +0.3);
@@ -20,7 +20,7 @@ import { gzipSync } from 'node:zlib';
 //   +5.4 with the Workspace link (src/workspace: the service-account token by JWT-bearer grant over Web Crypto,
 //   the Directory client on plain fetch, the sync, its plan and D1 writes, the sign-in hook, the settings'
 //   checks and messages; jose's PEM import was left out for Web Crypto's, -0.5).
-//   103.3 with one address, one account (src/users/address.ts, the sign-in batch's conflict check, untrusted-text.ts).
+//   103.3 with one address, one account (src/access/address.ts, the sign-in batch's conflict check, untrusted-text.ts).
 // The budget is what was achieved, rounded up: a growth fails the build.
 const BUDGET_GZIP_KIB = 104;
 

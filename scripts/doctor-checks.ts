@@ -5,7 +5,8 @@
  * every misconfiguration. The sections live beside it: origins (doctor-origin-checks.ts), secrets
  * (doctor-secret-checks.ts), a deployment's placeholders (doctor-deployment-checks.ts).
  */
-import { type ConfigEnv, ConfigError, GOOGLE_ISSUER, parseConfig } from '../src/config';
+import { ConfigError, GOOGLE_ISSUER, parseConfig } from '../src/config/config';
+import type { ConfigEnv } from '../src/config/env';
 import { checkDeployment, type Deployment } from './doctor-deployment-checks.ts';
 import { type Finding, findingList, isPlaceholderHost, isPublicSuffix, listOf } from './doctor-findings.ts';
 import { checkOrigins } from './doctor-origin-checks.ts';

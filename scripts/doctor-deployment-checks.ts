@@ -4,8 +4,8 @@
  * anything is deployed. The example routes, D1 ids and a loopback sign-in issuer fail here, each
  * with the change that fixes it.
  */
-import { GOOGLE_ISSUER } from '../src/config';
-import { isLocalhost } from '../src/domain-rules';
+import { GOOGLE_ISSUER } from '../src/config/config';
+import { isLocalhost } from '../src/config/domain-rules';
 import { type AddFinding, isPlaceholderHost, urlOf } from './doctor-findings.ts';
 
 export interface Deployment {

@@ -25,7 +25,7 @@ export type AddFinding = ReturnType<typeof findingList>['add'];
 /**
  * The full Public Suffix List (ICANN and private: `com`, `co.uk`, `workers.dev`,
  * `s3.amazonaws.com`…): a public suffix owns no cookies. Checked here, at deploy
- * time; the Worker only runs a short structural check (isPublicSuffix in src/domain-rules.ts).
+ * time; the Worker only runs a short structural check (isPublicSuffix in src/config/domain-rules.ts).
  */
 export function isPublicSuffix(domain: string): boolean {
   return getPublicSuffix(domain, { allowPrivateDomains: true }) === domain;

@@ -4,8 +4,8 @@
  * (APP_URL). Pure: the values in, findings out.
  */
 import { getDomain } from 'tldts';
-import type { ConfigEnv } from '../src/config';
-import { isLocalhost, isWithinDomain } from '../src/domain-rules';
+import { isLocalhost, isWithinDomain } from '../src/config/domain-rules';
+import type { ConfigEnv } from '../src/config/env';
 import { type AddFinding, isPlaceholderHost, isPublicSuffix, listOf, urlOf } from './doctor-findings.ts';
 
 export interface OriginFacts {

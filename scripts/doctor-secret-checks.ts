@@ -1,5 +1,5 @@
 /** The doctor's checks of the secrets (AUTH_SECRET, AUTH_GOOGLE_SECRET, SESSION_SIGNING_KEYS), when they are readable. */
-import type { ConfigEnv } from '../src/config';
+import type { ConfigEnv } from '../src/config/env';
 import { importSigningKeys } from '../src/session/keys';
 import { type AddFinding, listOf } from './doctor-findings.ts';
 

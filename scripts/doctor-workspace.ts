@@ -4,8 +4,8 @@
  * users.get of the admin subject, and each GROUP_ROLES group. Web APIs only and `fetch` passed in,
  * so the tests run it in workerd against the Directory stand-in; scripts/doctor.ts runs it on Node.
  */
-import { ConfigError } from '../src/config-error';
-import { isLocalhost } from '../src/domain-rules';
+import { ConfigError } from '../src/config/config-error';
+import { isLocalhost } from '../src/config/domain-rules';
 import { getUser, listMemberIds } from '../src/workspace/directory';
 import { accessToken, GoogleApiError, type GoogleDeps, scopesOf } from '../src/workspace/google-token';
 import { parseWorkspaceLink, type WorkspaceEnv, type WorkspaceLink } from '../src/workspace/settings';

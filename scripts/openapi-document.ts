@@ -4,7 +4,7 @@
  * (and excluded from tsconfig.node.json, whose Node types lack Env, D1Database…).
  */
 import { createApp } from '../src/app';
-import { parseConfig } from '../src/config';
+import { parseConfig } from '../src/config/config';
 import { buildOpenApiDocument } from '../src/openapi/document';
 
 /** For a deployment as vitest.config.ts configures one (https, so `__Secure-sitewide.session`). */

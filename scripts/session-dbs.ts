@@ -1,6 +1,6 @@
 /**
  * SESSION_DBS as the Node scripts read it (wrangler.toml's vars: a JSON array text, a TOML array, or
- * a comma list): the binding names, or a message. The Worker's own parser (src/db/session-dbs.ts)
+ * a comma list): the binding names, or a message. The Worker's own parser (src/config/session-dbs.ts)
  * also checks that each is bound, which the scripts check against wrangler.toml.
  */
 export function sessionDbNamesOf(raw: unknown): string[] | string {

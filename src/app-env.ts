@@ -1,5 +1,5 @@
-import type { Config } from './config';
-import type { RequestD1 } from './db/request-db';
+import type { Config } from './config/config';
+import type { RequestD1 } from './db/request-d1';
 import type { SigningKeys } from './session/keys';
 import type { SessionClaims } from './session/token';
 
@@ -9,7 +9,7 @@ export interface AppEnv {
   Variables: {
     config: Config;
     keys: SigningKeys;
-    /** The request's D1 sessions and drizzle clients by database, set on first use by db/request-db's requestDb(c, …). */
+    /** The request's D1 sessions and drizzle clients by database, set on first use by middleware/request-db's requestDb(c, …). */
     d1?: RequestD1;
     /** How requireSession authenticated the request, when it did (for the log line). */
     authMethod?: 'cookie' | 'bearer';

@@ -1,10 +1,10 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import { decodeJwt } from 'jose';
 import { createApp } from './app';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig } from './config/config';
 import type { ErrorBody } from './errors';
-import type { RevocationPage } from './revocation/feed';
 import { readFeed } from './revocation/snapshot';
+import type { RevocationPage } from './revocation/types';
 import { readSessionCookie } from './session/cookie';
 
 /** Headers as a sibling Worker forwards them from its own request (a record, or entries). */

@@ -1,10 +1,10 @@
-// The one comparison of addresses (src/users/address.ts): A-Z folded, everything else exact after NFC,
+// The one comparison of addresses (src/access/address.ts): A-Z folded, everything else exact after NFC,
 // and no character NFC would turn into ASCII; with properties over generated addresses.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseAdmission } from '../src/access-config';
-import { admit } from '../src/auth/admission';
-import { asciiLowerCase, normalizeAddress } from '../src/users/address';
+import { asciiLowerCase, normalizeAddress } from '../src/access/address';
+import { admit } from '../src/access/admission';
+import { parseAdmission } from '../src/config/access';
 
 const KELVIN = '\u212A';
 

@@ -9,7 +9,7 @@ import type { Rows } from '../scripts/admin/rows';
 import type { SessionDbs } from '../scripts/admin/shards';
 import { parseUuid, type Uuid } from '../scripts/admin/values';
 import { createApp } from '../src/app';
-import { sessionDbNameOf } from '../src/db/session-dbs';
+import { sessionDbNameOf } from '../src/db/shard-of';
 import { bindingOf, sessionDbNames } from './support/databases';
 import { sessionOf, signIn } from './support/sign-in';
 import { mint } from './support/tokens';

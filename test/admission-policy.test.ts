@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type AdmissionClaims, type AdmissionPolicy, admit, refusalDetail } from '../src/auth/admission';
-import { landingFor, mayReach } from '../src/auth/app-access';
-import { admittedAccounts } from '../src/auth/refusal';
-import { type ConfigEnv, parseConfig } from '../src/config';
+import { type AdmissionClaims, type AdmissionPolicy, admit, refusalDetail } from '../src/access/admission';
+import { landingFor, mayReach } from '../src/access/app-access';
+import { admittedAccounts } from '../src/access/refusal';
+import { parseConfig } from '../src/config/config';
+import type { ConfigEnv } from '../src/config/env';
 
 const policy = (domains: string[], emails: string[] = []): AdmissionPolicy => ({ domains, emails: new Set(emails) });
 const claims = (email: string | null, hd: string | null = null, emailVerified = true): AdmissionClaims => ({

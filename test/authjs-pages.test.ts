@@ -4,12 +4,12 @@ import { codeOf } from './support/http';
 import { API, api } from './support/worker';
 
 // Auth.js's built-in pages are not in the Worker's bundle (wrangler.toml [alias] ->
-// src/auth/no-authjs-pages.ts). The vitest plugin does not apply wrangler's [alias], so here Auth.js
+// src/bundle/no-authjs-pages.ts). The vitest plugin does not apply wrangler's [alias], so here Auth.js
 // still has preact: these tests pin that no route lets it render a page (a 200 text/html from Auth.js
 // would mean the production bundle throws there). test/e2e/production-build.test.ts runs the same
 // requests under `wrangler dev`, which applies the alias.
 
-describe('Auth.js never renders one of its own pages (they are not bundled: src/auth/no-authjs-pages.ts)', () => {
+describe('Auth.js never renders one of its own pages (they are not bundled: src/bundle/no-authjs-pages.ts)', () => {
   it('GET /auth/signout: 405 method_not_allowed, Allow: POST (only a POST with the CSRF token signs out)', async () => {
     const res = await api('/auth/signout');
     expect(res.status).toBe(405);

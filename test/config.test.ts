@@ -2,7 +2,8 @@ import { createExecutionContext } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
-import { type ConfigEnv, parseConfig } from '../src/config';
+import { parseConfig } from '../src/config/config';
+import type { ConfigEnv } from '../src/config/env';
 
 const base: ConfigEnv = {
   AUTH_URL: 'https://api.example.com',
@@ -106,7 +107,7 @@ describe('parseConfig', () => {
         ['vercel.app', 'https://sitewide.vercel.app'],
         ['com', 'https://example.com'],
         ['co.uk', 'https://api.example.co.uk'],
-        // The Worker's structural check (src/domain-rules.ts isPublicSuffix); the doctor checks the whole list at deploy.
+        // The Worker's structural check (src/config/domain-rules.ts isPublicSuffix); the doctor checks the whole list at deploy.
         ['netlify.app', 'https://sitewide.netlify.app'],
         ['github.io', 'https://sitewide.github.io'],
         ['herokuapp.com', 'https://sitewide.herokuapp.com'],

@@ -1,10 +1,10 @@
-// D1's Sessions API (db/request-db): one D1 session per request, opened only when a route reaches D1;
+// D1's Sessions API (middleware/request-db): one D1 session per request, opened only when a route reaches D1;
 // writes start at the primary and leave the bookmark cookie, which the browser's next reads start from.
 import { createExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
-import { loadConfig } from '../src/config';
+import { loadConfig } from '../src/config/config';
 import { parseBookmarks } from '../src/db/bookmark';
 import { recordRevocations } from '../src/revocation/snapshot';
 import { setCookies } from './support/cookies';

@@ -1,9 +1,9 @@
 import { hkdf } from '@panva/hkdf';
 import * as jose from 'jose';
 import { describe, expect, it } from 'vitest';
-import { EncryptJWT, jwtDecrypt } from '../src/auth/flow-cookie-jwe';
+import { EncryptJWT, jwtDecrypt } from '../src/bundle/flow-cookie-jwe';
 
-// The bundle's stand-in for jose's JWE (src/auth/jose-in-worker.ts), checked against jose itself,
+// The bundle's stand-in for jose's JWE (src/bundle/jose-in-worker.ts), checked against jose itself,
 // which the vitest plugin still resolves (it does not apply wrangler's [alias]): both directions
 // with Auth.js's exact parameters, then every way a cookie can be wrong.
 

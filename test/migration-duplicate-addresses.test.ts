@@ -4,7 +4,7 @@
 import { applyD1Migrations } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { normalizeAddress } from '../src/users/address';
+import { normalizeAddress } from '../src/access/address';
 import { admin } from './support/admin';
 import { APP_ORIGIN } from './support/http';
 import { apiWith, locationOf, signInTo } from './support/policy';
@@ -83,7 +83,7 @@ describe(`${MIGRATION} on a database with duplicate addresses`, () => {
     });
   });
 
-  it('backfills what src/users/address.ts computes: SQLite lower() folds A-Z only (no ICU in D1)', async () => {
+  it('backfills what src/access/address.ts computes: SQLite lower() folds A-Z only (no ICU in D1)', async () => {
     const row = await env.DB.prepare(`SELECT lower(?) AS kelvin, lower('ÀÉ') AS latin`)
       .bind(`${KELVIN}IM`)
       .first<{ kelvin: string; latin: string }>();

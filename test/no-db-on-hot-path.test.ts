@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { expect, it } from 'vitest';
 import { createApp } from '../src/app';
 import type { AppEnv } from '../src/app-env';
-import { loadConfigMiddleware } from '../src/middleware/load-config';
+import { globalPath } from '../src/middleware/global-path';
 import { requireSession } from '../src/middleware/require-session';
 import { countingD1 } from './support/counting-d1';
 import { sessionOf, signIn } from './support/sign-in';
@@ -15,7 +15,7 @@ it('a fresh session token is authenticated without touching D1', async () => {
   const { jar } = await signIn({ sub: 'google-sub-hot-path' });
   const { db, counter } = countingD1(env.DB);
   const app = new Hono<AppEnv>()
-    .use('*', loadConfigMiddleware(), requireSession())
+    .use('*', globalPath({ onError: (error) => Promise.reject(error) }), requireSession())
     .get('/protected', (c) => c.json({ sub: c.var.session.sub }));
   const res = await app.fetch(
     new Request(`${API}/protected`, { headers: { cookie: jar.header() } }),

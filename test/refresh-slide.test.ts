@@ -20,13 +20,17 @@ async function expiredSession(googleSub: string, identity: { name?: string; emai
   return { userId, sid, cookie: `${SESSION_COOKIE}=${expired}` };
 }
 
-/** GET /api/me through a D1 binding that counts statements and their verbs. */
-async function countedMe(cookie: string) {
+/**
+ * GET /api/me through a D1 binding that counts statements and their verbs. `withoutFeed`: no
+ * revocation feed, so what refuses is the refresh's own D1 read (else the feed's D1 scan may see a
+ * change written by SQL first and refuse it as revoked: test/revocation-copy-disables.test.ts).
+ */
+async function countedMe(cookie: string, options: { withoutFeed?: boolean } = {}) {
   const counted = countingEnv(env);
   const { counter } = counted;
   const res = await createApp().fetch(
     new Request(`${API}/api/me`, { headers: { cookie } }),
-    counted.env,
+    options.withoutFeed ? ({ ...counted.env, REVOCATION_FEED: undefined } as unknown as Env) : counted.env,
     createExecutionContext(),
   );
   return { res, counter };
@@ -77,13 +81,15 @@ describe('refresh reads, and writes the sliding expiry only once per SESSION_SLI
   it('revocation and disabling stay exact with no slide due', async () => {
     const revoked = await expiredSession('slide-revoked');
     await run('UPDATE sessions SET revoked_at = ? WHERE id = ?', Date.now(), revoked.sid);
-    const r1 = await countedMe(revoked.cookie);
+    const r1 = await countedMe(revoked.cookie, { withoutFeed: true });
     expect(r1.res.status).toBe(401);
+    expect(await r1.res.json()).toMatchObject({ error: { code: 'session_revoked' } });
 
     const disabled = await expiredSession('slide-disabled');
     await run('UPDATE users SET disabled_at = ? WHERE id = ?', Date.now(), disabled.userId);
-    const r2 = await countedMe(disabled.cookie);
+    const r2 = await countedMe(disabled.cookie, { withoutFeed: true });
     expect(r2.res.status).toBe(403);
+    expect(await r2.res.json()).toMatchObject({ error: { code: 'user_disabled' } });
   });
 
   it('a profile changed in D1 reaches the token at the next refresh', async () => {

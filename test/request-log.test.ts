@@ -1,7 +1,9 @@
+import { env } from 'cloudflare:workers';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AppEnv } from '../src/app-env';
-import { requestLog, SLOW_REQUEST_MS } from '../src/middleware/request-log';
+import { globalPath } from '../src/middleware/global-path';
+import { SLOW_REQUEST_MS } from '../src/middleware/request-log';
 import { signIn } from './support/sign-in';
 import { unsignedToken } from './support/tokens';
 import { api, SESSION_COOKIE } from './support/worker';
@@ -38,13 +40,15 @@ describe('a structured log line for failures and slow requests (Workers observab
   });
 
   it(`a slow success (> ${SLOW_REQUEST_MS} ms): method, path, status, duration, slow, request id`, async () => {
-    const app = new Hono<AppEnv>().use('*', requestLog()).get('/slow', async (c) => {
-      await new Promise((resolve) => setTimeout(resolve, SLOW_REQUEST_MS + 20));
-      return c.json({ ok: true });
-    });
+    const app = new Hono<AppEnv>()
+      .use('*', globalPath({ onError: (error) => Promise.reject(error) }))
+      .get('/slow', async (c) => {
+        await new Promise((resolve) => setTimeout(resolve, SLOW_REQUEST_MS + 20));
+        return c.json({ ok: true });
+      });
     let res: Response | undefined;
     const lines = await captureLogs(async () => {
-      res = await app.request('/slow?token=SECRET', { headers: { 'cf-ray': 'ray-123' } });
+      res = await app.request('/slow?token=SECRET', { headers: { 'cf-ray': 'ray-123' } }, env);
     });
     const requests = lines.filter((l) => l.msg === 'request');
     expect(requests).toHaveLength(1);

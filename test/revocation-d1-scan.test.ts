@@ -7,7 +7,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { dbFor } from '../src/db/client';
 import { SCAN_OVERLAP_MS, scanQueries } from '../src/revocation/d1-scan';
-import type { RevocationPage } from '../src/revocation/feed';
+import type { RevocationPage } from '../src/revocation/types';
 import { countingD1 } from './support/counting-d1';
 import { rows, run } from './support/db';
 import { codeOf } from './support/http';

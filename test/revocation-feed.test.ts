@@ -3,8 +3,8 @@
 // one "isolate": its own env object, so its own snapshot (src/revocation/snapshot.ts).
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import type { RevocationPage } from '../src/revocation/feed';
 import { FEED_TIMEOUT_MS } from '../src/revocation/snapshot';
+import type { RevocationPage } from '../src/revocation/types';
 import type { CookieJar } from './support/cookies';
 import { countingD1 } from './support/counting-d1';
 import { copyOf, countingFeed } from './support/counting-feed';

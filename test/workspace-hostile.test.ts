@@ -4,7 +4,7 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Fault } from '../scripts/google-directory-model';
-import { ConfigError, loadConfig } from '../src/config';
+import { ConfigError, loadConfig } from '../src/config/config';
 import { defaultGoogleDeps } from '../src/workspace/google-token';
 import { syncWorkspace } from '../src/workspace/sync';
 import { rows, run } from './support/db';

@@ -57,7 +57,7 @@ function userColumns(alias?: string): string {
 
 /**
  * The users `ref` names. An email (ASCII, normalised: values.ts) matches every user whose address
- * folds to it: SQLite's lower() folds A-Z only (D1 loads no ICU), the rule of src/users/address.ts,
+ * folds to it: SQLite's lower() folds A-Z only (D1 loads no ICU), the rule of src/access/address.ts,
  * so a look-alike never matches; and it matches the users that share an address from before one
  * address, one user (users duplicates), whose `email_normalized` is NULL.
  */

@@ -6,10 +6,11 @@
  * checks integers. No validated string contains `;`, on which wrangler splits.
  */
 
-import { normalizeAddress } from '../../src/users/address.ts';
+import { normalizeAddress } from '../../src/access/address.ts';
+import { ROLE_NAME } from '../../src/access/role-name.ts';
 
 type Brand<B extends string> = string & { readonly __brand: B };
-/** An email address, normalised as everywhere (src/users/address.ts; the pattern admits ASCII only). */
+/** An email address, normalised as everywhere (src/access/address.ts; the pattern admits ASCII only). */
 export type Email = Brand<'Email'>;
 export type Role = Brand<'Role'>;
 /** A user id (users are created with crypto.randomUUID()), lower-cased; also audit row ids. */
@@ -34,11 +35,9 @@ export type AdminKind =
 // Conservative on purpose: plain ASCII, no quotes, no semicolons, no spaces (but in an Actor's name).
 const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 const EMAIL = new RegExp(`^[A-Za-z0-9._%+-]{1,64}@${LABEL}(?:\\.${LABEL})+$`);
-// The same rule as ROLE_NAME in src/access-config.ts (APP_ACCESS): every role APP_ACCESS names can be granted.
-const ROLE = /^[a-z][a-z0-9_.:-]{0,63}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ACTOR = /^[A-Za-z0-9._@+-](?:[A-Za-z0-9._@+ -]{0,98}[A-Za-z0-9._@+-])?$/;
-// The same rule as the audit detail of a refused sign-in (src/users/sign-in-statements.ts).
+// The same rule as the audit detail of a refused sign-in (src/users/sign-in/statements.ts).
 const SUBJECT = /^[A-Za-z0-9._-]{1,255}$/;
 
 export function parseEmail(text: string): Email | null {
@@ -50,7 +49,7 @@ export function parseSubject(text: string): Subject | null {
 }
 
 export function parseRole(text: string): Role | null {
-  return ROLE.test(text) ? (text as Role) : null;
+  return ROLE_NAME.test(text) ? (text as Role) : null;
 }
 
 export function parseUuid(text: string): Uuid | null {

@@ -1,18 +1,6 @@
 import { type AuthConfig, customFetch } from '@auth/core';
 import Google from '@auth/core/providers/google';
-import type { Config } from '../config';
-import type { Db } from '../db/client';
-import { describeCause, log } from '../log';
-import { sessionsCarriedBy } from '../session/carried-sessions';
-import { sessionCookieOptions } from '../session/cookie';
-import type { SigningKeys } from '../session/keys';
-import { signSessionToken, type TokenContext, type TokenProfile } from '../session/token';
-import { asciiLowerCase } from '../users/address';
-import { isInvited, recordRefusedSignIn } from '../users/admission';
-import type { RequestMeta } from '../users/auth-events';
-import { type ProviderProfile, recordSignIn } from '../users/repository';
-import { revokeSession } from '../users/sessions';
-import type { WorkspaceSignIn, WorkspaceVerdict } from '../workspace/sign-in';
+import { asciiLowerCase } from '../access/address';
 import {
   type Admission,
   admit,
@@ -21,7 +9,20 @@ import {
   invitationMayAdmit,
   refusalDetail,
   type SignInRefusal,
-} from './admission';
+} from '../access/admission';
+import type { Config } from '../config/config';
+import type { Db } from '../db/client';
+import { describeCause, log } from '../log';
+import { sessionsCarriedBy } from '../session/carried-sessions';
+import { sessionCookieOptions } from '../session/cookie';
+import type { SigningKeys } from '../session/keys';
+import { signSessionToken, type TokenContext, type TokenProfile } from '../session/token';
+import type { RequestMeta } from '../users/auth-events';
+import { isInvited, recordRefusedSignIn } from '../users/invitations';
+import { revokeSession } from '../users/sessions';
+import { recordSignIn } from '../users/sign-in/record-sign-in';
+import type { ProviderProfile } from '../users/sign-in/types';
+import type { WorkspaceSignIn, WorkspaceVerdict } from '../workspace/sign-in';
 import { fetchWithDiscoveryCache } from './discovery-cache';
 import { authJsFlowCookies } from './flow-cookies';
 import { redirectPolicyOf, resolveRedirect } from './redirect-policy';
@@ -114,7 +115,7 @@ export function createAuthConfig(deps: AuthDeps): AuthConfig {
   return {
     basePath: '/auth',
     // Our own pages (src/routes/auth.ts): Auth.js redirects here instead of rendering its built-in ones,
-    // which the Worker does not bundle (src/auth/no-authjs-pages.ts). Both are the paths it defaults to.
+    // which the Worker does not bundle (src/bundle/no-authjs-pages.ts). Both are the paths it defaults to.
     pages: { signIn: '/auth/signin', error: '/auth/error' },
     // The route rewrites every request onto AUTH_URL, so the Host header is never trusted.
     trustHost: true,

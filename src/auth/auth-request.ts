@@ -1,4 +1,4 @@
-import type { Config } from '../config';
+import type { Config } from '../config/config';
 import { cookiePairs, sessionCookieCopies } from '../session/cookie';
 import { flowCookieClear, flowCookieNames } from './flow-cookies';
 import { redirectPolicyOf, resolveRedirect } from './redirect-policy';

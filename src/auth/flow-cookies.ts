@@ -1,6 +1,6 @@
 import type { AuthConfig } from '@auth/core';
 import { serialize } from 'hono/utils/cookie';
-import type { Config } from '../config';
+import type { Config } from '../config/config';
 
 /** The cookies Auth.js keeps on the API host for the length of one sign-in or sign-out. */
 export type FlowCookie = 'csrfToken' | 'callbackUrl' | 'pkceCodeVerifier' | 'state' | 'nonce';

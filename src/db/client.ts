@@ -19,7 +19,7 @@ const clients = new WeakMap<D1Database, Db>();
 /**
  * The drizzle client for a D1 binding itself (no session), made once per
  * binding object and isolate: for code outside a request (bench, scripts).
- * Requests go through db/request-db (one D1 session per request).
+ * Requests go through middleware/request-db (one D1 session per request).
  */
 export function dbFor(d1: D1Database): Db {
   let db = clients.get(d1);

@@ -10,7 +10,7 @@ export const users = sqliteTable(
     /** The address as Google's ID token spelt it at the last sign-in. */
     email: text('email'),
     /**
-     * The verified address this user holds, normalised (src/users/address.ts): unique, so a verified
+     * The verified address this user holds, normalised (src/access/address.ts): unique, so a verified
      * address belongs to one user (docs/ACCOUNTS.md). NULL when the address is not verified, and for
      * the users that shared an address with an older one before the rule (the migration left it to one;
      * `npm run admin -- users duplicates` lists them).
@@ -34,7 +34,7 @@ export const users = sqliteTable(
   (t) => [
     // The revocation feed's D1 scan (src/revocation/d1-scan.ts) reads disablings by time.
     index('users_disabled_at').on(t.disabledAt).where(sql`${t.disabledAt} IS NOT NULL`),
-    // One verified address, one user: the sign-in batch never writes a second (users/sign-in-statements).
+    // One verified address, one user: the sign-in batch never writes a second (users/sign-in/statements).
     uniqueIndex('users_email_normalized').on(t.emailNormalized).where(sql`${t.emailNormalized} IS NOT NULL`),
   ],
 );
@@ -96,7 +96,7 @@ export const userRoles = sqliteTable(
 
 /** Addresses an operator invited: the first verified sign-in of one is admitted whatever the policy. */
 export const invitations = sqliteTable('invitations', {
-  /** The invited address, normalised (src/users/address.ts). */
+  /** The invited address, normalised (src/access/address.ts). */
   email: text('email').primaryKey(),
   invitedAt: integer('invited_at', { mode: 'timestamp_ms' }).notNull(),
   invitedBy: text('invited_by'),

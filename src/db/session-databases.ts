@@ -1,4 +1,5 @@
-import { parseSessionDbs, sessionDbNameOf } from './session-dbs';
+import { parseSessionDbs } from '../config/session-dbs';
+import { sessionDbNameOf } from './shard-of';
 
 /**
  * The databases that hold sessions, from `env` (bindings) and SESSION_DBS.

@@ -39,3 +39,8 @@ function fnv1a64(text: string): bigint {
   }
   return hash;
 }
+
+/** The binding name of the database that holds `userId`'s sessions (and the user's copy, users/user-copy): `DB` when SESSION_DBS is unset. */
+export function sessionDbNameOf(names: readonly string[], userId: string): string {
+  return names.length === 0 ? 'DB' : (names[shardOf(userId, names.length)] as string);
+}

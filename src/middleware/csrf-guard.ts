@@ -1,6 +1,6 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv, AuthedEnv } from '../app-env';
-import type { Config } from '../config';
+import type { Config } from '../config/config';
 import { apiError } from '../errors';
 
 /** Methods that change nothing (Hono's csrf middleware uses the same rule); every other method is checked. */

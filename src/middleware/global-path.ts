@@ -1,10 +1,10 @@
 import type { Context, ErrorHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env';
-import { setBookmarkCookie } from '../db/request-db';
 import { allowCredentialedRead, corsForAllowedOrigin, refusedPreflight } from './cors-for-allowed-origins';
 import { loadConfigInto } from './load-config';
 import { listedOriginForError } from './misconfigured-cors';
+import { setBookmarkCookie } from './request-db';
 import { logRequest, requestIdOf } from './request-log';
 import { setSecurityHeaders } from './security-headers';
 
@@ -20,7 +20,7 @@ export interface GlobalPathOptions {
  * 1. a request id (`cf-ray`, else a UUID) on `c.var.requestId`;
  * 2. config and signing keys on `c.var` (load-config.ts; `500 misconfigured`
  *    through `onError`, readable by a listed origin: misconfigured-cors.ts); D1 is opened later, by the routes that
- *    need it (db/request-db), and the response then gets the bookmark cookie;
+ *    need it (middleware/request-db), and the response then gets the bookmark cookie;
  * 3. CORS: Hono's cors for an exact ALLOWED_ORIGINS entry; a preflight from
  *    any other origin answered 204 with nothing but `Vary: Origin`; every
  *    other request runs on and gets `Vary: Origin` appended;
@@ -75,7 +75,7 @@ export function globalPath(options: GlobalPathOptions) {
         if (listed) allowCredentialedRead(c.res.headers, listed);
       }
     }
-    // After a request that wrote to D1: the bookmark cookie (db/request-db; nothing opened, nothing done).
+    // After a request that wrote to D1: the bookmark cookie (middleware/request-db; nothing opened, nothing done).
     if (c.get('d1')) setBookmarkCookie(c);
     finishResponse(c, requestId, varyOrigin);
     logRequest(c, requestId, started, c.res.status);

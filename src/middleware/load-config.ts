@@ -1,8 +1,6 @@
 import type { Context } from 'hono';
-import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env';
-import { type Config, ConfigError, loadConfig } from '../config';
-import { setBookmarkCookie } from '../db/request-db';
+import { type Config, ConfigError, loadConfig } from '../config/config';
 import { apiError } from '../errors';
 import { loadSigningKeys, type SigningKeys } from '../session/keys';
 
@@ -15,9 +13,9 @@ const importedKeys = new WeakMap<Config, SigningKeys>();
  * message that says what to change: never a half-working service. Returns a
  * promise only while the keys are first imported; after that it is synchronous
  * (the global path's hot path). D1 is opened by the routes that need it
- * (db/request-db, one D1 session per request); after a request that wrote, the
- * response carries the D1 bookmark cookie (db/bookmark, set by the caller
- * after the handler: globalPath, or loadConfigMiddleware).
+ * (middleware/request-db, one D1 session per request); after a request that wrote, the
+ * response carries the D1 bookmark cookie (db/bookmark, set by globalPath
+ * after the handler).
  */
 export function loadConfigInto(c: Context<AppEnv>): undefined | Promise<void> {
   const config = loadConfig(c.env);
@@ -41,15 +39,6 @@ export function loadConfigInto(c: Context<AppEnv>): undefined | Promise<void> {
 function setConfig(c: Context<AppEnv>, config: Config, keys: SigningKeys) {
   c.set('keys', keys);
   c.set('config', config);
-}
-
-/** loadConfigInto as a middleware of its own, for apps composed without the global path (tests, recipes). */
-export function loadConfigMiddleware() {
-  return createMiddleware<AppEnv>(async function loadConfigAndKeys(c, next) {
-    await loadConfigInto(c);
-    await next();
-    setBookmarkCookie(c);
-  });
 }
 
 function misconfigured(error: ConfigError) {

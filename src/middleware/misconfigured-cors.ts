@@ -1,4 +1,4 @@
-import { isLocalhost } from '../domain-rules';
+import { isLocalhost } from '../config/domain-rules';
 
 /**
  * Which Origin may read a `500 misconfigured` answer. The config did not parse, so the set of

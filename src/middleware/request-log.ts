@@ -1,5 +1,4 @@
 import type { Context } from 'hono';
-import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env';
 import { log } from '../log';
 
@@ -40,22 +39,5 @@ export function logRequest(c: Context<AppEnv>, requestId: string, started: numbe
     ...(authMethod ? { auth: authMethod } : {}),
     ...(errorCode ? { error_code: errorCode } : {}),
     ...(errorCause ? { cause: errorCause } : {}),
-  });
-}
-
-/**
- * The request log on its own, for apps composed without the global path
- * (src/middleware/global-path.ts does the same in the product): sets
- * `c.var.requestId`, echoes it in `X-Request-Id` on every response, and writes
- * the line (logRequest).
- */
-export function requestLog() {
-  return createMiddleware<AppEnv>(async function requestLog(c, next) {
-    const started = Date.now();
-    const requestId = requestIdOf(c.req.raw);
-    c.set('requestId', requestId);
-    await next();
-    c.res.headers.set('X-Request-Id', requestId);
-    logRequest(c, requestId, started, c.res.status);
   });
 }

@@ -2,13 +2,13 @@ import type { Context } from 'hono';
 import { setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv, AuthedEnv } from '../app-env';
-import { requestDb } from '../db/request-db';
 import { apiError } from '../errors';
 import { snapshotOf } from '../revocation/snapshot';
 import { readSessionCookie, sessionCookieClears, sessionCookieOptions } from '../session/cookie';
 import { type RenewedSession, renewSession, sessionRefused } from '../session/refresh';
 import { ACCESS_TOKEN_TYP, type SessionClaims, verifySessionToken, verifyToken } from '../session/token';
 import { requestMetaOf } from '../users/auth-events';
+import { requestDb } from './request-db';
 
 export const INVALID_TOKEN_MESSAGE =
   'The session token is not valid: malformed, tampered with, signed by an unknown key, or issued for another service';

@@ -1,6 +1,6 @@
 import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../app-env';
-import type { Config } from '../config';
+import type { Config } from '../config/config';
 import { OPERATION, type Operation, TAGS } from './describe';
 
 // biome-ignore lint/suspicious/noExplicitAny: any app, whatever its route schema

@@ -1,5 +1,5 @@
-import type { Config } from '../config';
-import type { RevocationPage } from './feed';
+import type { Config } from '../config/config';
+import type { RevocationPage } from './types';
 
 /**
  * Seconds a location's cache (the Cache API, shared by every isolate of the

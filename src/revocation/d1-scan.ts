@@ -1,7 +1,7 @@
 import { asc, gte, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { authEvents, sessions, users } from '../db/schema';
-import type { RevocationEntries } from './feed';
+import type { RevocationEntries } from './types';
 
 /** The feed reads D1 for revocations written elsewhere at most this often (whatever the number of pollers). */
 export const DEFAULT_SCAN_EVERY_MS = 1000;

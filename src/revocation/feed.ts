@@ -4,30 +4,7 @@ import { bindingOf, sessionDatabaseNames } from '../db/session-databases';
 import { describeCause, log } from '../log';
 import { copyDisables } from './copy-disables';
 import { clampMarks, DEFAULT_SCAN_EVERY_MS, initialMarks, type ScanMarks, scanRevocations } from './d1-scan';
-
-/**
- * What one revocation records: session ids (sign-out, revoke, revoke-all) and
- * per-user times (revoke-all, account deletion): a token of that user whose
- * `iat` (seconds) is before `before` is refused.
- */
-export interface RevocationEntries {
-  sessions?: readonly string[];
-  users?: ReadonlyArray<{ id: string; before: number }>;
-}
-
-/**
- * The feed since a cursor, as `GET /.well-known/sitewide-revocations` serves
- * it. Times are seconds since the epoch. `cursor` is the value to pass next
- * time; `more` means the page was cut at FEED_PAGE entries: ask again at once.
- */
-export interface RevocationPage {
-  cursor: number;
-  sessions: Array<{ id: string; at: number }>;
-  users: Array<{ id: string; before: number }>;
-  more: boolean;
-  /** Seconds an entry is kept: past it, every token it could refuse has expired. */
-  retention: number;
-}
+import type { RevocationEntries, RevocationPage } from './types';
 
 /** Entries per page of `since`. */
 export const FEED_PAGE = 2000;

@@ -1,8 +1,9 @@
-import type { Config } from '../config';
+import type { Config } from '../config/config';
 import { describeCause, log } from '../log';
 import { throughColoCache } from './colo-cache';
 import { DEFAULT_SCAN_EVERY_MS } from './d1-scan';
-import type { RevocationEntries, RevocationFeed, RevocationPage } from './feed';
+import type { RevocationFeed } from './feed';
+import type { RevocationEntries, RevocationPage } from './types';
 
 /** How long a request waits for the feed (a poll, or a revocation's write) before going on without it. */
 export const FEED_TIMEOUT_MS = 1500;

@@ -1,19 +1,19 @@
 import type { Context } from 'hono';
+import { refusalFollowUp, refusalMessage, refusalReasonOf } from '../access/refusal';
 import type { AppEnv } from '../app-env';
 import { toAuthJsRequest } from '../auth/auth-request';
-import { refusedSignInPage, signInErrorPage } from '../auth/error-page';
 import { flowCookieNames } from '../auth/flow-cookies';
 import { redirectPolicyOf, resolveRedirect } from '../auth/redirect-policy';
-import { refusalFollowUp, refusalMessage, refusalReasonOf } from '../auth/refusal';
-import { signInErrorMessage } from '../auth/sign-in-page';
-import type { Config } from '../config';
+import type { Config } from '../config/config';
 import { apiError, type ErrorCode } from '../errors';
+import { refusedSignInPage, signInErrorPage } from '../pages/error';
 import { sendPage, wantsPage } from '../pages/page-response';
+import { signInErrorMessage } from '../pages/sign-in';
 import { cookiePairs } from '../session/cookie';
 import { quoteInput } from '../untrusted-text';
 
 // Where a sign-in that cannot finish lands: GET /auth/error, and Auth.js's own error answers.
-// A browser navigation gets our page (src/auth/error-page.ts); every other caller the JSON error.
+// A browser navigation gets our page (src/pages/error.ts); every other caller the JSON error.
 
 /** The JSON error, or for a browser our error page (`pageMessage`: the sentence for people, when it differs). */
 function failure(

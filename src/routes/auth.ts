@@ -1,14 +1,13 @@
 import { Auth } from '@auth/core';
 import { type Context, Hono } from 'hono';
 import type { AppEnv } from '../app-env';
-import { landingFor } from '../auth/app-access';
 import { type AuthDeps, createAuthConfig } from '../auth/auth-config';
 import { toAuthJsRequest } from '../auth/auth-request';
-import { requestDb } from '../db/request-db';
+import { toOurResponse } from '../auth/auth-response';
 import { apiError, serviceUnavailable } from '../errors';
+import { requestDb } from '../middleware/request-db';
 import { documented } from '../openapi/describe';
 import { recordRevocations } from '../revocation/snapshot';
-import { sessionCookieClears } from '../session/cookie';
 import { requestMetaOf } from '../users/auth-events';
 import { workspaceSignIn } from '../workspace/sign-in';
 import { authError, authJsFailure } from './auth-errors';
@@ -113,14 +112,6 @@ export const authRoutes = new Hono<AppEnv>()
   )
   .all('/auth/*', authJs);
 
-/** The session cookie's name and the names of the copies a request carried, to clear them all. */
-function sessionCookieNamesOf(copies: Array<[string, string]>, name: string): string[] {
-  return [name, ...copies.map(([n]) => n)];
-}
-
-const isSessionCookieHeader = (header: string, name: string) =>
-  header.startsWith(`${name}=`) || header.startsWith(`${name}.`);
-
 function authJs(c: Context<AppEnv>) {
   return runAuthJs(c, c.req.raw);
 }
@@ -172,39 +163,7 @@ async function runAuthJs(c: Context<AppEnv>, raw: Request) {
   if (storageError) throw serviceUnavailable(storageError.cause);
   if (response.status >= 400) return authJsFailure(c, response);
 
-  const name = config.sessionCookieName;
-  const fromAuthJs = response.headers.getSetCookie();
-  const signedIn = fromAuthJs.some((h) => h.startsWith(`${name}=`) && !h.startsWith(`${name}=;`));
-  const res = new Response(response.body, response);
-  // Auth.js settled the landing page before it knew the user: an origin the user's roles may not reach (APP_ACCESS) lands on APP_URL.
-  const location = res.headers.get('location');
-  if (signedIn && signedInRoles && location) res.headers.set('location', landingFor(location, signedInRoles, config));
-  res.headers.delete('Set-Cookie');
-  for (const header of fromAuthJs) {
-    // On sign-out our clears below replace Auth.js's single one, which would miss a tossed copy.
-    if (!(signedOut && isSessionCookieHeader(header, name))) res.headers.append('Set-Cookie', header);
-  }
-  // A flow cookie Auth.js writes afresh in this response needs no clear (after it, a clear would win).
-  const written = new Set(fromAuthJs.map((h) => h.slice(0, h.indexOf('=') + 1)));
-  for (const clear of input.clears) {
-    if (!written.has(clear.slice(0, clear.indexOf('=') + 1))) res.headers.append('Set-Cookie', clear);
-  }
-  const names = sessionCookieNamesOf(input.sessionCopies, name);
-  const copies = input.sessionCopies.length;
-  let sessionClears: string[] = [];
-  if (signedOut) {
-    // Every copy goes, with our Domain and host-only, and at each Path a tossed copy could have.
-    sessionClears = sessionCookieClears(config, { names, ...(copies > 1 ? { requestPath: path } : {}) });
-  } else if (signedIn) {
-    // Our new cookie replaces every other copy (a host-only leftover, a tossed or chunked one).
-    sessionClears = sessionCookieClears(config, {
-      names,
-      keepOurs: true,
-      ...(copies > 0 ? { requestPath: path } : {}),
-    });
-  }
-  for (const clear of sessionClears) res.headers.append('Set-Cookie', clear);
-  return res;
+  return toOurResponse(response, input, config, { signedOut, signedInRoles }, path);
 }
 
 /** What every Auth.js configuration of this request shares. */

@@ -1,6 +1,6 @@
 import { guardDb } from '../db/guard';
-import { requestDb } from '../db/request-db';
 import { apiError } from '../errors';
+import { requestDb } from '../middleware/request-db';
 import { documented, SESSION_ERRORS, USER_SCHEMA } from '../openapi/describe';
 import { recordRevocations } from '../revocation/snapshot';
 import { clearSessionCookie } from '../session/cookie';
@@ -8,7 +8,7 @@ import { sessionRefused } from '../session/refresh';
 import { profileFromClaims } from '../session/token';
 import { deleteAccount, deleteDirectoryUser, REAUTH_WINDOW_MS } from '../users/delete-account';
 import { exportUserData } from '../users/export';
-import { findUserById } from '../users/repository';
+import { findUserById } from '../users/find-user';
 import { authedRoutes } from './authed-routes';
 
 const nullable = (type: string, format?: string) => ({ type: [type, 'null'], ...(format ? { format } : {}) });

@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
 import type { AuthedEnv } from '../app-env';
 import { guardDb } from '../db/guard';
-import { requestDb } from '../db/request-db';
 import { apiError } from '../errors';
+import { requestDb } from '../middleware/request-db';
 import { documented, SESSION_ERRORS } from '../openapi/describe';
 import { recordRevocations } from '../revocation/snapshot';
 import { clearSessionCookie } from '../session/cookie';

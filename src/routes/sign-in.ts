@@ -5,9 +5,9 @@ import { type AuthDeps, createAuthConfig } from '../auth/auth-config';
 import { toAuthJsRequest } from '../auth/auth-request';
 import { flowCookieNames } from '../auth/flow-cookies';
 import { redirectPolicyOf, resolveRedirect } from '../auth/redirect-policy';
-import { signInErrorMessage, signInPage } from '../auth/sign-in-page';
 import { apiError } from '../errors';
 import { sendPage } from '../pages/page-response';
+import { signInErrorMessage, signInPage } from '../pages/sign-in';
 import { cookiePairs } from '../session/cookie';
 import { quoteInput } from '../untrusted-text';
 

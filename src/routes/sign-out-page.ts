@@ -2,9 +2,9 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
 import { toAuthJsRequest } from '../auth/auth-request';
 import { redirectPolicyOf, resolveRedirect } from '../auth/redirect-policy';
-import { signedOutPage, signOutPage } from '../auth/sign-out-page';
 import { apiError } from '../errors';
 import { sendPage, wantsPage } from '../pages/page-response';
+import { signedOutPage, signOutPage } from '../pages/sign-out';
 import { csrfTokenForPage } from './page-csrf';
 import type { AuthJsRunner } from './sign-in';
 

@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
+import { mayReach } from '../access/app-access';
 import type { AppEnv } from '../app-env';
-import { mayReach } from '../auth/app-access';
 import { guardDb } from '../db/guard';
-import { requestDb } from '../db/request-db';
 import { apiError } from '../errors';
 import { csrfGuard } from '../middleware/csrf-guard';
+import { requestDb } from '../middleware/request-db';
 import { requireSession } from '../middleware/require-session';
 import { documented, SESSION_ERRORS } from '../openapi/describe';
 import { refreshPolicyOf, sessionRefused } from '../session/refresh';

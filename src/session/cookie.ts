@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { deleteCookie } from 'hono/cookie';
 import { type CookieOptions, serialize } from 'hono/utils/cookie';
-import type { Config } from '../config';
+import type { Config } from '../config/config';
 
 /** Largest session cookie value we read; our token is ~650 bytes with a typical profile (≤ ~3 KB at the profile caps), browsers cap a cookie at 4096. */
 export const MAX_SESSION_COOKIE_LENGTH = 4096;

@@ -1,5 +1,5 @@
 import { decodeProtectedHeader } from 'jose';
-import type { Config } from '../config';
+import type { Config } from '../config/config';
 import { escapeControls } from '../untrusted-text';
 import { cookiePairs, isChunkOf, readSessionCookie, sessionCookieCopies } from './cookie';
 import type { SigningKeys } from './keys';

@@ -1,5 +1,5 @@
 import { type CryptoKey, importJWK, type JWK } from 'jose';
-import { ConfigError } from '../config';
+import { ConfigError } from '../config/config';
 
 export const SIGNING_ALG = 'ES256';
 

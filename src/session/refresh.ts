@@ -1,4 +1,4 @@
-import type { Config } from '../config';
+import type { Config } from '../config/config';
 import type { Db } from '../db/client';
 import { guardDb } from '../db/guard';
 import { apiError } from '../errors';

@@ -1,10 +1,10 @@
 import { and, desc, eq, exists, gt, isNull, sql } from 'drizzle-orm';
-import { type AdmissionPolicy, admit, isOpen, refusalDetail } from '../auth/admission';
+import { type AdmissionPolicy, admit, isOpen, refusalDetail } from '../access/admission';
 import type { Db } from '../db/client';
 import { invitations, sessions, userRoles, users } from '../db/schema';
 import { ONE_ROW } from '../db/select-row';
-import { invitationAdmits, userAddress } from './admission';
 import { insertAuthEvent, type RequestMeta } from './auth-events';
+import { invitationAdmits, userAddress } from './invitations';
 
 export interface Lifetimes {
   /** Idle lifetime in seconds: a slide moves expiry to now + this. */

@@ -17,7 +17,7 @@ import { invitations, type User, userRoles, users } from '../db/schema';
  * change, then write them to the session database. A copy is the whole state
  * read after the change, so the last copy written after the last change is
  * right; sign-in re-reads once after its copy to close the race with a change
- * made in between (users/sign-in-sharded).
+ * made in between (users/sign-in/sharded).
  */
 export interface UserCopy {
   user: User;

@@ -1,6 +1,6 @@
 import { and, eq, isNotNull, isNull } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
-import type { Config } from '../config';
+import type { Config } from '../config/config';
 import { dbFor } from '../db/client';
 import { userRoles, users } from '../db/schema';
 import { selectRow } from '../db/select-row';

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../config';
+import { ConfigError, loadConfig } from '../config/config';
 import { log } from '../log';
 import { type SyncReport, syncWorkspace } from './sync';
 

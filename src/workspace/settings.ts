@@ -1,7 +1,7 @@
-// The Workspace link's settings (docs/workspace.md), parsed for src/config.ts: off unless
+// The Workspace link's settings (docs/workspace.md), parsed for src/config/config.ts: off unless
 // GOOGLE_SERVICE_ACCOUNT is set; then every other setting is checked once per isolate.
-import { ROLE_NAME } from '../access-config';
-import { ConfigError } from '../config-error';
+import { ROLE_NAME } from '../access/role-name';
+import { ConfigError } from '../config/config-error';
 
 /** The raw settings, as wrangler vars and secrets supply them. */
 export interface WorkspaceEnv {

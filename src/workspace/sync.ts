@@ -1,5 +1,5 @@
 import { and, eq, like } from 'drizzle-orm';
-import type { Config } from '../config';
+import type { Config } from '../config/config';
 import { dbFor } from '../db/client';
 import { accounts, userRoles, users } from '../db/schema';
 import { describeCause, log } from '../log';

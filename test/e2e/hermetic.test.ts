@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unstable_readConfig } from 'wrangler';
 import { generateAuthSecret, generateSigningJwk } from '../../scripts/secrets.ts';
-import { parseConfig } from '../../src/config';
+import { parseConfig } from '../../src/config/config';
 import { signInFlow } from '../support/sign-in-flow';
 import { childEnv } from './child-env.ts';
 import { freePort, startSitewide } from './harness';

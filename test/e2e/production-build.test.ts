@@ -4,7 +4,7 @@ import { type ApiFetch, signInFlow } from '../support/sign-in-flow';
 import { freePort, type RunningSitewide, startSitewide } from './harness';
 
 // What the production bundle has and the vitest plugin does not: wrangler.toml's [alias] (Auth.js's
-// preact pages replaced by a stub that throws, src/auth/no-authjs-pages.ts). `wrangler dev` builds
+// preact pages replaced by a stub that throws, src/bundle/no-authjs-pages.ts). `wrangler dev` builds
 // with it, so every Auth.js path here runs without preact: a sign-in, the redirects that replace its
 // pages, sign-out.
 

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { dbFor } from '../../src/db/client';
-import { sessionDbNameOf } from '../../src/db/session-dbs';
+import { sessionDbNameOf } from '../../src/db/shard-of';
 import { loadUserCopy, writeUserCopy } from '../../src/users/user-copy';
 import { bindingOf, sessionDatabases, sessionDbNames, testDatabases } from './databases';
 

@@ -3,7 +3,7 @@ import { env } from 'cloudflare:workers';
 import { exportJWK, exportPKCS8, generateKeyPair } from 'jose';
 import { inject } from 'vitest';
 import type { StandInUser, Tenant } from '../../scripts/google-directory-model';
-import worker from '../../src/index';
+import worker from '../../src';
 
 export const USER_SCOPE = 'https://www.googleapis.com/auth/admin.directory.user.readonly';
 export const GROUP_SCOPE = 'https://www.googleapis.com/auth/admin.directory.group.member.readonly';

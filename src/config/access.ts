@@ -1,15 +1,17 @@
 // Who may sign in and who may reach which app, as configured: ALLOWED_EMAIL_DOMAINS, ALLOWED_EMAILS
-// (auth/admission) and APP_ACCESS (auth/app-access), parsed for src/config.ts.
-import type { AdmissionPolicy } from './auth/admission';
-import type { AppAccess } from './auth/app-access';
-import type { ConfigEnv } from './config';
+// (access/admission) and APP_ACCESS (access/app-access), parsed for src/config/config.ts.
+
+import { asciiLowerCase, normalizeAddress } from '../access/address';
+import type { AdmissionPolicy } from '../access/admission';
+import type { AppAccess } from '../access/app-access';
+import { ROLE_NAME } from '../access/role-name';
 import { ConfigError } from './config-error';
 import { isPublicSuffix } from './domain-rules';
-import { asciiLowerCase, normalizeAddress } from './users/address';
+import type { ConfigEnv } from './env';
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 
-/** A comma-separated list, each entry trimmed and normalised (A–Z lower-cased; addresses also NFC: users/address). */
+/** A comma-separated list, each entry trimmed and normalised (A–Z lower-cased; addresses also NFC: access/address). */
 function listOf(env: ConfigEnv, name: 'ALLOWED_EMAIL_DOMAINS' | 'ALLOWED_EMAILS'): string[] {
   const normalise = name === 'ALLOWED_EMAILS' ? normalizeAddress : asciiLowerCase;
   return [
@@ -45,9 +47,6 @@ export function parseAdmission(env: ConfigEnv): AdmissionPolicy {
   }
   return { domains, emails: new Set(emails) };
 }
-
-/** Role names, as `npm run admin -- roles grant` accepts them (scripts/admin/args.ts): one rule, so every listed role can be granted. */
-export const ROLE_NAME = /^[a-z][a-z0-9_.:-]{0,63}$/;
 
 export function parseAppAccess(env: ConfigEnv, known: ReadonlySet<string>): AppAccess {
   const raw: unknown = env.APP_ACCESS;

@@ -1,6 +1,6 @@
-import { googleButton } from '../pages/google-button';
-import { html } from '../pages/html';
-import { renderPage } from '../pages/layout';
+import { googleButton } from './google-button';
+import { html } from './html';
+import { renderPage } from './layout';
 
 /**
  * The page a browser lands on when a sign-in cannot finish: what happened, in

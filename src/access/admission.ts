@@ -2,10 +2,10 @@
  * Who may sign in: a pure decision over the ID token's claims, the configured
  * policy and whether the address holds an invitation (looked up in D1 by the
  * caller). The same rule runs at sign-in and at every refresh. Addresses and
- * domains compare as Google compares them (users/address: A–Z folded, nothing
+ * domains compare as Google compares them (access/address: A–Z folded, nothing
  * else), so a look-alike spelling never passes for a listed address.
  */
-import { asciiLowerCase, normalizeAddress } from '../users/address';
+import { asciiLowerCase, normalizeAddress } from './address';
 
 /** Google accounts on these domains are consumer accounts: Google never sets `hd` for them. */
 export const CONSUMER_GOOGLE_DOMAINS: ReadonlySet<string> = new Set(['gmail.com', 'googlemail.com']);
@@ -13,7 +13,7 @@ export const CONSUMER_GOOGLE_DOMAINS: ReadonlySet<string> = new Set(['gmail.com'
 export interface AdmissionPolicy {
   /** Listed domains (lower case), ALLOWED_EMAIL_DOMAINS. */
   domains: readonly string[];
-  /** Listed addresses (normalised: users/address), ALLOWED_EMAILS. */
+  /** Listed addresses (normalised: access/address), ALLOWED_EMAILS. */
   emails: ReadonlySet<string>;
 }
 
@@ -42,7 +42,7 @@ export type RefusalReason =
 /**
  * Why a sign-in was refused: the admission policy's reasons, and
  * `account_conflict`, the sign-in batch's (the verified address belongs to
- * another user: users/sign-in-statements).
+ * another user: users/sign-in/statements).
  */
 export type SignInRefusal = RefusalReason | 'account_conflict';
 

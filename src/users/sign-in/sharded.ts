@@ -1,11 +1,11 @@
 import { and, eq, exists, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
-import type { Db } from '../db/client';
-import { authEvents, invitations, users } from '../db/schema';
-import { ONE_ROW, selectRow } from '../db/select-row';
-import type { NewSession, ProviderProfile, SignInResult } from './repository';
-import { insertSessionOfEnabledUser, signInAudit, userUpsert } from './sign-in-statements';
-import { loadUserCopy, readUserCopy, sameCopy, userCopyOf, writeUserCopy } from './user-copy';
+import type { Db } from '../../db/client';
+import { authEvents, invitations, users } from '../../db/schema';
+import { ONE_ROW, selectRow } from '../../db/select-row';
+import { loadUserCopy, readUserCopy, sameCopy, userCopyOf, writeUserCopy } from '../user-copy';
+import { insertSessionOfEnabledUser, signInAudit, userUpsert } from './statements';
+import type { NewSession, ProviderProfile, SignInResult } from './types';
 
 /**
  * recordSignIn when sessions live in their own databases (SESSION_DBS): the

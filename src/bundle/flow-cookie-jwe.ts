@@ -1,4 +1,4 @@
-// Subpaths: the bundle aliases `jose` itself to src/auth/jose-in-worker.ts, which re-exports this file.
+// Subpaths: the bundle aliases `jose` itself to src/bundle/jose-in-worker.ts, which re-exports this file.
 import * as base64url from 'jose/base64url';
 import * as errors from 'jose/errors';
 
@@ -9,7 +9,7 @@ import * as errors from 'jose/errors';
  * (@auth/core jwt.js `encode`/`decode`). jose's general JWE (every key
  * management and content encryption algorithm, compression) is 17 KiB of the
  * Worker's minified bundle for this; in the bundle, `EncryptJWT` and `jwtDecrypt` are
- * these two, with the same API as far as Auth.js uses it (src/auth/jose-in-worker.ts).
+ * these two, with the same API as far as Auth.js uses it (src/bundle/jose-in-worker.ts).
  *
  * AES-256-CBC + HMAC-SHA-512 per RFC 7518 §5.2.2 and §5.2.5; compact
  * serialization per RFC 7516 §7.1. test/flow-cookie-jwe.test.ts checks both

@@ -1,44 +1,17 @@
-import { parseAdmission, parseAppAccess } from './access-config';
-import type { AdmissionPolicy } from './auth/admission';
-import type { AppAccess } from './auth/app-access';
+import type { AdmissionPolicy } from '../access/admission';
+import type { AppAccess } from '../access/app-access';
+import { parseWorkspaceLink, type WorkspaceLink } from '../workspace/settings';
+import { parseAdmission, parseAppAccess } from './access';
 import { ConfigError } from './config-error';
-import { parseSessionDbs } from './db/session-dbs';
 import { isLocalhost, isPublicSuffix, isWithinDomain } from './domain-rules';
-import { parseWorkspaceLink, type WorkspaceEnv, type WorkspaceLink } from './workspace/settings';
+import type { ConfigEnv } from './env';
+import { parseSessionDbs } from './session-dbs';
 
 /**
  * Turns the Worker's `env` into one validated, typed Config. Parsed once per
  * isolate (per distinct env object); a bad value yields a ConfigError whose
  * message says what to change, and the app answers `500 misconfigured`.
  */
-
-/** Raw inputs, as strings, exactly as wrangler vars, secrets and `.dev.vars` supply them. */
-export interface ConfigEnv extends WorkspaceEnv {
-  AUTH_URL?: string;
-  APP_URL?: string;
-  COOKIE_DOMAIN?: string;
-  ALLOWED_ORIGINS?: string;
-  AUTH_SECRET?: string;
-  AUTH_GOOGLE_ID?: string;
-  AUTH_GOOGLE_SECRET?: string;
-  AUTH_GOOGLE_ISSUER?: string;
-  SESSION_SIGNING_KEYS?: string;
-  SESSION_TOKEN_TTL?: string;
-  SESSION_MAX_AGE?: string;
-  SESSION_ABSOLUTE_MAX_AGE?: string;
-  SESSION_SLIDE_INTERVAL?: string;
-  TOKEN_AUDIENCES?: string;
-  ACCESS_TOKEN_TTL?: string;
-  REVOCATION_POLL?: string;
-  DIAGNOSE?: string;
-  SITE_NAME?: string;
-  ALLOWED_EMAIL_DOMAINS?: string;
-  ALLOWED_EMAILS?: string;
-  /** JSON text (a TOML table in [vars], which wrangler binds as an object, is accepted too). */
-  APP_ACCESS?: string;
-  /** The D1 bindings sessions are split across (db/session-dbs); unset: all in DB. */
-  SESSION_DBS?: string;
-}
 
 export interface Config {
   /** Origin of the API, e.g. `https://api.example.com`; the token issuer. */

@@ -1,18 +1,18 @@
 import { and, eq, exists, inArray, isNull, ne, not, notExists, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
-import { emailDomainOf } from '../auth/admission';
-import type { Db } from '../db/client';
-import { accounts, sessions, users } from '../db/schema';
-import { ONE_ROW, selectRow } from '../db/select-row';
-import { normalizeAddress } from './address';
-import type { NewSession, ProviderProfile } from './repository';
+import { normalizeAddress } from '../../access/address';
+import { emailDomainOf } from '../../access/admission';
+import type { Db } from '../../db/client';
+import { accounts, sessions, users } from '../../db/schema';
+import { ONE_ROW, selectRow } from '../../db/select-row';
+import type { NewSession, ProviderProfile } from './types';
 
-// The statements both forms of the sign-in batch share: its one-database form (users/repository)
-// and its SESSION_DBS form (users/sign-in-sharded).
+// The statements both forms of the sign-in batch share: its one-database form (users/sign-in/record-sign-in)
+// and its SESSION_DBS form (users/sign-in/sharded).
 
 /**
  * The user-and-account half of a sign-in batch, shared by its one-database
- * form (users/repository) and its SESSION_DBS form (users/sign-in-sharded).
+ * form (users/sign-in/record-sign-in) and its SESSION_DBS form (users/sign-in/sharded).
  * One verified address, one user (docs/ACCOUNTS.md), decided inside the batch:
  *
  * 1. a new user, only while no account row names one and no user holds the

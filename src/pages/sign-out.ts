@@ -1,5 +1,5 @@
-import { html } from '../pages/html';
-import { renderPage } from '../pages/layout';
+import { html } from './html';
+import { renderPage } from './layout';
 
 /**
  * GET /auth/signout for a browser with a session cookie: "Sign out of SITE?"

@@ -1,60 +1,25 @@
 import { and, asc, eq, exists, inArray, isNull, sql } from 'drizzle-orm';
-import type { Db } from '../db/client';
-import { authEvents, invitations, sessions, type User, userRoles, users } from '../db/schema';
-import { ONE_ROW, selectRow } from '../db/select-row';
-import type { RequestMeta } from './auth-events';
-import { recordShardedSignIn } from './sign-in-sharded';
-import { insertSessionOfEnabledUser, signInAudit, userUpsert } from './sign-in-statements';
-
-export interface ProviderProfile {
-  provider: string;
-  /** The provider's stable subject (Google `sub`): the identity key, never the email. */
-  providerAccountId: string;
-  email: string | null;
-  emailVerified: boolean;
-  /** Google's `hd` claim (the Workspace domain), null for consumer accounts. */
-  hostedDomain: string | null;
-  name: string | null;
-  image: string | null;
-}
-
-export interface NewSession {
-  id: string;
-  meta: RequestMeta;
-  now: Date;
-  /** Seconds until the session expires. */
-  maxAge: number;
-}
-
-export type SignInResult =
-  | {
-      kind: 'signed_in';
-      userId: string;
-      /** The user's roles (user_roles), for the token. */
-      roles: string[];
-      /** The profile as stored by this sign-in (users.email, name, image), for the token. */
-      profile: { email: string | null; name: string | null; picture: string | null };
-      /** This sign-in accepted the address's invitation. */
-      acceptedInvitation: boolean;
-    }
-  | { kind: 'disabled'; userId: string }
-  /** The verified address belongs to another user (docs/ACCOUNTS.md): refused, audited, nothing else written. */
-  | { kind: 'conflict' };
+import type { Db } from '../../db/client';
+import { authEvents, invitations, sessions, userRoles, users } from '../../db/schema';
+import { ONE_ROW, selectRow } from '../../db/select-row';
+import { recordShardedSignIn } from './sharded';
+import { insertSessionOfEnabledUser, signInAudit, userUpsert } from './statements';
+import type { NewSession, ProviderProfile, SignInResult } from './types';
 
 /**
  * Records a sign-in in one atomic D1 batch (one round trip, no interactive
  * transaction): creates the user and account on first sign-in, refreshes the
  * profile on later ones, refuses a verified address another user holds (one
- * address, one user: users/sign-in-statements), opens a session row unless
+ * address, one user: users/sign-in/statements), opens a session row unless
  * the user is disabled or refused,
  * writes the audit event, accepts a pending invitation of a verified address
  * (with its own audit row) and reads the user's roles; the profile it stored
  * comes back with them, for the token.
- * The admission policy has been checked before (auth/admission).
+ * The admission policy has been checked before (access/admission).
  * Concurrent first sign-ins of one account yield one user: D1 serialises
  * batches, and the user is only inserted while no account row exists.
  * With `sessionDbOf` (SESSION_DBS set) the session goes to the user's session
- * database instead: users/sign-in-sharded.
+ * database instead: users/sign-in/sharded.
  */
 export async function recordSignIn(
   db: Db,
@@ -133,8 +98,4 @@ export async function recordSignIn(
     profile: { email: user.email, name: user.name, picture: user.image },
     acceptedInvitation: accepted.length > 0,
   };
-}
-
-export async function findUserById(db: Db, id: string): Promise<User | undefined> {
-  return db.select().from(users).where(eq(users.id, id)).get();
 }

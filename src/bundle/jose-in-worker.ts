@@ -1,7 +1,7 @@
 /**
  * `jose` as the Worker's bundle sees it (wrangler.toml `[alias]`): the JWS
  * half we and Auth.js use, from jose's own subpath exports, and for Auth.js's
- * flow cookies its one JWE (src/auth/flow-cookie-jwe.ts) instead of jose's
+ * flow cookies its one JWE (src/bundle/flow-cookie-jwe.ts) instead of jose's
  * general one (every key management and content encryption algorithm: 17 KiB
  * minified; the bundle shrank 4.3 KiB gzip with this file). Types still come from jose itself: the alias
  * is the bundler's only. A value imported from `jose` that is not listed here

@@ -1,9 +1,9 @@
 import { and, eq, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { normalizeAddress } from '../access/address';
 import type { Db } from '../db/client';
 import { accounts, authEvents, invitations, users } from '../db/schema';
 import { ONE_ROW, selectRow } from '../db/select-row';
-import { normalizeAddress } from './address';
 import type { RequestMeta } from './auth-events';
 
 /** A provider identity: the stable key of an account row. */
@@ -21,7 +21,7 @@ function ownerOf(db: Db, account: AccountKey) {
 
 /**
  * The invitation rule, as SQL over `invitations`: the row for `address`
- * (normalised: users/address), not yet accepted or accepted by
+ * (normalised: access/address), not yet accepted or accepted by
  * `userId`. Removing the row takes the admission back.
  */
 export function invitationAdmits(address: SQL | string, userId: SQL | SQLiteColumn | string) {
@@ -74,7 +74,7 @@ export async function recordRefusedSignIn(
 }
 
 /**
- * The verified address the user row holds, normalised (users/address): what
+ * The verified address the user row holds, normalised (access/address): what
  * an invitation is keyed by. NULL (no invitation) for an unverified address.
  */
 export const userAddress = sql`${users.emailNormalized}`;

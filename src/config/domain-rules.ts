@@ -1,4 +1,4 @@
-// Host and cookie-domain rules the config (src/config.ts) and the doctor (scripts/doctor-checks.ts) share.
+// Host and cookie-domain rules the config (src/config/config.ts) and the doctor (scripts/doctor-checks.ts) share.
 
 /** Loopback development hosts, where plain http and host-only cookies are allowed. */
 export function isLocalhost(hostname: string): boolean {

@@ -3,7 +3,7 @@
  * in the Worker's bundle (wrangler.toml `[alias]`): Auth.js renders its
  * built-in HTML pages with them (~17 KiB minified, 7 KiB gzip), and Sitewide
  * never lets it render one. We serve our own sign-in, sign-out and error pages
- * (src/auth/sign-in-page.ts, sign-out-page.ts, error-page.ts), give Auth.js
+ * (src/pages/sign-in.ts, sign-out-page.ts, error-page.ts), give Auth.js
  * `pages` so it redirects to them instead of rendering (src/auth/auth-config.ts),
  * and answer GET /auth/signout ourselves (our page; only POST signs out). The actions that
  * reach Auth.js (src/routes/auth.ts AUTH_ACTIONS) render nothing else.
@@ -13,7 +13,7 @@
  */
 function authJsPageRendered(): never {
   throw new Error(
-    'Auth.js tried to render one of its built-in pages, which this Worker does not bundle (wrangler.toml [alias], src/auth/no-authjs-pages.ts): give it a `pages` entry or answer the route before Auth.js',
+    'Auth.js tried to render one of its built-in pages, which this Worker does not bundle (wrangler.toml [alias], src/bundle/no-authjs-pages.ts): give it a `pages` entry or answer the route before Auth.js',
   );
 }
 

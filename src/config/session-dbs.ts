@@ -1,5 +1,3 @@
-import { shardOf } from './shard-of';
-
 /**
  * SESSION_DBS: the D1 bindings that hold sessions, split by a hash of the user
  * id (db/shard-of). Unset or empty: every session in `DB`, as with one
@@ -54,9 +52,4 @@ function fail(detail: string): SessionDbsResult {
 
 function isD1(value: unknown): boolean {
   return typeof value === 'object' && value !== null && typeof (value as { prepare?: unknown }).prepare === 'function';
-}
-
-/** The binding name of the database that holds `userId`'s sessions (and the user's copy, users/user-copy). */
-export function sessionDbNameOf(names: readonly string[], userId: string): string {
-  return names.length === 0 ? 'DB' : (names[shardOf(userId, names.length)] as string);
 }
