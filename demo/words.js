@@ -38,7 +38,7 @@ export function deviceName(userAgent) {
   return `${browser ?? 'Unknown browser'} on ${system}`;
 }
 
-/** Sitewide's stable error codes (README, "Errors"), in words for the person using the app. */
+/** Sitewide's stable error codes (docs/api.md, "Errors"), in words for the person using the app. */
 const SENTENCES = {
   missing_session: 'You are signed out.',
   invalid_session: 'Your sign-in could not be checked. Please sign in again.',

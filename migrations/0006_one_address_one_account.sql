@@ -3,8 +3,8 @@ CREATE UNIQUE INDEX `users_email_normalized` ON `users` (`email_normalized`) WHE
 -- Written by hand after the generated statements above: the backfill. Each verified address goes to
 -- one user. Where several users shared one (nothing stopped it before), the user that accepted the
 -- address's invitation keeps it, else the oldest; the others keep signing in as themselves but hold no
--- address (email_normalized NULL): `npm run admin -- users duplicates` lists them (docs/ACCOUNTS.md).
--- SQLite's lower() folds A-Z only (D1 loads no ICU): the rule of src/users/address.ts for addresses
+-- address (email_normalized NULL): `npm run admin -- users duplicates` lists them (docs/access.md).
+-- SQLite's lower() folds A-Z only (D1 loads no ICU): the rule of src/access/address.ts for addresses
 -- in NFC, which is how Google's ID tokens spell them.
 UPDATE `users` SET `email_normalized` = lower(`email`) WHERE `id` IN (
   SELECT `id` FROM (

@@ -35,7 +35,7 @@ export async function ensureDevVars(
   if (!existsSync(path)) {
     const text = [
       '# Created by `npm run dev` with fresh local secrets. Git-ignored: never commit it.',
-      '# Every variable is described in .dev.vars.example and the README.',
+      '# Every variable is described in .dev.vars.example and docs/configuration.md.',
       ...Object.values(fresh),
       '',
     ].join('\n');

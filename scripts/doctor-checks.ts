@@ -26,7 +26,7 @@ export interface DoctorInput {
 export async function diagnoseConfig(input: DoctorInput): Promise<Finding[]> {
   const v = input.vars;
   const { findings, add } = findingList();
-  // A deployment's example values fail (README "Deploy to your domain"); locally they are fine to try.
+  // A deployment's example values fail (README "Deploy in five steps"); locally they are fine to try.
   const where = input.deployment ? `[env.${input.deployment.environment}.vars] of wrangler.toml` : undefined;
 
   const { api, https } = checkOrigins(v, add, where);

@@ -17,7 +17,7 @@ export interface OriginFacts {
 
 /**
  * `deployment`: where to edit ("[env.production.vars] of wrangler.toml") when checking a deployment,
- * whose example hosts fail; locally they are fine to try things with (README: ALLOWED_EMAIL_DOMAINS=example.org).
+ * whose example hosts fail; locally they are fine to try things with (docs/access.md, "Try it locally": ALLOWED_EMAIL_DOMAINS=example.org).
  */
 export function checkOrigins(v: ConfigEnv, add: AddFinding, deployment?: string): OriginFacts {
   const placeholder = (topic: string, host: string, what: string) => {

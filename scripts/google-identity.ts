@@ -29,7 +29,7 @@ export const DEFAULT_IDENTITY: GoogleIdentity = { ...BASE_IDENTITY, hd: 'example
  * as a JSON object of claims, an email address, or nothing for the dev user.
  * Claims without an email get one of their own, `<sub>@example.test`: as at
  * Google, another account has another address (one verified address signs in
- * as one user only: docs/ACCOUNTS.md).
+ * as one user only: docs/access.md).
  */
 export function identityFromHint(hint: string | null): GoogleIdentity {
   if (!hint) return DEFAULT_IDENTITY;

@@ -22,7 +22,7 @@ import { wellKnownRoutes } from './routes/well-known';
 export interface AppOptions {
   /**
    * Your own protected routers (made with `authedRoutes()`), mounted behind
-   * requireSession() and csrfGuard() like /api/me. See the README, "Add your own protected endpoint".
+   * requireSession() and csrfGuard() like /api/me. See docs/api.md, "Add your own protected endpoint".
    */
   protectedRoutes?: ReadonlyArray<ReturnType<typeof authedRoutes>>;
 }
@@ -38,7 +38,7 @@ export function createApp(options: AppOptions = {}) {
   app.post('/auth/signin/*', limit('sign-in'));
   app.get('/auth/signin/:provider', limit('sign-in'));
   // POST /auth/refresh spends its budgets itself, once it knows whether the token verifies: per
-  // session for a genuine one, per IP for anything else (src/routes/refresh.ts, docs/RATE-LIMITS.md).
+  // session for a genuine one, per IP for anything else (src/routes/refresh.ts, docs/api.md#rate-limits).
   app.get('/auth/callback/*', limit('callback'));
   // Auth.js checks its CSRF token; we check the Origin too, as for every cookie-authenticated write.
   app.post('/auth/signout', limit('sign-out'), originGuard());

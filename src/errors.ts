@@ -20,7 +20,7 @@ export type ErrorCode =
   | 'validation_failed'
   | 'sign_in_failed'
   | 'access_denied'
-  /** A sign-in whose verified address belongs to another Google account (docs/ACCOUNTS.md). */
+  /** A sign-in whose verified address belongs to another Google account (docs/access.md). */
   | 'account_conflict'
   | 'misconfigured'
   | 'bad_request'

@@ -1,4 +1,4 @@
-// Addresses compare as Google compares them (docs/ACCOUNTS.md): ASCII letters case-insensitively, every
+// Addresses compare as Google compares them (docs/access.md): ASCII letters case-insensitively, every
 // other character byte for byte after NFC. Tried as an attacker through the real sign-in flow: an
 // address that differs from a listed or invited one only by a Unicode character that lower-cases to
 // an ASCII letter is another address.

@@ -392,7 +392,7 @@ describe('npm run doctor -- --env production: the examples of wrangler.toml are 
     expect(problems(findings)).toEqual([]);
   });
 
-  it("locally, example domains are fine to try (the README's walkthrough: ALLOWED_EMAIL_DOMAINS=example.org)", async () => {
+  it("locally, example domains are fine to try (docs/access.md's walkthrough: ALLOWED_EMAIL_DOMAINS=example.org)", async () => {
     const findings = await doctor({
       AUTH_URL: 'http://localhost:8787',
       COOKIE_DOMAIN: 'localhost',

@@ -1,4 +1,4 @@
-// One address, one account (docs/ACCOUNTS.md), tried as an attacker: a second Google account (another
+// One address, one account (docs/access.md), tried as an attacker: a second Google account (another
 // `sub`) with a verified address that already belongs to a user signs in through the real flow against
 // the loopback OIDC server. Run in both projects: with one database, and with SESSION_DBS.
 import fc from 'fast-check';

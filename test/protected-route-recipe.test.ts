@@ -2,7 +2,7 @@ import { createExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import readme from '../README.md?raw';
+import apiPage from '../docs/api.md?raw';
 import { createApp } from '../src/app';
 import type { AppEnv } from '../src/app-env';
 import { noteRoutes } from './fixtures/note-routes';
@@ -11,17 +11,17 @@ import { codeOf, FROM_APP } from './support/http';
 import { sessionOf, signIn } from './support/sign-in';
 import { API } from './support/worker';
 
-// The README's "Add your own protected endpoint" recipe, copied verbatim into
-// test/fixtures/note-routes.ts and mounted the way the README says.
+// The "Add your own protected endpoint" recipe of docs/api.md, copied verbatim into
+// test/fixtures/note-routes.ts and mounted the way the page says.
 const app = createApp({ protectedRoutes: [noteRoutes] });
 const call = (path: string, init: RequestInit = {}) =>
   app.fetch(new Request(new URL(path, API), init), env, createExecutionContext());
 
-describe('README: add your own protected endpoint', () => {
-  it('the README shows exactly the fixture (only the import path differs)', () => {
-    const block = /```ts\n(\/\/ src\/routes\/notes\.ts\n[\s\S]*?)```/.exec(readme)?.[1];
-    const asInReadme = fixture.replace("'../../src/routes/authed-routes'", "'./authed-routes'");
-    expect(block).toBe(`// src/routes/notes.ts\n${asInReadme}`);
+describe('docs/api.md: add your own protected endpoint', () => {
+  it('the page shows exactly the fixture (only the import path differs)', () => {
+    const block = /```ts\n(\/\/ src\/routes\/notes\.ts\n[\s\S]*?)```/.exec(apiPage)?.[1];
+    const asOnPage = fixture.replace("'../../src/routes/authed-routes'", "'./authed-routes'");
+    expect(block).toBe(`// src/routes/notes.ts\n${asOnPage}`);
   });
 
   it('without a cookie: 401 missing_session', async () => {

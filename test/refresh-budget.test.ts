@@ -1,4 +1,4 @@
-// POST /auth/refresh's budget (docs/RATE-LIMITS.md): a session's budget is spent only by requests whose
+// POST /auth/refresh's budget (docs/api.md#rate-limits): a session's budget is spent only by requests whose
 // token verifies; everything else spends its IP's. Tried as an attacker: forged tokens that merely name a
 // victim's `sid` must not use up the victim's refreshes. With the tight limiter (2 per 60 s per key).
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';

@@ -21,7 +21,7 @@ const NAMES = sessionDbNames();
 const MINUTE = 60_000;
 
 describe('shardOf: which session database holds a user', () => {
-  it('is pure and stable: pinned values (a change here moves every user: README "changing the list")', () => {
+  it('is pure and stable: pinned values (a change here moves every user: docs/database.md "Changing the list moves users")', () => {
     const pinned: Array<[string, number[]]> = [
       ['00000000-0000-4000-8000-000000000000', [0, 0, 3, 3, 15, 64]],
       ['11111111-1111-4111-8111-111111111111', [0, 0, 3, 7, 7, 92]],

@@ -1,4 +1,4 @@
-/** The D1 phase summarised: ops/s per operation and client count, D1's meta, and docs/SCALE.md's capacity model on both. */
+/** The D1 phase summarised: ops/s per operation and client count, D1's meta, and docs/scale.md's capacity model on both. */
 import { SESSION_TOKEN_TTL_SECONDS } from '../settings.ts';
 import { round, stats, statsOf } from '../stats.ts';
 

@@ -86,7 +86,7 @@ export function checkTargets(p: Parts): Target[] {
     },
     {
       id: 'active-sessions',
-      target: `active sessions one D1 carries ≥ ${TARGETS.activeSessions / 1e6} M (derived: measured throughput × docs/SCALE.md's model, U = ${p.d1.model.utilisation})`,
+      target: `active sessions one D1 carries ≥ ${TARGETS.activeSessions / 1e6} M (derived: measured throughput × docs/scale.md's model, U = ${p.d1.model.utilisation})`,
       measured: `derived ${formatCount(capacity.fromThroughput.activeSessions)} (${p.d1.refreshPerSecond} refreshes/s on ${formatCount(p.d1.seeded.sessions)} seeded sessions; from D1's own SQL time: ${formatCount(capacity.fromSqlTime.activeSessions)})`,
       met: capacity.fromThroughput.activeSessions >= TARGETS.activeSessions,
     },

@@ -1,5 +1,5 @@
 /**
- * `users relink` and `users duplicates` (docs/ACCOUNTS.md): a verified address belongs to one user, and
+ * `users relink` and `users duplicates` (docs/access.md): a verified address belongs to one user, and
  * signs in with one Google account. A second Google account with the address is refused
  * (`account_conflict`, audited on the user with its `sub`); `users relink EMAIL --sub SUB` moves the
  * user to that account on purpose.

@@ -1,5 +1,5 @@
 /**
- * The SQL of `users relink` and `users duplicates` (docs/ACCOUNTS.md): one verified address, one user.
+ * The SQL of `users relink` and `users duplicates` (docs/access.md): one verified address, one user.
  * Pure builders and readers, as in sql.ts (whose helpers they use): values become SQL literals only
  * after a `parse…` function validated them.
  */
@@ -112,7 +112,7 @@ export interface DuplicateRow {
 
 /**
  * Users whose verified addresses are one address (A-Z folded: SQLite's lower()), grouped by it: what
- * the migration to one address, one user found and left working (migrations/0005_…; docs/ACCOUNTS.md).
+ * the migration to one address, one user found and left working (migrations/0005_…; docs/access.md).
  */
 export function listDuplicates(): Batch<DuplicateRow[]> {
   const verified = (t: string) => `${t}email_verified = 1 AND coalesce(${t}email, '') <> ''`;

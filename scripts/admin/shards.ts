@@ -1,5 +1,5 @@
 /**
- * `npm run admin` with SESSION_DBS (README "Session databases"): sessions, and a copy of each user's
+ * `npm run admin` with SESSION_DBS (docs/database.md#session-databases-session_dbs): sessions, and a copy of each user's
  * rows (users, user_roles, the invitation of its address), live in the user's session database, the
  * one src/db/shard-of.ts names (imported as is: a file without imports, run by Node type stripping).
  * After a change in DB, the admin writes the user's copy there (what a refresh reads); session

@@ -1,5 +1,5 @@
 /**
- * Email addresses compare as Google compares them (docs/ACCOUNTS.md): the
+ * Email addresses compare as Google compares them (docs/access.md): the
  * ASCII letters A–Z case-insensitively, every other character exactly, after
  * Unicode NFC (so a precomposed and a decomposed spelling of one letter are
  * one address). Never Unicode case folding: `'\u212A'.toLowerCase()` (KELVIN

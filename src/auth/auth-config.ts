@@ -206,7 +206,7 @@ export function createAuthConfig(deps: AuthDeps): AuthConfig {
           deps.onStorageError(cause);
           throw cause;
         }
-        // The verified address belongs to another user: refused, audited in the batch (docs/ACCOUNTS.md).
+        // The verified address belongs to another user: refused, audited in the batch (docs/access.md).
         if (result.kind === 'conflict') return refusedSignInUrl(config, 'account_conflict');
         // Disabled: Auth.js's AccessDenied, whose page says so.
         if (result.kind === 'disabled') return false;

@@ -84,7 +84,9 @@ const MAKE_SECRET: Partial<Record<keyof ConfigEnv, string>> = {
 function required(env: ConfigEnv, name: keyof ConfigEnv): string {
   const value = env[name]?.trim();
   if (!value) {
-    throw new ConfigError(`${name} is not set: ${MAKE_SECRET[name] ?? 'see .dev.vars.example and the README'}`);
+    throw new ConfigError(
+      `${name} is not set: ${MAKE_SECRET[name] ?? 'see .dev.vars.example and docs/configuration.md'}`,
+    );
   }
   return value;
 }

@@ -47,7 +47,7 @@ export function parseSessionDbs(env: Record<string, unknown>): SessionDbsResult 
 }
 
 function fail(detail: string): SessionDbsResult {
-  return { ok: false, message: `SESSION_DBS ${detail} (README "Session databases")` };
+  return { ok: false, message: `SESSION_DBS ${detail} (docs/database.md#session-databases-session_dbs)` };
 }
 
 function isD1(value: unknown): boolean {

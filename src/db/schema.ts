@@ -11,7 +11,7 @@ export const users = sqliteTable(
     email: text('email'),
     /**
      * The verified address this user holds, normalised (src/access/address.ts): unique, so a verified
-     * address belongs to one user (docs/ACCOUNTS.md). NULL when the address is not verified, and for
+     * address belongs to one user (docs/access.md). NULL when the address is not verified, and for
      * the users that shared an address with an older one before the rule (the migration left it to one;
      * `npm run admin -- users duplicates` lists them).
      */

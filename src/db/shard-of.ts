@@ -8,7 +8,7 @@
  * Growing the list (appending a binding to SESSION_DBS) moves only the users
  * whose index changes, about 1 in `count` of them, each to the new database;
  * removing or reordering bindings moves far more. Either way the rows of the
- * users that move must be copied (README "Session databases: changing the list").
+ * users that move must be copied (docs/database.md, "Changing the list moves users").
  *
  * @example shardOf('3f1c…', 4) // 0..3
  */

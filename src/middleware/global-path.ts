@@ -15,7 +15,7 @@ export interface GlobalPathOptions {
 
 /**
  * Everything every request gets, as one middleware (one layer of Hono's
- * compose instead of five; measured in bench/RESULTS.md, "bare"):
+ * compose instead of five; measured in bench/RESULTS.md as the `bare` case):
  *
  * 1. a request id (`cf-ray`, else a UUID) on `c.var.requestId`;
  * 2. config and signing keys on `c.var` (load-config.ts; `500 misconfigured`

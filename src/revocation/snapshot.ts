@@ -26,7 +26,7 @@ export function scanEveryOf(config: Pick<Config, 'revocationPoll'>): number {
   return Math.min(config.revocationPoll * 1000, DEFAULT_SCAN_EVERY_MS);
 }
 
-/** The one feed instance (see the README on its limit, and sharding). */
+/** The one feed instance (its limit, and sharding: docs/scale.md#8-the-revocation-feeds-limit). */
 export function feedOf(namespace: FeedNamespace) {
   return namespace.get(namespace.idFromName('global'));
 }

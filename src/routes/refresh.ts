@@ -12,7 +12,7 @@ export interface RefreshedSession {
 }
 
 /**
- * The refresh's two budgets (docs/RATE-LIMITS.md), both in AUTH_RATE_LIMIT (30 per 60 s per key):
+ * The refresh's two budgets (docs/api.md#rate-limits), both in AUTH_RATE_LIMIT (30 per 60 s per key):
  * `refresh` per session, spent only by a token whose signature verified (a forged token naming a
  * victim's `sid` spends nothing of the victim's); `refresh-unverified` per client IP, spent by every
  * request whose token does not verify (none, malformed, forged, another key). A busy office or a

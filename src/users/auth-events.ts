@@ -19,7 +19,7 @@ export type AuthEventKind =
   | 'sign_in_denied'
   /**
    * Refused by the admission policy (ALLOWED_EMAIL_DOMAINS, ALLOWED_EMAILS, invitations), or for an
-   * address another user holds (`account_conflict <domain> <sub>`, on the holder: docs/ACCOUNTS.md).
+   * address another user holds (`account_conflict <domain> <sub>`, on the holder: docs/access.md).
    */
   | 'sign_in_refused'
   | 'invitation_accepted'

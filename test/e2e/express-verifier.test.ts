@@ -9,7 +9,7 @@ import { NAVIGATION, type RunningExample, rawGet } from './examples';
 import { freePort, type RunningSitewide, requestsIn, startLocalhostSitewide } from './harness';
 import { apiFetchFor, startExpressSibling } from './http';
 
-// The README's "Verify Sitewide tokens in your backend", proven: a real Sitewide
+// docs/siblings.md, "Verify tokens in your backend", proven: a real Sitewide
 // under wrangler dev, a real sign-in, and the Express example (@sitewide/verify/express)
 // verifying its tokens. The example configures no cookie name: the kit reads it from
 // /.well-known/sitewide.json (`sitewide.session` on this http Sitewide). It runs as its README

@@ -12,8 +12,8 @@ import { freePort, startSitewide } from './harness';
 import { apiFetchFor } from './http';
 import { copyProject, type ProjectCopy, ROOT } from './project-copy.ts';
 
-// Neither a developer's .dev.vars, .env nor shell reaches a test run. After the README's own
-// walkthrough ("Restrict who may sign in") a .dev.vars says ALLOWED_EMAIL_DOMAINS=example.test;
+// Neither a developer's .dev.vars, .env nor shell reaches a test run. After the walkthrough of
+// docs/access.md, "Try it locally", a .dev.vars says ALLOWED_EMAIL_DOMAINS=example.test;
 // here every [vars] name and secret is set to another valid value, in a .dev.vars and a .env
 // beside a copy of wrangler.toml and in the environment, and still:
 //   - vitest in workerd (test/hermetic-env.test.ts, test/sign-in.test.ts) passes, and

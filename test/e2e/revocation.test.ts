@@ -6,7 +6,7 @@ import type { RunningExample } from './examples';
 import { type RunningSitewide, startLocalhostSitewide } from './harness';
 import { apiFetchFor, startExpressSibling } from './http';
 
-// The README's revocation bound, measured end to end: a real Sitewide under wrangler dev with the
+// The revocation bound of docs/sessions.md, measured end to end: a real Sitewide under wrangler dev with the
 // default token lifetime (SESSION_TOKEN_TTL, 10 minutes) and the default REVOCATION_POLL (5 s), two
 // browsers of one user, and "sign out everywhere" from the second. The first browser's cookie must
 // be refused with 401 session_revoked well before its token expires: at Sitewide, and at a sibling

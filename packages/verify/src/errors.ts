@@ -5,7 +5,7 @@
  * header is attacker-chosen JSON whose `typ` or `kid` may hold CR/LF, ANSI escapes, Unicode line
  * separators or bidi overrides.
  */
-/** Sitewide's error codes (its README "Errors"); a newer Sitewide may send others. */
+/** Sitewide's error codes (docs/api.md "Errors" in Sitewide's repository); a newer Sitewide may send others. */
 export type SitewideErrorCode =
   | 'missing_session'
   | 'invalid_session'

@@ -13,7 +13,7 @@ import type { NewSession, ProviderProfile } from './types';
 /**
  * The user-and-account half of a sign-in batch, shared by its one-database
  * form (users/sign-in/record-sign-in) and its SESSION_DBS form (users/sign-in/sharded).
- * One verified address, one user (docs/ACCOUNTS.md), decided inside the batch:
+ * One verified address, one user (docs/access.md), decided inside the batch:
  *
  * 1. a new user, only while no account row names one and no user holds the
  *    verified address (`users.email_normalized`);
@@ -125,7 +125,7 @@ export function signInAudit(
   };
 }
 
-/** The refusal of a sign-in whose verified address belongs to another user (docs/ACCOUNTS.md). */
+/** The refusal of a sign-in whose verified address belongs to another user (docs/access.md). */
 export const ACCOUNT_CONFLICT = 'account_conflict';
 
 /**

@@ -35,5 +35,5 @@ export type SignInResult =
       acceptedInvitation: boolean;
     }
   | { kind: 'disabled'; userId: string }
-  /** The verified address belongs to another user (docs/ACCOUNTS.md): refused, audited, nothing else written. */
+  /** The verified address belongs to another user (docs/access.md): refused, audited, nothing else written. */
   | { kind: 'conflict' };
