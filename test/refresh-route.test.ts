@@ -92,7 +92,9 @@ describe('POST /auth/refresh', () => {
 
   it('a disabled user: 403 user_disabled', async () => {
     const s = await signedIn('refresh-route-disabled');
-    await run('UPDATE users SET disabled_at = ? WHERE id = ?', Date.now(), s.userId);
+    // Disabled an hour ago, before the token was issued: the revocation feed (which reads disables written
+    // by SQL, and refuses tokens issued before them) has nothing to say, so what refuses is the refresh's D1 read.
+    await run('UPDATE users SET disabled_at = ? WHERE id = ?', Date.now() - 60 * 60_000, s.userId);
     const res = await refresh({ cookie: s.expired });
     expect(await json(res)).toMatchObject({ status: 403, body: { error: { code: 'user_disabled' } } });
   });

@@ -118,7 +118,9 @@ describe('refresh: a genuine token whose exp has passed', () => {
 
   it('for a disabled user: 403 user_disabled', async () => {
     const { sub, cookie } = await sessionWithExpiredToken('refresh-disabled');
-    await run('UPDATE users SET disabled_at = ? WHERE id = ?', Date.now(), sub);
+    // Disabled an hour ago, before the token was issued: the revocation feed (which reads disables written
+    // by SQL, and refuses tokens issued before them) has nothing to say, so what refuses is the refresh's D1 read.
+    await run('UPDATE users SET disabled_at = ? WHERE id = ?', Date.now() - 60 * 60_000, sub);
     const res = await me(cookie);
     expect(res.status).toBe(403);
     expect(await codeOf(res)).toBe('user_disabled');

@@ -87,7 +87,9 @@ describe('SitewideRpc.verify (as GET /api/me)', () => {
 
   it('a disabled user on renewal: 403 user_disabled', async () => {
     const s = await signedIn('rpc-verify-disabled');
-    await run('UPDATE users SET disabled_at = ? WHERE id = ?', Date.now(), s.userId);
+    // Disabled an hour ago, before the token was issued: the revocation feed (which reads disables written
+    // by SQL, and refuses tokens issued before them) has nothing to say, so what refuses is the refresh's D1 read.
+    await run('UPDATE users SET disabled_at = ? WHERE id = ?', Date.now() - 60 * 60_000, s.userId);
     expect(await rpc.verify({ cookie: s.expired })).toMatchObject({ ok: false, status: 403, code: 'user_disabled' });
   });
 });

@@ -144,7 +144,9 @@ export async function startSitewide(options: SitewideOptions): Promise<RunningSi
         ]
       : []),
   ];
-  const child = startGroup('wrangler', args, { env, ...(options.requestLog ? { logPath: options.requestLog } : {}) });
+  // Its output goes to a file (the request log, when asked for): a failed start shows its tail.
+  const logPath = options.requestLog ?? (process.env.E2E_WRANGLER_LOG ? undefined : join(dir, 'wrangler.log'));
+  const child = startGroup('wrangler', args, { env, ...(logPath ? { logPath } : {}) });
   const stop = async () => {
     await stopGroup(child);
     await oidc.stop();
@@ -153,7 +155,10 @@ export async function startSitewide(options: SitewideOptions): Promise<RunningSi
   try {
     const local = new URL(options.authUrl);
     local.hostname = '127.0.0.1';
-    await waitForHealth(new URL('/health', local).href, child, { name: 'wrangler dev' });
+    await waitForHealth(new URL('/health', local).href, child, {
+      name: 'wrangler dev',
+      ...(logPath ? { logPath } : {}),
+    });
   } catch (error) {
     await stop();
     throw error;
