@@ -4,10 +4,10 @@
 import { asciiLowerCase, normalizeAddress } from '../access/address';
 import type { AdmissionPolicy } from '../access/admission';
 import type { AppAccess } from '../access/app-access';
-import { ROLE_NAME } from '../access/role-name';
 import { ConfigError } from './config-error';
 import { isPublicSuffix } from './domain-rules';
 import type { ConfigEnv } from './env';
+import { parseRoleTable } from './role-table';
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 
@@ -49,33 +49,14 @@ export function parseAdmission(env: ConfigEnv): AdmissionPolicy {
 }
 
 export function parseAppAccess(env: ConfigEnv, known: ReadonlySet<string>): AppAccess {
-  const raw: unknown = env.APP_ACCESS;
-  let value: unknown = raw;
-  if (typeof raw === 'string') {
-    if (!raw.trim()) return new Map();
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      throw new ConfigError(`APP_ACCESS is not JSON; expected e.g. {"https://admin.example.com": ["admin"]}`);
-    }
-  }
-  if (value === undefined) return new Map();
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ConfigError(`APP_ACCESS must be a JSON object: {"<origin or audience>": ["<role>", …]}`);
-  }
   const access = new Map<string, readonly string[]>();
-  for (const [key, roles] of Object.entries(value)) {
+  for (const [key, roles] of parseRoleTable('APP_ACCESS', env.APP_ACCESS, '{"https://admin.example.com": ["admin"]}')) {
     if (!known.has(key)) {
       throw new ConfigError(
         `APP_ACCESS key '${key}' is not the API origin, an ALLOWED_ORIGINS origin or a TOKEN_AUDIENCES audience; known: ${[...known].join(', ')}`,
       );
     }
-    if (!Array.isArray(roles) || roles.length === 0 || roles.some((r) => typeof r !== 'string' || !ROLE_NAME.test(r))) {
-      throw new ConfigError(
-        `APP_ACCESS '${key}' must list at least one role name (lower-case letters, digits, _ . : -, starting with a letter, at most 64), e.g. ["admin"]`,
-      );
-    }
-    access.set(key, Object.freeze([...new Set(roles as string[])]));
+    access.set(key, roles);
   }
   return access;
 }

@@ -1,7 +1,7 @@
 // The Workspace link's settings (docs/workspace.md), parsed for src/config/config.ts: off unless
 // GOOGLE_SERVICE_ACCOUNT is set; then every other setting is checked once per isolate.
-import { ROLE_NAME } from '../access/role-name';
 import { ConfigError } from '../config/config-error';
+import { parseRoleTable } from '../config/role-table';
 
 /** The raw settings, as wrangler vars and secrets supply them. */
 export interface WorkspaceEnv {
@@ -91,31 +91,13 @@ function parseUrl(name: string, value: string | undefined, fallback: string): st
 
 /** GROUP_ROLES: a JSON object (or a TOML table, which wrangler binds as an object) of group address -> roles. */
 export function parseGroupRoles(raw: unknown): Map<string, readonly string[]> {
-  let value: unknown = raw;
-  if (typeof raw === 'string') {
-    if (!raw.trim()) return new Map();
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      throw new ConfigError('GROUP_ROLES is not JSON; expected e.g. {"admins@example.com": ["admin"]}');
-    }
-  }
-  if (value === undefined) return new Map();
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ConfigError('GROUP_ROLES must be a JSON object: {"<group address>": ["<role>", …]}');
-  }
   const groups = new Map<string, readonly string[]>();
-  for (const [key, roles] of Object.entries(value)) {
+  for (const [key, roles] of parseRoleTable('GROUP_ROLES', raw, '{"admins@example.com": ["admin"]}')) {
     const group = key.trim().toLowerCase();
     if (!EMAIL.test(group)) {
       throw new ConfigError(`GROUP_ROLES key '${key}' must be a Google group's address, like admins@example.com`);
     }
-    if (!Array.isArray(roles) || roles.length === 0 || roles.some((r) => typeof r !== 'string' || !ROLE_NAME.test(r))) {
-      throw new ConfigError(
-        `GROUP_ROLES '${key}' must list at least one role name (lower-case letters, digits, _ . : -, starting with a letter, at most 64), e.g. ["admin"]`,
-      );
-    }
-    groups.set(group, Object.freeze([...new Set(roles as string[])]));
+    groups.set(group, roles);
   }
   return groups;
 }
