@@ -22,7 +22,8 @@ const DEFAULT_ERRORS: Partial<Record<number, readonly ErrorCode[]>> = {
 /** The tags operations may carry, each declared once at the top of the document with its description. */
 export const TAGS = {
   auth: 'Sign-in with Google through Auth.js: the sign-in page, CSRF token, provider redirect and callback, sign-out',
-  tokens: 'Short-lived access tokens (at+jwt) for the backends on TOKEN_AUDIENCES',
+  tokens:
+    'Short-lived access tokens (at+jwt) for the backends on TOKEN_AUDIENCES: for a signed-in user, or a service client',
   api: 'The signed-in user',
   sessions: "The caller's sessions: list them, revoke one, sign out everywhere",
   meta: 'Health, public verification keys, deployment metadata and this description',
@@ -112,6 +113,6 @@ export const USER_SCHEMA = {
 
 export const SESSION_ERRORS = {
   401: ['missing_session', 'invalid_session', 'session_expired', 'session_revoked', 'user_not_found'],
-  403: ['user_disabled', 'access_denied', 'csrf_rejected'],
+  403: ['user_disabled', 'access_denied', 'csrf_rejected', 'client_not_allowed'],
   503: ['service_unavailable'],
 } as const satisfies Partial<Record<number, readonly ErrorCode[]>>;
