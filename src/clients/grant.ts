@@ -67,11 +67,27 @@ function refused(c: Context<AppEnv>, failure: OAuthFailure, cause?: string): Res
   return oauthErrorResponse(failure, c.var.config.apiOrigin);
 }
 
+/** The body as text, read no further than MAX_GRANT_BODY bytes (undefined past it). */
 async function readBody(request: Request): Promise<string | undefined> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > MAX_GRANT_BODY) return undefined;
-  const text = await request.text();
-  return text.length > MAX_GRANT_BODY ? undefined : text;
+  if (Number(request.headers.get('content-length') ?? '0') > MAX_GRANT_BODY) return undefined;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body?.getReader();
+  for (let read = await reader?.read(); read && !read.done; read = await reader?.read()) {
+    size += read.value.byteLength;
+    if (size > MAX_GRANT_BODY) {
+      await reader?.cancel();
+      return undefined;
+    }
+    chunks.push(read.value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
 }
 
 async function grantClientCredentials(c: Context<AppEnv>): Promise<Response> {

@@ -1,21 +1,11 @@
 /** The command line of `npm run admin -- clients …`: its commands, validated arguments and options. */
 import { parseArgs } from 'node:util';
 import { wranglerFlags } from '../args.ts';
-import { type Actor, parseActor, parseRole, parseUuid, type Role, type Uuid } from '../values.ts';
-import { type Audience, type ClientName, parseAudience, parseClientName, parseOverlap } from './values.ts';
+import { type Actor, parseActor, parseRole, parseUuid, type Role } from '../values.ts';
+import type { ClientsCommand, ClientsInvocation } from './invocation.ts';
+import { type Audience, parseAudience, parseClientName, parseOverlap } from './values.ts';
 
-export type ClientsCommand =
-  | { name: 'clients create'; clientName: ClientName; audiences: Audience[]; roles: Role[] }
-  | { name: 'clients list' }
-  | { name: 'clients show' | 'clients revoke'; id: Uuid }
-  | { name: 'clients rotate'; id: Uuid; overlapSeconds: number };
-
-export interface ClientsInvocation {
-  command: ClientsCommand;
-  json: boolean;
-  by: Actor | null;
-  wranglerFlags: string[];
-}
+export type { ClientsCommand, ClientsInvocation };
 
 export type ClientsParseResult =
   | { kind: 'run'; invocation: ClientsInvocation }

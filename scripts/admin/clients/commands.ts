@@ -7,7 +7,7 @@ import { clientSubject } from '../../../src/clients/subject.ts';
 import { type Column, formatFields, formatTable, isoTime, shortTime } from '../format.ts';
 import type { ChangeContext, RunD1 } from '../rows.ts';
 import type { Actor, Uuid } from '../values.ts';
-import type { ClientsInvocation } from './args.ts';
+import type { ClientsInvocation } from './invocation.ts';
 import { type ClientEventRow, type ClientRow, stringList } from './rows.ts';
 import { createClient, listClients, revokeClient, rotateClient, showClient } from './sql.ts';
 
