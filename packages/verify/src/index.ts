@@ -7,6 +7,13 @@
  */
 
 export { signInPageUrl, signInUrl, signOutUrl } from './browser.ts';
+export type { SitewideClient } from './client.ts';
+export {
+  SitewideClientTokenError,
+  type SitewideClientTokenOptions,
+  type SitewideClientTokenSource,
+  sitewideClientToken,
+} from './client-token.ts';
 export { cookiePairs, type VerifyInput } from './cookies.ts';
 export { accessDenied, errorBody, type SitewideErrorCode, type SitewideFailure } from './errors.ts';
 export type { SitewideBinding, SitewideRpcResult } from './refresh.ts';
@@ -14,9 +21,11 @@ export { ACCESS_TOKEN_TYP, SESSION_TOKEN_TYP } from './token.ts';
 export { hasAnyRole, type SitewideSession, type SitewideUser } from './user.ts';
 export {
   createSitewideVerifier,
+  type SitewideClientContext,
   type SitewideContext,
   type SitewideOk,
   type SitewideResult,
+  type SitewideUserContext,
   type SitewideVerifier,
   type SitewideVerifierOptions,
 } from './verifier.ts';
