@@ -11,8 +11,7 @@ export const dynamic = 'force-dynamic';
 export default async function Home() {
   const request = await headers();
   const result = await sitewide().verify({ cookie: request.get('cookie') });
-  // A page reads the cookie: the caller is a person (kind 'client' comes only from a Bearer token, with allowClients).
-  if (result.ok && result.kind === 'user') {
+  if (result.ok) {
     const { user } = result;
     return (
       <main>

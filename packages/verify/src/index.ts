@@ -20,6 +20,7 @@ export type { SitewideBinding, SitewideRpcResult } from './refresh.ts';
 export { ACCESS_TOKEN_TYP, SESSION_TOKEN_TYP } from './token.ts';
 export { hasAnyRole, type SitewideSession, type SitewideUser } from './user.ts';
 export {
+  type CallerOf,
   createSitewideVerifier,
   type SitewideClientContext,
   type SitewideContext,

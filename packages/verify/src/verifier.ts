@@ -65,17 +65,23 @@ export interface SitewideClientContext {
 /** Who called: switch on `kind` (`'client'` only where `allowClients` is on). */
 export type SitewideContext = SitewideUserContext | SitewideClientContext;
 
-export type SitewideOk = SitewideContext & {
+export type SitewideOk<C extends SitewideContext = SitewideContext> = C & {
   ok: true;
   /** Set-Cookie values to forward on your response (the renewed session cookie after a refresh); usually empty. */
   setCookie: string[];
 };
 
-export type SitewideResult = SitewideOk | SitewideFailure;
+export type SitewideResult<C extends SitewideContext = SitewideContext> = SitewideOk<C> | SitewideFailure;
 
-export interface SitewideVerifier {
+/** What a verifier built with these options lets through: clients only where `allowClients` may be true. */
+export type CallerOf<O extends SitewideVerifierOptions> = O extends { allowClients?: false | undefined }
+  ? SitewideUserContext
+  : SitewideContext;
+
+/** A verifier; `C` is who it lets through (people only, unless built with `allowClients`). */
+export interface SitewideVerifier<C extends SitewideContext = SitewideUserContext> {
   /** Never throws for a request: every outcome is a result. */
-  verify(input: VerifyInput, options?: { binding?: SitewideBinding }): Promise<SitewideResult>;
+  verify(input: VerifyInput, options?: { binding?: SitewideBinding }): Promise<SitewideResult<C>>;
 }
 
 /** A renewal's answer is reused this long for the same expired token (stragglers, parallel requests). */
@@ -94,7 +100,7 @@ const RENEWAL_MAX_ENTRIES = 128;
  * const result = await sitewide.verify(request);
  * if (!result.ok) return Response.json(errorBody(result), { status: result.status });
  */
-export function createSitewideVerifier(options: SitewideVerifierOptions): SitewideVerifier {
+export function createSitewideVerifier<O extends SitewideVerifierOptions>(options: O): SitewideVerifier<CallerOf<O>> {
   if (typeof options?.issuer !== 'string' || !/^https?:\/\/[^/]/.test(options.issuer)) {
     throw new TypeError('createSitewideVerifier: issuer must be Sitewide’s origin, e.g. https://api.example.com');
   }
@@ -200,7 +206,7 @@ export function createSitewideVerifier(options: SitewideVerifierOptions): Sitewi
     return { ok: true, ...userContext(payload, 'bearer'), setCookie: [] };
   }
 
-  return { verify };
+  return { verify } as SitewideVerifier<CallerOf<O>>;
 }
 
 function userContext(payload: Parameters<typeof userFromClaims>[0], via: 'cookie' | 'bearer'): SitewideUserContext {
