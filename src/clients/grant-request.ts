@@ -75,24 +75,18 @@ export function parseGrantRequest(body: string, authorization: string | null): P
   const single = (name: string) => params.get(name) ?? undefined;
 
   const grantType = single('grant_type');
-  if (!grantType) return refuse('invalid_request', 'grant_type is missing: send grant_type=client_credentials');
+  if (!grantType) return refuse('invalid_request', 'grant_type=client_credentials is missing');
   if (grantType !== 'client_credentials') {
-    return refuse(
-      'unsupported_grant_type',
-      'This token endpoint serves grant_type=client_credentials (a signed-in browser sends JSON with its cookie instead)',
-    );
+    return refuse('unsupported_grant_type', 'Only grant_type=client_credentials is served');
   }
   if ((counts.get('audience') ?? 0) + (counts.get('resource') ?? 0) > 1) {
-    return refuse('invalid_target', 'Name one audience (audience or resource) per token');
+    return refuse('invalid_target', 'One audience per token');
   }
   for (const [name, count] of counts) {
-    if (count > 1) return refuse('invalid_request', `The parameter ${name} is repeated (RFC 6749 section 3.2)`);
+    if (count > 1) return refuse('invalid_request', `${name} is repeated`);
   }
   if (single('scope')?.trim()) {
-    return refuse(
-      'invalid_scope',
-      "Sitewide issues no scopes: a client's token carries the roles npm run admin gave the client",
-    );
+    return refuse('invalid_scope', 'No scopes here: a token carries the client roles');
   }
   const audience = single('audience') ?? single('resource');
 
@@ -100,34 +94,22 @@ export function parseGrantRequest(body: string, authorization: string | null): P
   const bodySecret = single('client_secret');
   if (authorization !== null) {
     if (authorization.length > MAX_AUTHORIZATION || !/^basic\b/i.test(authorization)) {
-      return refuse(
-        'invalid_client',
-        'Authenticate with HTTP Basic (client_secret_basic) or client_id and client_secret in the body (client_secret_post)',
-      );
+      return refuse('invalid_client', 'Use HTTP Basic, or client_id and client_secret in the body');
     }
     if (bodySecret !== undefined) {
-      return refuse(
-        'invalid_request',
-        'Use one client authentication method: Basic or client_secret in the body, not both',
-      );
+      return refuse('invalid_request', 'Basic and client_secret at once');
     }
     const credentials = decodeBasic(authorization);
     if (!credentials) {
-      return refuse(
-        'invalid_client',
-        'The Basic credentials are malformed: base64 of form-encoded client_id:client_secret',
-      );
+      return refuse('invalid_client', 'Malformed Basic credentials');
     }
     if (bodyId !== undefined && bodyId !== credentials.id) {
-      return refuse('invalid_request', 'client_id in the body differs from the Basic credentials');
+      return refuse('invalid_request', 'client_id differs from Basic');
     }
     return { ok: true, grant: { credentials, method: 'client_secret_basic', audience } };
   }
   if (!bodyId || !bodySecret) {
-    return refuse(
-      'invalid_client',
-      'No client authentication: send HTTP Basic, or client_id and client_secret in the body',
-    );
+    return refuse('invalid_client', 'No client authentication');
   }
   return {
     ok: true,
