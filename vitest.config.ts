@@ -49,6 +49,9 @@ const SHARDED_FILES = [
   'test/admin-shards.test.ts',
   'test/workspace-sync.test.ts',
   'test/workspace-roles.test.ts',
+  // Service clients live in DB whatever SESSION_DBS says; their revocations reach the feed from there.
+  'test/client-credentials.test.ts',
+  'test/client-tokens.test.ts',
 ];
 
 const bindings = {
