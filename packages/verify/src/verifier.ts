@@ -74,9 +74,13 @@ export type SitewideOk<C extends SitewideContext = SitewideContext> = C & {
 export type SitewideResult<C extends SitewideContext = SitewideContext> = SitewideOk<C> | SitewideFailure;
 
 /** What a verifier built with these options lets through: clients only where `allowClients` may be true. */
-export type CallerOf<O extends SitewideVerifierOptions> = O extends { allowClients?: false | undefined }
-  ? SitewideUserContext
-  : SitewideContext;
+export type CallerOf<O extends SitewideVerifierOptions> = O extends { allowClients: true }
+  ? SitewideContext
+  : O extends { allowClients: false }
+    ? SitewideUserContext
+    : 'allowClients' extends keyof O
+      ? SitewideContext
+      : SitewideUserContext;
 
 /** A verifier; `C` is who it lets through (people only, unless built with `allowClients`). */
 export interface SitewideVerifier<C extends SitewideContext = SitewideUserContext> {
