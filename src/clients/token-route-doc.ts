@@ -3,7 +3,7 @@
  * beside the cookie flow's JSON, the `clientSecretBasic` scheme, and RFC 6749 §5.2 error bodies
  * beside Sitewide's own for 400 and 401.
  */
-import { OPERATION, type Operation } from '../openapi/describe';
+import type { Operation } from '../openapi/describe';
 import { OAUTH_ERROR_SCHEMA } from './oauth-error';
 
 type Json = Record<string, unknown>;
@@ -37,17 +37,12 @@ function withOAuthErrors(response: Json | undefined): Json | undefined {
   };
 }
 
-/** Adds the grant to a `documented(...)` middleware's operation; returns the same middleware. */
-export function withClientCredentialsDoc<T extends object>(middleware: T): T {
-  const operation = (middleware as { [OPERATION]?: Operation })[OPERATION];
-  if (!operation) return middleware;
+/** Adds the grant to `POST /auth/token`'s operation (`documented({ amend })`). */
+export function amendForClientCredentials(operation: Operation): void {
   const requestBody = operation.requestBody as { content: Record<string, unknown> } | undefined;
-  if (requestBody) {
-    requestBody.content['application/x-www-form-urlencoded'] = { schema: FORM_BODY };
-  }
+  if (requestBody) requestBody.content['application/x-www-form-urlencoded'] = { schema: FORM_BODY };
   const responses = operation.responses as Record<string, Json | undefined>;
   responses['400'] = withOAuthErrors(responses['400']);
   responses['401'] = withOAuthErrors(responses['401']);
   operation.security = [...(operation.security as Json[]), { clientSecretBasic: [] }];
-  return middleware;
 }

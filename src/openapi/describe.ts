@@ -48,6 +48,8 @@ export interface RouteDoc {
    * when one is sent and works without. Absent: a public route (`security: []`).
    */
   auth?: Array<'cookie' | 'bearer' | 'anonymous'>;
+  /** A last change to the generated operation (a second request body, another error shape). */
+  amend?: (operation: Operation) => void;
 }
 
 /** Where a route's OpenAPI operation rides on its middleware (read by openapi/document.ts). */
@@ -87,6 +89,7 @@ export function documented(doc: RouteDoc) {
       ? { requestBody: { required: true, content: { 'application/json': { schema: doc.requestBody } } } }
       : {}),
   };
+  doc.amend?.(operation);
   const middleware = createMiddleware(async function documentedRoute(_c, next) {
     await next();
   });

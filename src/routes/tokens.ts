@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
 import { mayReach } from '../auth/app-access';
 import { clientCredentialsGrant } from '../clients/grant';
-import { CLIENT_CREDENTIALS_DESCRIPTION, withClientCredentialsDoc } from '../clients/token-route-doc';
+import { amendForClientCredentials, CLIENT_CREDENTIALS_DESCRIPTION } from '../clients/token-route-doc';
 import { guardDb } from '../db/guard';
 import { requestDb } from '../db/request-db';
 import { apiError } from '../errors';
@@ -31,31 +31,30 @@ async function readAudience(req: Request): Promise<unknown> {
  */
 export const tokenRoutes = new Hono<AppEnv>().post(
   '/auth/token',
-  withClientCredentialsDoc(
-    documented({
-      summary: 'Mint a short-lived access token (at+jwt) for a backend on TOKEN_AUDIENCES',
-      description: CLIENT_CREDENTIALS_DESCRIPTION,
-      tags: ['tokens'],
-      auth: ['cookie'],
-      requestBody: { type: 'object', required: ['audience'], properties: { audience: { type: 'string' } } },
-      ok: {
-        schema: {
-          type: 'object',
-          properties: {
-            access_token: { type: 'string' },
-            token_type: { const: 'Bearer' },
-            expires_in: { type: 'integer' },
-          },
+  documented({
+    summary: 'Mint a short-lived access token (at+jwt) for a backend on TOKEN_AUDIENCES',
+    description: CLIENT_CREDENTIALS_DESCRIPTION,
+    amend: amendForClientCredentials,
+    tags: ['tokens'],
+    auth: ['cookie'],
+    requestBody: { type: 'object', required: ['audience'], properties: { audience: { type: 'string' } } },
+    ok: {
+      schema: {
+        type: 'object',
+        properties: {
+          access_token: { type: 'string' },
+          token_type: { const: 'Bearer' },
+          expires_in: { type: 'integer' },
         },
       },
-      errors: {
-        ...SESSION_ERRORS,
-        400: ['invalid_audience', 'validation_failed'],
-        403: SESSION_ERRORS[403],
-        429: ['rate_limited'],
-      },
-    }),
-  ),
+    },
+    errors: {
+      ...SESSION_ERRORS,
+      400: ['invalid_audience', 'validation_failed'],
+      403: SESSION_ERRORS[403],
+      429: ['rate_limited'],
+    },
+  }),
   // grant_type=client_credentials (a form-encoded body) is answered here; JSON goes on to the cookie flow.
   clientCredentialsGrant(),
   requireSession({ allowBearer: false }),
