@@ -55,6 +55,9 @@ const SHARDED_FILES = [
   'test/workspace-roles.test.ts',
   'test/one-account.test.ts',
   'test/refresh-budget.test.ts',
+  // Service clients live in DB whatever SESSION_DBS says; their revocations reach the feed from there.
+  'test/client-credentials.test.ts',
+  'test/client-tokens.test.ts',
 ];
 
 const pinned = {

@@ -11,14 +11,19 @@
  *   scripts/admin/wrangler.ts  runs one batch with wrangler
  *   scripts/admin/commands.ts  each command: its batch, its output
  *   scripts/admin/format.ts    tables
+ *   scripts/admin/clients/     `clients …`: service clients, statements built with drizzle (inline-sql.ts)
  */
 import { randomUUID } from 'node:crypto';
 import { parseCommandLine, USAGE } from './admin/args.ts';
+import { runClientsCli } from './admin/clients/cli.ts';
 import { execute } from './admin/commands.ts';
 import { defaultOperator } from './admin/operator.ts';
 import { sessionDbsOf } from './admin/session-config.ts';
 import { parseUuid, type Uuid } from './admin/values.ts';
 import { D1Error, wranglerRunner } from './admin/wrangler.ts';
+
+// Service clients (scripts/admin/clients/): their own parser and commands.
+if (process.argv[2] === 'clients') process.exit(await runClientsCli(process.argv.slice(2)));
 
 const parsed = parseCommandLine(process.argv.slice(2));
 if (parsed.kind === 'help') {

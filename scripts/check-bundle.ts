@@ -21,8 +21,11 @@ import { gzipSync } from 'node:zlib';
 //   the Directory client on plain fetch, the sync, its plan and D1 writes, the sign-in hook, the settings'
 //   checks and messages; jose's PEM import was left out for Web Crypto's, -0.5).
 //   103.3 with one address, one account (src/access/address.ts, the sign-in batch's conflict check, untrusted-text.ts).
+//   +3.6 with service clients (src/clients: the client_credentials grant, its request parser and RFC 6749
+//   errors, secret hashing and the constant-time compare, client tokens signed and, on /api, verified to
+//   refuse them with 403 client_not_allowed, the grant's rate limits, its OpenAPI text, the revocation scan).
 // The budget is what was achieved, rounded up: a growth fails the build.
-const BUDGET_GZIP_KIB = 104;
+const BUDGET_GZIP_KIB = 108;
 
 /** Never in the Worker: Auth.js's page renderer (aliased to a stub) and the Public Suffix List (deploy time only). */
 const FORBIDDEN = ['preact', 'preact-render-to-string', 'tldts', 'tldts-core'];

@@ -1,6 +1,7 @@
 import { type Context, type ErrorHandler, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './app-env';
+import { exceptClientGrant } from './clients/rate-limits';
 import { ApiError, errorResponse } from './errors';
 import { describeCause, log } from './log';
 import { csrfGuard, originGuard } from './middleware/csrf-guard';
@@ -43,7 +44,8 @@ export function createApp(options: AppOptions = {}) {
   // Auth.js checks its CSRF token; we check the Origin too, as for every cookie-authenticated write.
   app.post('/auth/signout', limit('sign-out'), originGuard());
   app.post('/api/sessions/*', limit('revocation'));
-  app.post('/auth/token', limit('token'));
+  // The client-credentials grant (form-encoded) has its own limits, per client and per IP: src/clients.
+  app.post('/auth/token', exceptClientGrant(limit('token')));
   app.get('/api/me/export', limit('export'));
   app.delete('/api/me', limit('account-deletion'));
 

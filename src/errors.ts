@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'session_revoked'
   | 'user_disabled'
   | 'csrf_rejected'
+  /** A service client's token on a route for people (Sitewide's own /api/*): src/clients. */
+  | 'client_not_allowed'
   /** A sensitive action (deleting the account) needs a recent sign-in; sign in again, then retry. */
   | 'reauth_required'
   | 'rate_limited'

@@ -67,19 +67,29 @@ describe('GET /openapi.json', () => {
       'session_revoked',
       'user_not_found',
     ]);
-    expect(codes('403')).toEqual(['user_disabled', 'access_denied', 'csrf_rejected']);
+    expect(codes('403')).toEqual(['user_disabled', 'access_denied', 'csrf_rejected', 'client_not_allowed']);
     expect(codes('503')).toEqual(['service_unavailable']);
     const deleteMe = doc.paths['/api/me']?.delete;
     expect(deleteMe?.operationId).toBe('deleteMe');
     expect(Object.keys(deleteMe?.responses ?? {})).toContain('204');
     expect(
       deleteMe?.responses['403']?.content?.['application/json'].schema.properties?.error?.properties.code.enum,
-    ).toEqual(['user_disabled', 'access_denied', 'csrf_rejected', 'reauth_required']);
+    ).toEqual(['user_disabled', 'access_denied', 'csrf_rejected', 'client_not_allowed', 'reauth_required']);
     expect(doc.paths['/api/me/export']?.get?.operationId).toBe('getMeExport');
-    const token = doc.paths['/auth/token']?.post;
-    expect(
-      token?.responses['400']?.content?.['application/json'].schema.properties?.error?.properties.code.enum,
-    ).toEqual(['invalid_audience', 'validation_failed']);
+    // POST /auth/token: Sitewide's codes (the cookie flow), or an RFC 6749 error (grant_type=client_credentials).
+    type OneOf = {
+      oneOf: Array<{ properties: { error: { enum?: string[]; properties?: { code: { enum: string[] } } } } }>;
+    };
+    const token = doc.paths['/auth/token']?.post as unknown as {
+      responses: Record<string, { content: { 'application/json': { schema: OneOf } } }>;
+      requestBody: { content: Record<string, unknown> };
+    };
+    const [ours, oauth] = token.responses['400']?.content['application/json'].schema.oneOf ?? [];
+    expect(ours?.properties.error.properties?.code.enum).toEqual(['invalid_audience', 'validation_failed']);
+    expect(oauth?.properties.error.enum).toContain('invalid_target');
+    const [, unauthorized] = token.responses['401']?.content['application/json'].schema.oneOf ?? [];
+    expect(unauthorized?.properties.error.enum).toContain('invalid_client');
+    expect(Object.keys(token.requestBody.content)).toEqual(['application/json', 'application/x-www-form-urlencoded']);
   });
 
   interface Document {
@@ -141,7 +151,8 @@ describe('GET /openapi.json', () => {
     expect(securityOf('/', 'get')).toEqual([]);
     expect(securityOf('/openapi.json', 'get')).toEqual([]);
     expect(securityOf('/api/me', 'get')).toEqual([{ sessionCookie: [] }, { bearerToken: [] }]);
-    expect(securityOf('/auth/token', 'post')).toEqual([{ sessionCookie: [] }]);
+    // The cookie flow, or a service client's Basic credentials (client_secret_post has no scheme: the description says it).
+    expect(securityOf('/auth/token', 'post')).toEqual([{ sessionCookie: [] }, { clientSecretBasic: [] }]);
     expect(securityOf('/auth/signout', 'post')).toEqual([{ sessionCookie: [] }, {}]);
   });
 

@@ -137,9 +137,9 @@ describe('revocations written to D1 outside the Worker reach the feed', () => {
 });
 
 describe('the scan reads only its partial indexes', () => {
-  it('each of the three reads is a range search on its own index (EXPLAIN QUERY PLAN through D1)', async () => {
+  it('each of the four reads is a range search on its own index (EXPLAIN QUERY PLAN through D1)', async () => {
     const from = Date.now() - 660_000;
-    const queries = scanQueries(dbFor(env.DB), { sessions: from, disabled: from, deleted: from });
+    const queries = scanQueries(dbFor(env.DB), { sessions: from, disabled: from, deleted: from, clients: from });
     const plans: string[] = [];
     for (const query of queries) {
       const { sql, params } = query.toSQL();
@@ -152,6 +152,9 @@ describe('the scan reads only its partial indexes', () => {
       expect.stringMatching(/^SEARCH sessions USING INDEX sessions_revoked_at \(revoked_at>\?\)/),
       expect.stringMatching(/^SEARCH users USING INDEX users_disabled_at \(disabled_at>\?\)/),
       expect.stringMatching(/^SEARCH auth_events USING INDEX auth_events_deletions \(created_at>\?\)/),
+      expect.stringMatching(
+        /^SEARCH service_clients USING INDEX service_clients_tokens_revoked_before \(tokens_revoked_before>\?\)/,
+      ),
     ]);
   });
 });

@@ -14,12 +14,14 @@ describe('GET /.well-known/jwks.json', () => {
       for (const secret of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k']) expect(key).not.toHaveProperty(secret);
   });
 
-  it('/.well-known/sitewide.json names the issuer, keys, cookie, token endpoint and revocation feed', async () => {
+  it('/.well-known/sitewide.json names the issuer, keys, cookie, token endpoint (grant, client authentication) and revocation feed', async () => {
     const res = await api('/.well-known/sitewide.json');
     expect(await res.json()).toEqual({
       issuer: API,
       jwks_uri: `${API}/.well-known/jwks.json`,
       token_endpoint: `${API}/auth/token`,
+      grant_types_supported: ['client_credentials'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       algorithms: ['ES256'],
       session_cookie: { name: SESSION_COOKIE, domain: 'example.test', typ: 'sitewide-session+jwt', audience: API },
       access_token: { typ: 'at+jwt', audiences: [API, 'https://billing.example.test', 'reports'] },

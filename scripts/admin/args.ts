@@ -1,5 +1,6 @@
 /** The command line of `npm run admin`: commands, their arguments (validated), options, wrangler flags. */
 import { parseArgs } from 'node:util';
+import { CLIENTS_USAGE } from './clients/usage.ts';
 import { type Actor, parseActor, parseEmail, parseRole, parseSubject, parseUserRef } from './values.ts';
 
 export const USAGE = `Usage: npm run admin -- <command> [options]
@@ -22,10 +23,13 @@ Users (EMAIL matches with A-Z case-insensitive, as Google compares addresses; a 
   invites list
   invites remove EMAIL
 
+${CLIENTS_USAGE}
+
 Options:
   --json          JSON instead of tables
   --by NAME       who makes the change, for the audit trail (default: git config user.email, else $USER)
   --sub SUB       the Google account (its sub) for users relink
+  --audience AUD, --role ROLE, --overlap DURATION: clients create / rotate (above)
 
 Database (wrangler d1 execute flags; default: the local D1 that npm run dev uses):
   --env ENV --remote    e.g. --env production --remote
@@ -82,6 +86,7 @@ export function parseCommandLine(argv: string[]): ParseResult {
   const [group, verb, ...rest] = positionals;
   if (!group) return { kind: 'usage', error: 'no command given', full: true };
   const name = `${group} ${verb ?? ''}`.trim();
+  if (group === 'clients') return { kind: 'usage', error: "'clients' commands run through npm run admin -- clients …" };
   if (!isCommandName(name)) return { kind: 'usage', error: `unknown command '${name}'`, full: true };
   const spec = COMMANDS[name];
   if (rest.length !== spec.args.length) {
@@ -133,7 +138,9 @@ function parseOptions(argv: string[]) {
 type Values = ReturnType<typeof parseOptions>['values'];
 
 /** The database flags for wrangler: local (the database npm run dev uses) unless --remote. */
-function wranglerFlags(values: Values): string[] | string {
+export function wranglerFlags(
+  values: Pick<Values, 'remote' | 'local' | 'env' | 'preview' | 'persist-to' | 'config'>,
+): string[] | string {
   if (values.remote && values.local) return '--remote and --local exclude each other';
   if (values.remote && values['persist-to'] !== undefined) return '--persist-to is for the local database only';
   return [

@@ -131,3 +131,45 @@ export const authEvents = sqliteTable(
 );
 
 export type AuthEvent = typeof authEvents.$inferSelect;
+
+/**
+ * Service clients: machines (cron jobs, CI, other backends, agents) that get access tokens with
+ * `POST /auth/token grant_type=client_credentials` (src/clients). Made, rotated and revoked with
+ * `npm run admin -- clients …`. In `DB` (the primary) even with SESSION_DBS.
+ */
+export const serviceClients = sqliteTable(
+  'service_clients',
+  {
+    /** A UUID; tokens name it as `sub` = `client:<id>` and `client_id` = `<id>`. */
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    /** SHA-256 of the secret, hex: the secret itself (256 random bits) is shown once and never stored. */
+    secretHash: text('secret_hash').notNull(),
+    /** After `clients rotate --overlap`: the previous secret's hash, accepted until previous_secret_expires_at. */
+    previousSecretHash: text('previous_secret_hash'),
+    previousSecretExpiresAt: integer('previous_secret_expires_at', { mode: 'timestamp_ms' }),
+    /** JSON array: the audiences it may ask tokens for (TOKEN_AUDIENCES entries, or the API's own origin). */
+    audiences: text('audiences', { mode: 'json' }).$type<string[]>().notNull(),
+    /** JSON array: the roles its tokens carry (APP_ACCESS applies to them as to a user's). */
+    roles: text('roles', { mode: 'json' }).$type<string[]>().notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull().default(now),
+    /** Who created it (`npm run admin -- clients create --by`, else git user.email or $USER). */
+    createdBy: text('created_by'),
+    /** The last token it got (written at most once a minute). */
+    lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
+    revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+    /**
+     * Its tokens issued before this time are refused (set by `clients revoke`, and by `clients rotate`
+     * without overlap): the revocation feed reads it (src/revocation/d1-scan.ts) and carries
+     * `{id: "client:<id>", before}` to every verifier.
+     */
+    tokensRevokedBefore: integer('tokens_revoked_before', { mode: 'timestamp_ms' }),
+  },
+  (t) => [
+    index('service_clients_tokens_revoked_before')
+      .on(t.tokensRevokedBefore)
+      .where(sql`${t.tokensRevokedBefore} IS NOT NULL`),
+  ],
+);
+
+export type ServiceClient = typeof serviceClients.$inferSelect;

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv, AuthedEnv } from '../app-env';
+import { clientTokenRefusal } from '../clients/refuse-client-token';
 import { apiError } from '../errors';
 import { snapshotOf } from '../revocation/snapshot';
 import { readSessionCookie, sessionCookieClears, sessionCookieOptions } from '../session/cookie';
@@ -70,6 +71,9 @@ async function authenticateBearer(c: Context<AuthedEnv>, authorization: string):
       headers: challenge('invalid_token', 'revoked'),
     });
   }
+  // A service client's token has no `sid`: it fails as a user's, and is refused with its own code.
+  const refusal = await clientTokenRefusal(token, keys, config);
+  if (refusal) throw refusal;
   const expired = result.code === 'session_expired';
   throw apiError(
     401,

@@ -22,7 +22,8 @@ const DEFAULT_ERRORS: Partial<Record<number, readonly ErrorCode[]>> = {
 /** The tags operations may carry, each declared once at the top of the document with its description. */
 export const TAGS = {
   auth: 'Sign-in with Google through Auth.js: the sign-in page, CSRF token, provider redirect and callback, sign-out',
-  tokens: 'Short-lived access tokens (at+jwt) for the backends on TOKEN_AUDIENCES',
+  tokens:
+    'Short-lived access tokens (at+jwt) for the backends on TOKEN_AUDIENCES: for a signed-in user, or a service client',
   api: 'The signed-in user',
   sessions: "The caller's sessions: list them, revoke one, sign out everywhere",
   meta: 'Health, public verification keys, deployment metadata and this description',
@@ -47,6 +48,8 @@ export interface RouteDoc {
    * when one is sent and works without. Absent: a public route (`security: []`).
    */
   auth?: Array<'cookie' | 'bearer' | 'anonymous'>;
+  /** A last change to the generated operation (a second request body, another error shape). */
+  amend?: (operation: Operation) => void;
 }
 
 /** Where a route's OpenAPI operation rides on its middleware (read by openapi/document.ts). */
@@ -86,6 +89,7 @@ export function documented(doc: RouteDoc) {
       ? { requestBody: { required: true, content: { 'application/json': { schema: doc.requestBody } } } }
       : {}),
   };
+  doc.amend?.(operation);
   const middleware = createMiddleware(async function documentedRoute(_c, next) {
     await next();
   });
@@ -112,6 +116,6 @@ export const USER_SCHEMA = {
 
 export const SESSION_ERRORS = {
   401: ['missing_session', 'invalid_session', 'session_expired', 'session_revoked', 'user_not_found'],
-  403: ['user_disabled', 'access_denied', 'csrf_rejected'],
+  403: ['user_disabled', 'access_denied', 'csrf_rejected', 'client_not_allowed'],
   503: ['service_unavailable'],
 } as const satisfies Partial<Record<number, readonly ErrorCode[]>>;

@@ -72,6 +72,12 @@ export function buildOpenApiDocument(app: AnyHono, deployment: DocumentedDeploym
           bearerFormat: 'JWT (at+jwt, ES256)',
           description: 'An access token from POST /auth/token whose audience is this API',
         },
+        clientSecretBasic: {
+          type: 'http',
+          scheme: 'basic',
+          description:
+            "A service client's form-encoded id and secret (RFC 6749 section 2.3.1), for grant_type=client_credentials",
+        },
       },
     },
     paths,

@@ -1,4 +1,5 @@
 import { asc, gte, sql } from 'drizzle-orm';
+import { clientRevocationEntry, revokedClientsQuery } from '../clients/revocation-scan';
 import type { Db } from '../db/client';
 import { authEvents, sessions, users } from '../db/schema';
 import type { RevocationEntries } from './types';
@@ -21,6 +22,8 @@ export interface ScanMarks {
   sessions: Record<string, number>;
   disabled: number;
   deleted: number;
+  /** Service clients revoked or rotated without overlap (src/clients/revocation-scan.ts). */
+  clients: number;
 }
 
 /** A database to read, by binding name: `DB` first (users, audit rows, and sessions), then the session databases. */
@@ -60,11 +63,11 @@ export function revokedSessionsQuery(db: Db, from: number) {
 }
 
 /**
- * The scan's three reads of `DB`, each an indexed range on a partial index
+ * The scan's four reads of `DB`, each an indexed range on a partial index
  * (test/revocation-d1-scan.test.ts checks the plans): revoked sessions,
- * disabled users, account deletions.
+ * disabled users, account deletions, revoked service clients.
  */
-export function scanQueries(db: Db, marks: { sessions: number; disabled: number; deleted: number }) {
+export function scanQueries(db: Db, marks: Omit<ScanMarks, 'sessions'> & { sessions: number }) {
   return [
     revokedSessionsQuery(db, marks.sessions),
     db
@@ -79,6 +82,7 @@ export function scanQueries(db: Db, marks: { sessions: number; disabled: number;
       .where(sql`${DELETIONS} AND ${authEvents.createdAt} >= ${marks.deleted}`)
       .orderBy(asc(authEvents.createdAt))
       .limit(SCAN_LIMIT),
+    revokedClientsQuery(db, marks.clients, SCAN_LIMIT),
   ] as const;
 }
 
@@ -99,9 +103,14 @@ export async function scanRevocations(
   const [main, ...others] = databases;
   if (!main) throw new Error('no database to scan');
   const from = (name: string) => marks.sessions[name] ?? startedAt - SCAN_OVERLAP_MS;
-  const [[revoked, disabled, deleted], ...elsewhere] = await Promise.all([
+  const [[revoked, disabled, deleted, clients], ...elsewhere] = await Promise.all([
     main.db.batch(
-      scanQueries(main.db, { sessions: from(main.name), disabled: marks.disabled, deleted: marks.deleted }),
+      scanQueries(main.db, {
+        sessions: from(main.name),
+        disabled: marks.disabled,
+        deleted: marks.deleted,
+        clients: marks.clients,
+      }),
     ),
     ...others.map(({ name, db }) => revokedSessionsQuery(db, from(name)).all()),
   ]);
@@ -111,9 +120,12 @@ export async function scanRevocations(
   const sessionRows = [revoked, ...elsewhere];
   const entries: Required<RevocationEntries> = {
     sessions: sessionRows.flat().map((row) => row.id),
-    users: [...disabled, ...deleted]
-      .filter((row): row is { id: string; at: Date } => row.id !== null && row.at !== null)
-      .map((row) => ({ id: row.id, before: userBefore(row.at.getTime()) })),
+    users: [
+      ...[...disabled, ...deleted]
+        .filter((row): row is { id: string; at: Date } => row.id !== null && row.at !== null)
+        .map((row) => ({ id: row.id, before: userBefore(row.at.getTime()) })),
+      ...clients.filter((row): row is { id: string; at: Date } => row.at !== null).map(clientRevocationEntry),
+    ],
   };
   const sessionMarks: Record<string, number> = {};
   databases.forEach(({ name }, i) => {
@@ -126,6 +138,7 @@ export async function scanRevocations(
       sessions: sessionMarks,
       disabled: nextMark(disabled, marks.disabled),
       deleted: nextMark(deleted, marks.deleted),
+      clients: nextMark(clients, marks.clients),
     },
   };
 }
@@ -133,7 +146,12 @@ export async function scanRevocations(
 /** Marks for a feed that never scanned: everything a live token could still be refused for. */
 export function initialMarks(names: readonly string[], now: number, retentionSeconds: number): ScanMarks {
   const from = now - retentionSeconds * 1000;
-  return { sessions: Object.fromEntries(names.map((name) => [name, from])), disabled: from, deleted: from };
+  return {
+    sessions: Object.fromEntries(names.map((name) => [name, from])),
+    disabled: from,
+    deleted: from,
+    clients: from,
+  };
 }
 
 /** Marks never older than the retention: what is older cannot refuse a live token. */
@@ -149,5 +167,6 @@ export function clampMarks(
     sessions: Object.fromEntries(names.map((name) => [name, Math.max(marks.sessions[name] ?? floor, floor)])),
     disabled: Math.max(marks.disabled, floor),
     deleted: Math.max(marks.deleted, floor),
+    clients: Math.max(marks.clients ?? floor, floor),
   };
 }

@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import { mayReach } from '../access/app-access';
 import type { AppEnv } from '../app-env';
+import { clientCredentialsGrant } from '../clients/grant';
+import { amendForClientCredentials, CLIENT_CREDENTIALS_DESCRIPTION } from '../clients/token-route-doc';
 import { guardDb } from '../db/guard';
 import { apiError } from '../errors';
 import { csrfGuard } from '../middleware/csrf-guard';
@@ -33,6 +35,8 @@ export const tokenRoutes = new Hono<AppEnv>().post(
   '/auth/token',
   documented({
     summary: 'Mint a short-lived access token (at+jwt) for a backend on TOKEN_AUDIENCES',
+    description: CLIENT_CREDENTIALS_DESCRIPTION,
+    amend: amendForClientCredentials,
     tags: ['tokens'],
     auth: ['cookie'],
     requestBody: { type: 'object', required: ['audience'], properties: { audience: { type: 'string' } } },
@@ -53,6 +57,8 @@ export const tokenRoutes = new Hono<AppEnv>().post(
       429: ['rate_limited'],
     },
   }),
+  // grant_type=client_credentials (a form-encoded body) is answered here; JSON goes on to the cookie flow.
+  clientCredentialsGrant(),
   requireSession({ allowBearer: false }),
   csrfGuard(),
   async function issueAccessToken(c) {

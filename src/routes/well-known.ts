@@ -54,8 +54,15 @@ const REVOCATIONS_SCHEMA = {
         type: 'object',
         required: ['id', 'before'],
         properties: {
-          id: { type: 'string', description: 'An opaque user id (the `sub` claim)' },
-          before: { type: 'integer', description: 'Refuse tokens of this user whose `iat` is before this (seconds)' },
+          id: {
+            type: 'string',
+            description:
+              'A token subject (the `sub` claim): an opaque user id, or `client:<id>` for a service client revoked or rotated without overlap',
+          },
+          before: {
+            type: 'integer',
+            description: 'Refuse tokens of this subject whose `iat` is before this (seconds)',
+          },
         },
       },
     },
@@ -87,7 +94,8 @@ export const wellKnownRoutes = new Hono<AppEnv>()
   .get(
     '/.well-known/sitewide.json',
     documented({
-      summary: 'Issuer, JWKS URI, token endpoint, cookie name and domain, token types',
+      summary:
+        'Issuer, JWKS URI, token endpoint (with its grant and client authentication methods), cookie name and domain, token types',
       tags: ['meta'],
       ok: { schema: { type: 'object' } },
     }),
@@ -98,6 +106,9 @@ export const wellKnownRoutes = new Hono<AppEnv>()
         issuer: config.apiOrigin,
         jwks_uri: `${config.apiOrigin}/.well-known/jwks.json`,
         token_endpoint: `${config.apiOrigin}/auth/token`,
+        // RFC 8414 names: what service clients (src/clients) use at the token endpoint.
+        grant_types_supported: ['client_credentials'],
+        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
         algorithms: ['ES256'],
         session_cookie: {
           name: config.sessionCookieName,

@@ -38,6 +38,10 @@ export type AuthEventKind =
   | 'admin_sessions_revoked'
   | 'admin_invite_added'
   | 'admin_invite_removed'
+  /** Service clients (`npm run admin -- clients …`; user_id holds the subject `client:<id>`). */
+  | 'admin_client_created'
+  | 'admin_client_rotated'
+  | 'admin_client_revoked'
   /** The Workspace link (src/workspace): the Directory says suspended, archived or deleted; active again. */
   | 'workspace_user_disabled'
   | 'workspace_user_enabled'

@@ -122,7 +122,7 @@ console.log(process.versions.node.split('.')[0], typeof createSitewideVerifier);
   it('type-checks in TypeScript with moduleResolution node16 and bundler', () => {
     writeFileSync(
       join(project, 'consumer.ts'),
-      `import { createSitewideVerifier, type SitewideResult } from '@sitewide/verify';
+      `import { createSitewideVerifier, type SitewideResult, sitewideClientToken } from '@sitewide/verify';
 import { optionalSitewideSession, requireSitewideSession } from '@sitewide/verify/express';
 import { sitewideSession, type SitewideVariables } from '@sitewide/verify/hono';
 import { signOutUrl, sitewideFetch } from '@sitewide/verify/browser';
@@ -132,11 +132,14 @@ import { Hono } from 'hono';
 const issuer = 'https://api.example.com';
 const result: Promise<SitewideResult> = createSitewideVerifier({ issuer }).verify({ cookie: null });
 const app = express();
-app.get('/', optionalSitewideSession({ issuer }), (req, res) => { res.send(req.sitewide?.user.email ?? 'nobody'); });
-app.get('/api', requireSitewideSession({ issuer, onMissing: 'json', roles: ['admin'] }), (req, res) => { res.json(req.sitewide?.session.id); });
-const hono = new Hono<{ Variables: SitewideVariables }>().get('/', sitewideSession({ issuer, origin: 'https://app.example.com' }), (c) => c.text(c.var.sitewide?.user.id ?? ''));
+app.get('/', optionalSitewideSession({ issuer }), (req, res) => { res.send(req.sitewide?.user?.email ?? 'nobody'); });
+app.get('/api', requireSitewideSession({ issuer, onMissing: 'json', roles: ['admin'] }), (req, res) => { res.json(req.sitewide?.session?.id); });
+app.get('/jobs', requireSitewideSession({ issuer, audience: 'jobs', allowClients: true }), (req, res) => { res.json(req.sitewide?.kind === 'client' ? req.sitewide.client.roles : req.sitewide?.user.id); });
+const token: () => Promise<string> = sitewideClientToken({ issuer, clientId: 'id', clientSecret: 'secret', audience: 'jobs' });
+const people: Promise<string | undefined> = createSitewideVerifier({ issuer }).verify({ cookie: null }).then((r) => (r.ok ? r.user.id : undefined));
+const hono = new Hono<{ Variables: SitewideVariables }>().get('/', sitewideSession({ issuer, origin: 'https://app.example.com' }), (c) => c.text(c.var.sitewide?.user?.id ?? ''));
 const page: Promise<Response> = sitewideFetch('/api', {}, { issuer });
-export { app, hono, page, result };
+export { app, hono, page, people, result, token };
 export const out: string = signOutUrl(issuer, 'https://app.example.com/');
 `,
     );

@@ -25,9 +25,9 @@ export function createApp(sitewide) {
       })
       // A page for everyone: greets a signed-in user, else offers "Sign in" (one click, back here).
       .get('/', optionalSitewideSession(sitewide), (c) => {
-        const who = c.var.sitewide;
+        const who = c.var.sitewide?.user;
         const body = who
-          ? `<p>Signed in as ${escapeHtml(who.user.name ?? who.user.email ?? who.user.id)}. <a href="${escapeHtml(signOutUrl(issuer, c.req.url))}">Sign out</a></p>`
+          ? `<p>Signed in as ${escapeHtml(who.name ?? who.email ?? who.id)}. <a href="${escapeHtml(signOutUrl(issuer, c.req.url))}">Sign out</a></p>`
           : `<p><a href="${escapeHtml(signInUrl(issuer, c.req.url))}">Sign in with Google</a></p>`;
         return c.html(page(body));
       })

@@ -14,6 +14,7 @@ export type SitewideErrorCode =
   | 'user_not_found'
   | 'user_disabled'
   | 'access_denied'
+  | 'client_not_allowed'
   | 'rate_limited'
   | 'misconfigured'
   | 'service_unavailable'
@@ -47,6 +48,7 @@ export const ERROR_STATUS: Readonly<Record<string, number>> = {
   user_not_found: 401,
   user_disabled: 403,
   access_denied: 403,
+  client_not_allowed: 403,
   rate_limited: 429,
 };
 

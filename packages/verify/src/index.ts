@@ -7,16 +7,26 @@
  */
 
 export { signInPageUrl, signInUrl, signOutUrl } from './browser.ts';
+export type { SitewideClient } from './client.ts';
+export {
+  SitewideClientTokenError,
+  type SitewideClientTokenOptions,
+  type SitewideClientTokenSource,
+  sitewideClientToken,
+} from './client-token.ts';
 export { cookiePairs, type VerifyInput } from './cookies.ts';
 export { accessDenied, errorBody, type SitewideErrorCode, type SitewideFailure } from './errors.ts';
 export type { SitewideBinding, SitewideRpcResult } from './refresh.ts';
 export { ACCESS_TOKEN_TYP, SESSION_TOKEN_TYP } from './token.ts';
 export { hasAnyRole, type SitewideSession, type SitewideUser } from './user.ts';
 export {
+  type CallerOf,
   createSitewideVerifier,
+  type SitewideClientContext,
   type SitewideContext,
   type SitewideOk,
   type SitewideResult,
+  type SitewideUserContext,
   type SitewideVerifier,
   type SitewideVerifierOptions,
 } from './verifier.ts';

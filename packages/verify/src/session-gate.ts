@@ -74,8 +74,10 @@ export function sessionGate(issuer: string, options: GateOptions) {
       }
       return { kind: 'refuse', failure: result };
     }
-    if (!hasAnyRole(result.user, roles)) return { kind: 'refuse', failure: accessDenied(roles) };
-    return { kind: 'next', sitewide: { user: result.user, session: result.session, via: result.via } };
+    const { ok: _ok, setCookie: _setCookie, ...sitewide } = result;
+    const holder = sitewide.kind === 'client' ? sitewide.client : sitewide.user;
+    if (!hasAnyRole(holder, roles)) return { kind: 'refuse', failure: accessDenied(roles) };
+    return { kind: 'next', sitewide };
   };
 }
 

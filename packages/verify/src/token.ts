@@ -4,13 +4,19 @@
  * but expired session token comes back with its claims, for the renewal.
  */
 import { decodeProtectedHeader, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { clientIdOf } from './client.ts';
 import { fail, quote, type SitewideFailure } from './errors.ts';
 
 export const SESSION_TOKEN_TYP = 'sitewide-session+jwt';
 export const ACCESS_TOKEN_TYP = 'at+jwt';
 
 export type TokenCheck =
-  | { ok: true; payload: JWTPayload }
+  | {
+      ok: true;
+      payload: JWTPayload;
+      /** A user's token (with `sid`), or a service client's (`sub` client:<id>, `client_id`, no `sid`). */
+      caller: { kind: 'user' } | { kind: 'client'; id: string };
+    }
   | { ok: false; failure: SitewideFailure; expired?: JWTPayload };
 
 export interface TokenContext {
@@ -28,8 +34,9 @@ const invalid = (message: string, hint: string | null): TokenCheck => ({
 });
 
 /**
- * Verifies a session token (`via: 'cookie'`) or an access token (`via: 'bearer'`). Throws only when
- * Sitewide's key set cannot be had (the caller answers 503): a token's fault is a value.
+ * Verifies a session token (`via: 'cookie'`) or an access token (`via: 'bearer'`): a user's, or a
+ * service client's (access tokens only). Throws only when Sitewide's key set cannot be had (the
+ * caller answers 503): a token's fault is a value.
  */
 export async function checkToken(token: string, via: 'cookie' | 'bearer', ctx: TokenContext): Promise<TokenCheck> {
   const typ = via === 'bearer' ? ACCESS_TOKEN_TYP : SESSION_TOKEN_TYP;
@@ -46,9 +53,18 @@ export async function checkToken(token: string, via: 'cookie' | 'bearer', ctx: T
       audience: ctx.audience,
       algorithms: ['ES256'],
       typ,
-      requiredClaims: ['sub', 'sid', 'exp', 'iat'],
+      // A client's access token has no `sid` (a machine has no session): required below, for users.
+      requiredClaims: via === 'bearer' ? ['sub', 'exp', 'iat'] : ['sub', 'sid', 'exp', 'iat'],
     });
-    return { ok: true, payload };
+    const clientId = via === 'bearer' ? clientIdOf(payload) : undefined;
+    if (clientId === null) {
+      return invalid('The token is not valid', 'its sub names a client ("client:…") that its client_id does not');
+    }
+    if (clientId !== undefined) return { ok: true, payload, caller: { kind: 'client', id: clientId } };
+    if (typeof payload.sid !== 'string' || payload.sid === '') {
+      return invalid('The token is not valid', 'claim "sid" refused: "missing"');
+    }
+    return { ok: true, payload, caller: { kind: 'user' } };
   } catch (error) {
     return refusal(error, via, header.kid, ctx);
   }

@@ -74,7 +74,7 @@ export function renewedSession(
   return { id: str(answered.id) ?? String(expired.sid), expiresAt: isoOf(answered.expiresAt) };
 }
 
-/** True when the user holds at least one of `roles` (an empty list requires none). */
-export function hasAnyRole(user: SitewideUser, roles: readonly string[] | undefined): boolean {
+/** True when the user (or service client) holds at least one of `roles` (an empty list requires none). */
+export function hasAnyRole(user: Pick<SitewideUser, 'roles'>, roles: readonly string[] | undefined): boolean {
   return !roles || roles.length === 0 || roles.some((role) => user.roles.includes(role));
 }

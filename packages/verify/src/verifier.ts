@@ -1,8 +1,10 @@
 /**
- * `createSitewideVerifier()`: the request → result flow. A Bearer access token or the session
- * cookie is verified locally with Sitewide's public keys; the revocation snapshot is consulted; an
- * expired but genuine session token is renewed at Sitewide once, however many requests carry it.
+ * `createSitewideVerifier()`: the request → result flow. A Bearer access token (a user's, or with
+ * `allowClients` a service client's) or the session cookie is verified locally with Sitewide's
+ * public keys; the revocation snapshot is consulted; an expired but genuine session token is renewed
+ * at Sitewide once, however many requests carry it.
  */
+import { clientFromClaims, type SitewideClient } from './client.ts';
 import { headersOf, sessionCookieToken, type VerifyInput } from './cookies.ts';
 import { ERROR_STATUS, fail, type SitewideFailure } from './errors.ts';
 import { type LoadedMetadata, MetadataError, metadataLoader, trimSlash } from './metadata.ts';
@@ -34,26 +36,56 @@ export interface SitewideVerifierOptions {
    * one token lifetime here.
    */
   revocations?: boolean;
+  /**
+   * Accept service clients' access tokens (machines: `sub` = `client:<id>`, from Sitewide's
+   * `grant_type=client_credentials`) for `audience`: the result is then `kind: 'client'`. Default
+   * false: a client's token is refused with `403 client_not_allowed`.
+   */
+  allowClients?: boolean;
 }
 
-/** What the Express and Hono middleware put on the request (`req.sitewide`, `c.var.sitewide`). */
-export interface SitewideContext {
+/** A signed-in person: what the Express and Hono middleware put on the request (`req.sitewide`, `c.var.sitewide`). */
+export interface SitewideUserContext {
+  kind: 'user';
   user: SitewideUser;
   session: SitewideSession;
   via: 'cookie' | 'bearer';
+  client?: undefined;
 }
 
-export interface SitewideOk extends SitewideContext {
+/** A service client (only with `allowClients: true`): a machine with an access token; no user, no session. */
+export interface SitewideClientContext {
+  kind: 'client';
+  client: SitewideClient;
+  via: 'bearer';
+  user?: undefined;
+  session?: undefined;
+}
+
+/** Who called: switch on `kind` (`'client'` only where `allowClients` is on). */
+export type SitewideContext = SitewideUserContext | SitewideClientContext;
+
+export type SitewideOk<C extends SitewideContext = SitewideContext> = C & {
   ok: true;
   /** Set-Cookie values to forward on your response (the renewed session cookie after a refresh); usually empty. */
   setCookie: string[];
-}
+};
 
-export type SitewideResult = SitewideOk | SitewideFailure;
+export type SitewideResult<C extends SitewideContext = SitewideContext> = SitewideOk<C> | SitewideFailure;
 
-export interface SitewideVerifier {
+/** What a verifier built with these options lets through: clients only where `allowClients` may be true. */
+export type CallerOf<O extends SitewideVerifierOptions> = O extends { allowClients: true }
+  ? SitewideContext
+  : O extends { allowClients: false }
+    ? SitewideUserContext
+    : 'allowClients' extends keyof O
+      ? SitewideContext
+      : SitewideUserContext;
+
+/** A verifier; `C` is who it lets through (people only, unless built with `allowClients`). */
+export interface SitewideVerifier<C extends SitewideContext = SitewideUserContext> {
   /** Never throws for a request: every outcome is a result. */
-  verify(input: VerifyInput, options?: { binding?: SitewideBinding }): Promise<SitewideResult>;
+  verify(input: VerifyInput, options?: { binding?: SitewideBinding }): Promise<SitewideResult<C>>;
 }
 
 /** A renewal's answer is reused this long for the same expired token (stragglers, parallel requests). */
@@ -72,7 +104,7 @@ const RENEWAL_MAX_ENTRIES = 128;
  * const result = await sitewide.verify(request);
  * if (!result.ok) return Response.json(errorBody(result), { status: result.status });
  */
-export function createSitewideVerifier(options: SitewideVerifierOptions): SitewideVerifier {
+export function createSitewideVerifier<O extends SitewideVerifierOptions>(options: O): SitewideVerifier<CallerOf<O>> {
   if (typeof options?.issuer !== 'string' || !/^https?:\/\/[^/]/.test(options.issuer)) {
     throw new TypeError('createSitewideVerifier: issuer must be Sitewide’s origin, e.g. https://api.example.com');
   }
@@ -117,7 +149,7 @@ export function createSitewideVerifier(options: SitewideVerifierOptions): Sitewi
     });
     if (checked.ok) {
       if (await revocations?.refuses(meta, checked.payload)) return revoked(loaded);
-      return { ok: true, ...claimsContext(checked.payload, 'cookie'), setCookie: [] };
+      return { ok: true, ...userContext(checked.payload, 'cookie'), setCookie: [] };
     }
     if (!checked.expired) return checked.failure;
 
@@ -138,6 +170,7 @@ export function createSitewideVerifier(options: SitewideVerifierOptions): Sitewi
     }
     return {
       ok: true,
+      kind: 'user',
       user: renewedUser(checked.expired, renewed.user),
       session: renewedSession(checked.expired, renewed.session),
       via: 'cookie',
@@ -160,15 +193,28 @@ export function createSitewideVerifier(options: SitewideVerifierOptions): Sitewi
     const context = { issuer, audience: options.audience, jwks, jwksUri: meta.jwks_uri };
     const checked = await checkToken(token, 'bearer', context);
     if (!checked.ok) return checked.failure;
-    if (await revocations?.refuses(meta, checked.payload)) return revoked(loaded);
-    return { ok: true, ...claimsContext(checked.payload, 'bearer'), setCookie: [] };
+    const { caller, payload } = checked;
+    if (caller.kind === 'client' && !options.allowClients) {
+      return fail(
+        403,
+        'client_not_allowed',
+        'This route does not accept service clients',
+        `a service client's token (sub "client:…"); pass allowClients: true where machines may call`,
+      );
+    }
+    if (await revocations?.refuses(meta, payload))
+      return caller.kind === 'client' ? clientRevoked(loaded) : revoked(loaded);
+    if (caller.kind === 'client') {
+      return { ok: true, kind: 'client', client: clientFromClaims(caller.id, payload), via: 'bearer', setCookie: [] };
+    }
+    return { ok: true, ...userContext(payload, 'bearer'), setCookie: [] };
   }
 
-  return { verify };
+  return { verify } as SitewideVerifier<CallerOf<O>>;
 }
 
-function claimsContext(payload: Parameters<typeof userFromClaims>[0], via: 'cookie' | 'bearer'): SitewideContext {
-  return { user: userFromClaims(payload), session: sessionFromClaims(payload), via };
+function userContext(payload: Parameters<typeof userFromClaims>[0], via: 'cookie' | 'bearer'): SitewideUserContext {
+  return { kind: 'user', user: userFromClaims(payload), session: sessionFromClaims(payload), via };
 }
 
 function revoked({ meta }: LoadedMetadata): SitewideFailure {
@@ -177,5 +223,14 @@ function revoked({ meta }: LoadedMetadata): SitewideFailure {
     'session_revoked',
     'This session was signed out or revoked; sign in again',
     `Sitewide's revocation feed (${meta.revocations_uri}) lists this session or its user`,
+  );
+}
+
+function clientRevoked({ meta }: LoadedMetadata): SitewideFailure {
+  return fail(
+    401,
+    'session_revoked',
+    'This service client was revoked, or its secret rotated: get a new token',
+    `Sitewide's revocation feed (${meta.revocations_uri}) lists this client`,
   );
 }

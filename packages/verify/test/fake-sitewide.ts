@@ -18,6 +18,9 @@ export interface FakeSitewide {
   refresh: RefreshAnswer;
   /** How long POST /auth/refresh takes to answer (ms), so that concurrent requests overlap. */
   refreshDelayMs: number;
+  /** What POST /auth/token answers next (the client-credentials grant), and each request it got. */
+  token: { status: number; body: unknown; delayMs: number };
+  tokenRequests: Array<{ authorization: string; contentType: string; body: string }>;
   /** The revocation feed, published in sitewide.json only when `revocationPoll` was given. */
   feed: { sessions: Array<{ id: string; at: number }>; users: Array<{ id: string; before: number }>; status: number };
   /** Publish a second key (rotation): tokens signed with it verify after the JWKS is refetched. */
@@ -63,6 +66,8 @@ export async function startFakeSitewide(
     refreshCookies,
     refresh: { status: 503, body: { error: { code: 'service_unavailable', message: 'not set' } } },
     refreshDelayMs: 0,
+    token: { status: 503, body: { error: { code: 'service_unavailable', message: 'not set' } }, delayMs: 0 },
+    tokenRequests: [],
     feed: { sessions: [], users: [], status: 200 },
     async rotate() {
       if (!published.includes(pending)) published.unshift(pending);
@@ -111,6 +116,22 @@ export async function startFakeSitewide(
     }
     if (req.method === 'GET' && path === '/.well-known/jwks.json') {
       return json(200, { keys: published.map((k) => k.publicJwk) });
+    }
+    if (req.method === 'POST' && path === '/auth/token') {
+      let body = '';
+      req.on('data', (chunk: Buffer) => {
+        body += chunk.toString('utf8');
+      });
+      req.on('end', () => {
+        fake.tokenRequests.push({
+          authorization: req.headers.authorization ?? '',
+          contentType: req.headers['content-type'] ?? '',
+          body,
+        });
+        const answer = fake.token;
+        setTimeout(() => json(answer.status, answer.body), answer.delayMs);
+      });
+      return;
     }
     if (req.method === 'POST' && path === '/auth/refresh') {
       refreshCookies.push(req.headers.cookie ?? '');

@@ -45,9 +45,9 @@ async function expressApp(options: Omit<RequireSitewideSessionOptions, 'issuer'>
   const app = express();
   if (trustProxy) app.set('trust proxy', 'loopback');
   const opts = { issuer: fake.issuer, ...options };
-  app.get('/page', requireSitewideSession(opts), (req, res) => res.json({ user: req.sitewide?.user.id ?? null }));
+  app.get('/page', requireSitewideSession(opts), (req, res) => res.json({ user: req.sitewide?.user?.id ?? null }));
   app.post('/page', requireSitewideSession(opts), (_req, res) => res.json({}));
-  app.get('/home', optionalSitewideSession(opts), (req, res) => res.json({ user: req.sitewide?.user.id ?? null }));
+  app.get('/home', optionalSitewideSession(opts), (req, res) => res.json({ user: req.sitewide?.user?.id ?? null }));
   app.get('/cached', requireSitewideSession(opts), (_req, res) =>
     res.set('Cache-Control', 'private, max-age=60').end(),
   );
@@ -85,9 +85,9 @@ function rawRequest(url: string, init: RequestInit = {}): Promise<Response> {
 function honoApp(options: Omit<SitewideSessionOptions, 'issuer'>): Get {
   const opts = { issuer: fake.issuer, ...options };
   const app = new Hono<{ Variables: SitewideVariables }>()
-    .get('/page', sitewideSession(opts), (c) => c.json({ user: c.var.sitewide?.user.id ?? null }))
+    .get('/page', sitewideSession(opts), (c) => c.json({ user: c.var.sitewide?.user?.id ?? null }))
     .post('/page', sitewideSession(opts), (c) => c.json({}))
-    .get('/home', optionalHono(opts), (c) => c.json({ user: c.var.sitewide?.user.id ?? null }))
+    .get('/home', optionalHono(opts), (c) => c.json({ user: c.var.sitewide?.user?.id ?? null }))
     .get('/cached', sitewideSession(opts), (c) => c.body(null, 200, { 'Cache-Control': 'private, max-age=60' }))
     // A Response with immutable headers, as fetch() returns.
     .get('/proxied', sitewideSession(opts), async () => Response.redirect('https://example.test/', 302));

@@ -35,7 +35,7 @@ describe('the session cookie', () => {
       session: { id: 'session-1' },
       setCookie: [],
     });
-    expect(result.ok && Date.parse(result.session.expiresAt ?? '')).toBeGreaterThan(Date.now());
+    expect(result.ok && Date.parse(result.session?.expiresAt ?? '')).toBeGreaterThan(Date.now());
     await v.verify({ cookie: cookie(token) });
     expect(fake.hits['/.well-known/sitewide.json']).toBe(before + 1);
     expect(fake.refreshCookies).toEqual([]);
@@ -60,6 +60,7 @@ describe('the session cookie', () => {
     const result = await verifier().verify({ cookie: `other=1; ${cookie(token)}` });
     expect(result).toEqual({
       ok: true,
+      kind: 'user',
       via: 'cookie',
       user: { id: 'user-1', email: 'ada@example.test', name: 'Ada L.', image: null, roles: ['editor'] },
       session: { id: 'session-1', expiresAt: '2030-01-01T00:00:00.000Z' },
