@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
-import { isRevoked, renewCookieSession, verifyCookieToken } from '../middleware/require-session';
+import { authenticateCookie } from '../middleware/require-session';
 import { documented, USER_SCHEMA } from '../openapi/describe';
-import { sessionRefused } from '../session/refresh';
+import type { RenewedSession } from '../session/refresh';
 
 /** The 200 body of POST /auth/refresh (and of the service binding's refresh). */
 export interface RefreshedSession {
@@ -58,12 +58,10 @@ export const refreshRoutes = new Hono<AppEnv>().post(
   }),
   async function refreshSessionCookie(c) {
     const at = new Date();
-    // A fresh token is renewed as well as an expired one: either way the session row decides.
-    const { claims } = await verifyCookieToken(c, at);
-    const revoked = isRevoked(c, claims);
-    if (revoked === true || (revoked !== false && (await revoked))) throw sessionRefused('session_revoked');
+    // A fresh token is renewed as well as an expired one: either way the session row decides
+    // (after the revocation snapshot: src/session/authenticate.ts).
+    const renewed = (await authenticateCookie(c, 'always', at)).renewed as RenewedSession;
     // The refresh read returned the profile as D1 holds it now: no second read.
-    const renewed = await renewCookieSession(c, claims, at);
     const { email, name, picture } = renewed.profile;
     const body: RefreshedSession = {
       user: { id: renewed.claims.sub, email, name, image: picture, roles: [...renewed.claims.roles] },
