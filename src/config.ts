@@ -4,6 +4,7 @@ import type { AppAccess } from './auth/app-access';
 import { ConfigError } from './config-error';
 import { parseSessionDbs } from './db/session-dbs';
 import { isLocalhost, isPublicSuffix, isWithinDomain } from './domain-rules';
+import { type Gates, parseGates, withDefaultRoles } from './gate/settings';
 import { parseWorkspaceLink, type WorkspaceEnv, type WorkspaceLink } from './workspace/settings';
 
 /**
@@ -38,6 +39,8 @@ export interface ConfigEnv extends WorkspaceEnv {
   APP_ACCESS?: string;
   /** The D1 bindings sessions are split across (db/session-dbs); unset: all in DB. */
   SESSION_DBS?: string;
+  /** JSON text (or a TOML table): gated origin → { roles?, public?, origin?, headers? } (src/gate, docs/gate.md). */
+  GATES?: string;
 }
 
 export interface Config {
@@ -90,6 +93,8 @@ export interface Config {
   sessionDbs: readonly string[];
   /** The Workspace link (GOOGLE_SERVICE_ACCOUNT, GROUP_ROLES…: src/workspace); undefined when off. */
   workspace: WorkspaceLink | undefined;
+  /** GATES: the hosts this Worker gates (src/gate); their origins are in `allowedOrigins` too. */
+  gates: Gates;
 }
 
 export { ConfigError };
@@ -191,6 +196,9 @@ export function parseConfig(env: ConfigEnv): Config {
     }
     allowedOrigins.add(url.origin);
   }
+  // Gated origins are redirect targets and allowed origins like ALLOWED_ORIGINS entries.
+  const gates = parseGates(env.GATES, { apiOrigin: authUrl.origin, cookieDomain });
+  for (const origin of gates.keys()) allowedOrigins.add(origin);
 
   const authSecrets = required(env, 'AUTH_SECRET')
     .split(',')
@@ -274,6 +282,7 @@ export function parseConfig(env: ConfigEnv): Config {
     appAccess,
     sessionDbs: sessionDbs.names,
     workspace,
+    gates: withDefaultRoles(gates, appAccess),
   };
 }
 
