@@ -105,6 +105,86 @@ describe('a signed-in user reaches the app, and the app learns who it is', () =>
   });
 });
 
+describe('identity headers from the client never reach the origin', () => {
+  const spoofed: Array<[string, string]> = [
+    ['Sitewide-User-Email', 'mallory@example.test'],
+    ['SITEWIDE-USER-ID', 'mallory'],
+    ['sitewide_user_roles', 'admin'],
+    ['Sitewide_User-Name', 'Mallory'],
+    ['Sitewide-Jwt-Assertion', 'forged'],
+    ['Cf-Access-Authenticated-User-Email', 'mallory@example.test'],
+    ['cf_access_jwt_assertion', 'forged'],
+    ['X-Forwarded-User', 'mallory'],
+    ['X_Forwarded_Email', 'mallory@example.test'],
+    ['X-Forwarded-Preferred-Username', 'mallory'],
+    ['X-Forwarded-Groups', 'admins'],
+    ['X-Auth-Request-Email', 'mallory@example.test'],
+    ['Remote-User', 'mallory'],
+    ['remote_email', 'mallory@example.test'],
+    ['Remote-Groups', 'admins'],
+    ['X-Remote-User', 'mallory'],
+    ['X-WEBAUTH-USER', 'mallory'],
+    ['X-Pomerium-Claim-Email', 'mallory@example.test'],
+    ['X-Goog-Authenticated-User-Email', 'accounts.google.com:mallory@example.test'],
+    ['X-Goog-IAP-JWT-Assertion', 'forged'],
+    ['X-MS-CLIENT-PRINCIPAL-NAME', 'mallory'],
+    ['X-Amzn-Oidc-Identity', 'mallory'],
+  ];
+  const spoofedHeaders = () => {
+    const headers = new Headers();
+    for (const [name, value] of spoofed) headers.append(name, value);
+    return headers;
+  };
+  const identityOf = (echo: Awaited<ReturnType<typeof echoOf>>) =>
+    echo.headers.filter(([name]) =>
+      spoofed.some(([s]) => s.toLowerCase().replace(/_/g, '-') === name.toLowerCase().replace(/_/g, '-')),
+    );
+
+  it('on a signed-in pass (both header families), on a public path, and with X-Forwarded-Host replaced', async () => {
+    const { jar } = await signIn({ sub: 'gate-spoof', email: 'real@example.test', name: 'Real' });
+    const { userId } = sessionOf(jar);
+    const headers = spoofedHeaders();
+    headers.set('cookie', jar.header());
+    headers.set('X-Forwarded-Host', 'evil.example.test');
+
+    const wiki = await echoOf(await gate(`${WIKI}/`, { headers }));
+    expect(Object.fromEntries(identityOf(wiki).map(([n, v]) => [n.toLowerCase(), v]))).toEqual({
+      'sitewide-user-id': userId,
+      'sitewide-user-email': 'real@example.test',
+      'sitewide-user-name': 'Real',
+      'sitewide-user-roles': '',
+      'sitewide-jwt-assertion': expect.stringMatching(/^eyJ/),
+    });
+    expect(identityOf(wiki)).toHaveLength(5);
+    expect(receivedHeader(wiki, 'X-Forwarded-Host')).toEqual(['wiki.example.test']);
+    expect(JSON.stringify(wiki)).not.toContain('mallory');
+
+    const access = await echoOf(await gate(`${ACCESS}/`, { headers }));
+    expect(
+      identityOf(access)
+        .map(([n]) => n.toLowerCase())
+        .sort(),
+    ).toEqual(['cf-access-authenticated-user-email', 'cf-access-jwt-assertion']);
+    expect(JSON.stringify(access)).not.toContain('mallory');
+
+    const open = await echoOf(await gate(`${WIKI}/healthz`, { headers: spoofedHeaders() }));
+    expect(identityOf(open)).toEqual([]);
+  });
+
+  it('other headers pass as they came', async () => {
+    const { jar } = await signIn({ sub: 'gate-other-headers' });
+    const echo = await echoOf(
+      await gate(`${WIKI}/`, {
+        jar,
+        headers: { 'X-Custom': 'kept', 'X-Forwarded-Userx': 'kept too', authorization: 'Bearer app-token' },
+      }),
+    );
+    expect(receivedHeader(echo, 'X-Custom')).toEqual(['kept']);
+    expect(receivedHeader(echo, 'X-Forwarded-Userx')).toEqual(['kept too']);
+    expect(receivedHeader(echo, 'authorization')).toEqual(['Bearer app-token']);
+  });
+});
+
 describe('an expired token is renewed inline, exactly as on /api', () => {
   it('the origin sees the renewed identity and the browser gets the new cookie on the origin’s answer', async () => {
     const { jar } = await signIn({ sub: 'gate-renew', email: 'old@example.test' });
