@@ -5,13 +5,15 @@
  *   2. applies the D1 migrations to the local databases (.wrangler/, git-ignored): DB and each of SESSION_DBS;
  *   3. starts the loopback OIDC server standing in for Google (wrangler.toml's AUTH_GOOGLE_ISSUER);
  *   4. runs `wrangler dev` for the API on port 8787;
- *   5. serves the demo app (demo/) on port 8788, a sibling origin of the API.
+ *   5. serves the demo app (demo/) on port 8788, a sibling origin of the API;
+ *   6. gates a static "internal docs" page on port 8789 (GATES: scripts/gated-docs.ts).
  * Ctrl-C stops all of them (wrangler's whole process group, by PID).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { startDemoServer } from './demo-server.ts';
 import { ensureDevCert, TEST_DOMAIN } from './dev-cert.ts';
 import { DEFAULT_OIDC_ISSUER, ensureDevVars } from './dev-vars.ts';
+import { gatedDocsVars, startGatedDocs } from './gated-docs.ts';
 import { startOidcServer } from './oidc-server.ts';
 
 const https = process.argv.includes('--https');
@@ -41,15 +43,20 @@ const httpsArgs = tls
   : [];
 const wrangler: ChildProcess = spawn(
   'wrangler',
-  ['dev', '--ip', '127.0.0.1', '--port', String(API_PORT), '--show-interactive-dev-session=false', ...httpsArgs],
+  [
+    ...['dev', '--ip', '127.0.0.1', '--port', String(API_PORT), '--show-interactive-dev-session=false'],
+    ...[...httpsArgs, ...gatedDocsVars(https)],
+  ],
   { stdio: 'inherit', detached: true },
 );
 const demo = await startDemoServer({ apiOrigin, port: APP_PORT, tls });
+const docs = await startGatedDocs({ apiOrigin, apiPort: API_PORT, https });
 
 console.log(`\nOpen the demo app: ${appOrigin}/  (API: ${apiOrigin})`);
+console.log(`An app behind the login (GATES, docs/gate.md): ${docs.url}/`);
 if (https) {
   console.log(
-    `Map the test hostnames to this machine, either in /etc/hosts:\n  127.0.0.1 api.${TEST_DOMAIN} app.${TEST_DOMAIN}\n` +
+    `Map the test hostnames to this machine, either in /etc/hosts:\n  127.0.0.1 api.${TEST_DOMAIN} app.${TEST_DOMAIN} docs.${TEST_DOMAIN}\n` +
       `or by starting Chromium with:\n  chromium --host-resolver-rules="MAP *.${TEST_DOMAIN} 127.0.0.1" --ignore-certificate-errors ${appOrigin}/\n` +
       `(the certificate is self-signed: .certs/cert.pem)`,
   );
@@ -68,6 +75,7 @@ async function stop(code: number) {
     }
   }
   demo.close();
+  await docs.stop();
   await oidc.stop();
   process.exit(code);
 }
