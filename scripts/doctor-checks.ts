@@ -8,6 +8,7 @@ import { getDomain, getPublicSuffix } from 'tldts';
 import { type ConfigEnv, ConfigError, GOOGLE_ISSUER, parseConfig } from '../src/config';
 import { isLocalhost, isWithinDomain } from '../src/domain-rules';
 import { importSigningKeys } from '../src/session/keys';
+import { checkGates, type GateRoute } from './doctor-gates';
 
 export type Verdict = 'ok' | 'warn' | 'fail';
 
@@ -24,8 +25,8 @@ export interface DoctorInput {
   vars: ConfigEnv & Record<string, string | undefined>;
   /** false when the secrets are not available here (production secrets live in Cloudflare). */
   secretsKnown: boolean;
-  /** Custom-domain routes from wrangler.toml, when checking a deployment environment. */
-  routes?: Array<{ pattern: string; custom_domain?: boolean }>;
+  /** Routes from wrangler.toml (custom domains, and zone routes of gated hosts), when checking a deployment environment. */
+  routes?: GateRoute[];
   /** The D1 database_id of the environment, when known. */
   databaseId?: string;
 }
@@ -315,6 +316,9 @@ export async function diagnoseConfig(input: DoctorInput): Promise<Finding[]> {
       'Run `npx wrangler d1 create sitewide` and put its id in wrangler.toml',
     );
   }
+
+  // Apps behind the login, and their routes (scripts/doctor-gates.ts).
+  out.push(...checkGates(v, input.routes));
 
   // Last: exactly what the Worker will decide at startup.
   if (input.secretsKnown) {

@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { unstable_readConfig } from 'wrangler';
 import { parseDevVars } from './dev-vars.ts';
 import { diagnoseConfig, formatFindings } from './doctor-checks.ts';
+import type { GateRoute } from './doctor-gates.ts';
 import { checkWorkspace } from './doctor-workspace.ts';
 
 const { values } = parseArgs({
@@ -47,7 +48,7 @@ console.log(
 const findings = await diagnoseConfig({
   vars,
   secretsKnown,
-  ...(values.env ? { routes: (config.routes ?? []) as Array<{ pattern: string; custom_domain?: boolean }> } : {}),
+  ...(values.env ? { routes: (config.routes ?? []) as GateRoute[] } : {}),
   ...(values.env ? { databaseId: config.d1_databases?.[0]?.database_id } : {}),
 });
 // The Workspace link (docs/workspace.md), when configured: asks Google itself (token, users.get, groups).

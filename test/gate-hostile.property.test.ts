@@ -134,7 +134,7 @@ const cookiePair = fc.oneof(
   fc.constant<() => Pair>(() => ({ name: SESSION_COOKIE, value: 'garbage.token.value' })),
   fc
     .tuple(fc.constantFrom('theme', 'grafana_session', 'wiki'), fc.stringMatching(/^[a-z0-9]{0,8}$/))
-    .map(([name, value]) => () => ({ name, value })),
+    .map(([name, value]) => (): Pair => ({ name, value })),
 );
 
 const request = fc.record({

@@ -228,7 +228,10 @@ describe('an expired token is renewed inline, exactly as on /api', () => {
 describe('without a session', () => {
   it('a page navigation goes to sign-in and comes back to the exact URL', async () => {
     const url = `${WIKI}/pages/Home?rev=3#ignored`;
-    for (const headers of [NAVIGATION, { accept: 'text/html' }, { 'sec-fetch-mode': 'navigate' }]) {
+    for (const headers of [NAVIGATION, { accept: 'text/html' }, { 'sec-fetch-mode': 'navigate' }] as Record<
+      string,
+      string
+    >[]) {
       const res = await gate(url, { headers });
       expect(res.status).toBe(302);
       const location = new URL(res.headers.get('location') ?? '');
@@ -425,7 +428,7 @@ describe('everything passes through after the check', () => {
       { origin: 'https://evil.example.test' },
       { origin: 'null' },
       { 'sec-fetch-site': 'same-site' },
-    ]) {
+    ] as Record<string, string>[]) {
       const post = await gate(`${WIKI}/settings`, { method: 'POST', jar, headers, body: 'delete=all' });
       expect({ status: post.status, code: await codeOf(post) }).toEqual({ status: 403, code: 'csrf_rejected' });
       const ws = await gate(`${WIKI}/socket`, { jar, headers: { ...headers, upgrade: 'websocket' } });

@@ -28,7 +28,8 @@ export function gateWith(vars: Record<string, string>) {
     const headers = new Headers(init.headers);
     if (init.jar?.size) headers.set('cookie', init.jar.header());
     const ctx = createExecutionContext();
-    const res = await worker.fetch(new Request(url, { ...init, headers, redirect: 'manual' }), changed, ctx);
+    const request = new Request(url, { ...init, headers, redirect: 'manual' }) as Parameters<typeof worker.fetch>[0];
+    const res = await worker.fetch(request, changed, ctx);
     await waitOnExecutionContext(ctx);
     return res;
   };
