@@ -13,10 +13,11 @@
  *
  * scripts/dev.ts passes `gatedDocsVars(https)` to wrangler and calls `startGatedDocs(...)`.
  */
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, createServer as createTcpServer, type Socket } from 'node:net';
 import { verifyGateAssertion } from '@sitewide/verify';
 import { TEST_DOMAIN } from './dev-cert.ts';
+import { loopbackFetch } from './loopback-fetch.ts';
 
 export const GATED_DOCS_PORT = 8789;
 export const DOCS_ORIGIN_PORT = 8791;
@@ -63,7 +64,12 @@ function docsPage(apiOrigin: string, gatedOrigin: string) {
     const headers = new Headers(
       Object.entries(req.headers).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v]] : [])),
     );
-    const checked = await verifyGateAssertion(headers, { issuer: apiOrigin, audience: gatedOrigin });
+    // The local Sitewide's keys, read on loopback (its test host names need no /etc/hosts entry here).
+    const checked = await verifyGateAssertion(headers, {
+      issuer: apiOrigin,
+      audience: gatedOrigin,
+      fetch: loopbackFetch,
+    });
     const rows = ['Sitewide-User-Id', 'Sitewide-User-Email', 'Sitewide-User-Name', 'Sitewide-User-Roles']
       .map((name) => `<tr><td><code>${name}</code></td><td>${escapeHtml(decoded(headers.get(name)))}</td></tr>`)
       .join('');
@@ -87,12 +93,19 @@ export interface GatedDocs {
   stop(): Promise<void>;
 }
 
+/** The docs origin alone, on 127.0.0.1:`port` (the e2e gates it without the forwarder). */
+export async function startDocsOrigin(port: number, apiOrigin: string, gatedOrigin: string): Promise<Server> {
+  const origin = createHttpServer((req, res) => void docsPage(apiOrigin, gatedOrigin)(req, res));
+  await new Promise<void>((resolve) => origin.listen(port, '127.0.0.1', resolve));
+  return origin;
+}
+
 /** Starts the docs origin and the forwarder of the gated host to wrangler's port. */
 export async function startGatedDocs(
   options: { apiOrigin: string; apiPort: number; https: boolean } & GatedDocsPorts,
 ): Promise<GatedDocs> {
   const url = gatedDocsOrigin(options.https, options);
-  const origin = createHttpServer((req, res) => void docsPage(options.apiOrigin, url)(req, res));
+  const origin = await startDocsOrigin(options.originPort ?? DOCS_ORIGIN_PORT, options.apiOrigin, url);
   const sockets = new Set<Socket>();
   const forwarder = createTcpServer((client) => {
     const upstream = connect(options.apiPort, '127.0.0.1');
@@ -106,10 +119,7 @@ export async function startGatedDocs(
     }
     client.pipe(upstream).pipe(client);
   });
-  await Promise.all([
-    new Promise<void>((resolve) => origin.listen(options.originPort ?? DOCS_ORIGIN_PORT, '127.0.0.1', resolve)),
-    new Promise<void>((resolve) => forwarder.listen(options.gatedPort ?? GATED_DOCS_PORT, '127.0.0.1', resolve)),
-  ]);
+  await new Promise<void>((resolve) => forwarder.listen(options.gatedPort ?? GATED_DOCS_PORT, '127.0.0.1', resolve));
   return {
     url,
     stop: async () => {

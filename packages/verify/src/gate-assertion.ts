@@ -34,15 +34,21 @@ export type GateAssertionInput =
   | null
   | undefined;
 
-const keySets = new Map<string, JWTVerifyGetKey>();
+/** Key sets by JWKS URI, one map per fetch function (jose caches the keys inside each). */
+const keySets = new WeakMap<object, Map<string, JWTVerifyGetKey>>();
+const GLOBAL_FETCH = {};
 
 function keySetOf(issuer: string, fetchImpl: typeof fetch | undefined): JWTVerifyGetKey {
   const jwksUri = `${issuer}/.well-known/jwks.json`;
-  if (fetchImpl) return createRemoteJWKSet(new URL(jwksUri), { [customFetch]: fetchImpl });
-  let keys = keySets.get(jwksUri);
+  let sets = keySets.get(fetchImpl ?? GLOBAL_FETCH);
+  if (!sets) {
+    sets = new Map();
+    keySets.set(fetchImpl ?? GLOBAL_FETCH, sets);
+  }
+  let keys = sets.get(jwksUri);
   if (!keys) {
-    keys = createRemoteJWKSet(new URL(jwksUri));
-    keySets.set(jwksUri, keys);
+    keys = createRemoteJWKSet(new URL(jwksUri), fetchImpl ? { [customFetch]: fetchImpl } : {});
+    sets.set(jwksUri, keys);
   }
   return keys;
 }
