@@ -5,7 +5,7 @@ import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from '
 import { describe, expect, it } from 'vitest';
 import { setCookies } from './support/cookies';
 import { run } from './support/db';
-import { ACCESS, echoOf, GRAFANA, gate, NAVIGATION, receivedHeader, WIKI } from './support/gate';
+import { ACCESS, ECHO_ORIGIN, echoOf, GRAFANA, gate, gateWith, NAVIGATION, receivedHeader, WIKI } from './support/gate';
 import { codeOf } from './support/http';
 import { sessionOf, signIn } from './support/sign-in';
 import { mint, serverKeys } from './support/tokens';
@@ -30,6 +30,8 @@ describe('a signed-in user reaches the app, and the app learns who it is', () =>
     expect(receivedHeader(echo, 'Sitewide-User-Name')).toEqual(['Ada Lovelace']);
     expect(receivedHeader(echo, 'Sitewide-User-Roles')).toEqual(['']);
     expect(receivedHeader(echo, 'X-Forwarded-Host')).toEqual(['wiki.example.test']);
+    // The origin is dialled by its own name (a Tunnel routes by it); the public host rides in X-Forwarded-Host.
+    expect(receivedHeader(echo, 'host')).toEqual([new URL(ECHO_ORIGIN).host]);
 
     const [assertion] = receivedHeader(echo, 'Sitewide-Jwt-Assertion');
     const jwks = createLocalJWKSet({ keys: [...(await serverKeys()).publicJwks] });
@@ -441,6 +443,16 @@ describe('everything passes through after the check', () => {
     expect((await gate(`${WIKI}/settings`, { method: 'POST', jar, body: 'x' })).status).toBe(200);
     // Reads from anywhere are the app's to answer (CORS is the browser's business).
     expect((await gate(`${WIKI}/x`, { jar, headers: { origin: 'https://evil.example.test' } })).status).toBe(200);
+  });
+});
+
+describe('an origin that does not answer', () => {
+  it('502 bad_gateway in the JSON shape, never a bare 500', async () => {
+    const down = gateWith({ GATES: JSON.stringify({ [WIKI]: { origin: 'http://127.0.0.1:9' } }) });
+    const { jar } = await signIn({ sub: 'gate-down' });
+    const res = await down(`${WIKI}/`, { jar });
+    expect(res.status).toBe(502);
+    expect(await res.json()).toEqual({ error: { code: 'bad_gateway', message: expect.any(String) } });
   });
 });
 
