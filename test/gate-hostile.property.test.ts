@@ -132,9 +132,10 @@ const cookiePair = fc.oneof(
   fc.constant<() => Pair>(() => ({ name: 'sitewide.session', value: bob.fresh })),
   fc.constant<() => Pair>(() => ({ name: '__Host-sitewide.session', value: bob.fresh })),
   fc.constant<() => Pair>(() => ({ name: SESSION_COOKIE, value: 'garbage.token.value' })),
-  fc
-    .tuple(fc.constantFrom('theme', 'grafana_session', 'wiki'), fc.stringMatching(/^[a-z0-9]{0,8}$/))
-    .map(([name, value]) => (): Pair => ({ name, value })),
+  fc.tuple(fc.constantFrom('theme', 'grafana_session', 'wiki'), fc.stringMatching(/^[a-z0-9]{0,8}$/)).map(
+    ([name, value]) =>
+      (): Pair => ({ name, value }),
+  ),
 );
 
 const request = fc.record({

@@ -39,6 +39,7 @@ describe('GATES', () => {
     const config = gates({ [`${WIKI}/`]: {} });
     expect(config.gates.get(WIKI)).toEqual({
       origin: WIKI,
+      host: 'wiki.example.com',
       roles: undefined,
       publicPaths: { exact: new Set(), prefixes: [] },
       upstream: undefined,

@@ -1,8 +1,11 @@
 // The gate (src/gate): an app the site did not write, behind the login. Requests go to the Worker
 // with a gated host's URL; the gated apps forward to a real loopback origin that echoes what it
 // received (scripts/echo-origin.ts), so each test sees exactly what got past the gate.
+import { createExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
+import worker from '../src/index';
 import { setCookies } from './support/cookies';
 import { run } from './support/db';
 import { ACCESS, ECHO_ORIGIN, echoOf, GRAFANA, gate, gateWith, NAVIGATION, receivedHeader, WIKI } from './support/gate';
@@ -389,6 +392,17 @@ describe('everything passes through after the check', () => {
     );
     expect(upload.body.length).toBe(size);
 
+    // Whatever redirect mode the request came with, the origin's redirect goes back to the browser
+    // (the Worker's fetch handler called directly: a service binding would follow it on the caller's side).
+    const ctx = createExecutionContext();
+    const followed = await worker.fetch(
+      new Request(`${WIKI}/__redirect`, { headers: { cookie: jar.header() }, redirect: 'follow' }) as Parameters<
+        typeof worker.fetch
+      >[0],
+      env,
+      ctx,
+    );
+    expect(followed.status).toBe(302);
     const redirect = await gate(`${WIKI}/__redirect`, { jar });
     expect({ status: redirect.status, location: redirect.headers.get('location') }).toEqual({
       status: 302,

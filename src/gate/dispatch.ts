@@ -1,6 +1,23 @@
 import { type Config, ConfigError, loadConfig } from '../config';
 import type { Gate } from './settings';
 
+/**
+ * The parts of a gated request's URL the gate uses, cut from `request.url` (normalised, and its origin is
+ * the gate's: no URL parse per request). `path` is the serialised path, as URL's `pathname`.
+ */
+export interface RequestTarget {
+  href: string;
+  host: string;
+  path: string;
+  pathAndQuery: string;
+}
+
+export function targetOf(href: string, gate: Gate): RequestTarget {
+  const pathAndQuery = href.slice(gate.origin.length);
+  const query = pathAndQuery.indexOf('?');
+  return { href, host: gate.host, path: query === -1 ? pathAndQuery : pathAndQuery.slice(0, query), pathAndQuery };
+}
+
 /** A request to a gated host: the gate to run, with the config it belongs to. */
 export interface GatedRequest {
   config: Config;

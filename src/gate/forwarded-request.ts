@@ -1,6 +1,7 @@
 import { isChunkOf } from '../session/cookie';
 import type { SessionClaims } from '../session/token';
-import { setIdentityHeaders, stripIdentityHeaders } from './identity-headers';
+import type { RequestTarget } from './dispatch';
+import { appendIdentityHeaders, SPOOFABLE_HEADER } from './identity-headers';
 import type { Gate } from './settings';
 
 /**
@@ -26,27 +27,42 @@ export type ForwardedIdentity = { claims: SessionClaims; assertion: string } | u
 /**
  * The request the origin gets: the same method, path, query and body (the
  * stream itself, never buffered), to the gate's `origin` when it has one; the
- * client's identity headers and the session cookie removed; the gate's own
- * identity headers set (for a caller); `X-Forwarded-Host` the gated host.
- * Redirects of the origin go back to the browser as they are (`manual`).
+ * client's identity headers (SPOOFABLE_HEADER), its `X-Forwarded-Host` and the
+ * session cookie removed; the gate's own identity headers added (for a caller);
+ * `X-Forwarded-Host` the gated host. Redirects of the origin go back to the
+ * browser as they are (`manual`, as an incoming request already is).
+ *
+ * Built for workerd, where each Headers call crosses into the runtime: the new
+ * Request copies the incoming one whole (headers and body in one step, as a
+ * pass-through Worker does), then one pass over the header names finds what to
+ * strip (deletes only when a client sent something), and ours are appended.
+ * `cookie` is the request's Cookie header, already read for the session.
  */
 export function forwardedRequest(
   request: Request,
-  url: URL,
+  target: RequestTarget,
   gate: Gate,
+  cookie: string | null,
   cookieName: string,
   identity: ForwardedIdentity,
 ): Request {
-  const headers = new Headers(request.headers);
-  stripIdentityHeaders(headers);
-  const cookie = headers.get('cookie');
+  const url = gate.upstream ? `${gate.upstream}${target.pathAndQuery}` : request.url;
+  const forwarded =
+    request.redirect === 'manual'
+      ? new Request(url, request)
+      : new Request(url, { method: request.method, headers: request.headers, body: request.body, redirect: 'manual' });
+  const headers = forwarded.headers;
+  let strip: string[] | undefined;
+  for (const name of headers.keys()) {
+    if (name === 'x-forwarded-host' || SPOOFABLE_HEADER.test(name)) (strip ??= []).push(name);
+  }
+  if (strip) for (const name of strip) headers.delete(name);
   if (cookie !== null) {
     const kept = withoutSessionCookie(cookie, cookieName);
     if (kept === undefined) headers.delete('cookie');
     else if (kept !== cookie) headers.set('cookie', kept);
   }
-  headers.set('X-Forwarded-Host', url.host);
-  if (identity) setIdentityHeaders(headers, gate.headers, identity.claims, identity.assertion);
-  const target = gate.upstream ? `${gate.upstream}${url.pathname}${url.search}` : request.url;
-  return new Request(target, { method: request.method, headers, body: request.body, redirect: 'manual' });
+  headers.append('X-Forwarded-Host', target.host);
+  if (identity) appendIdentityHeaders(headers, gate.headers, identity.claims, identity.assertion);
+  return forwarded;
 }

@@ -8,7 +8,7 @@ import { requestMetaOf } from '../users/auth-events';
 import { gateError } from './answers';
 import { gateAssertion } from './assertion';
 import { crossOriginRefusal } from './cross-origin';
-import type { GatedRequest } from './dispatch';
+import { type GatedRequest, type RequestTarget, targetOf } from './dispatch';
 import { forwardedRequest } from './forwarded-request';
 import { isOwnPath, ownPathBeforeAuth, whoAmI } from './own-paths';
 import { isPublicPath } from './public-paths';
@@ -40,7 +40,7 @@ export function createGate(upstream: Upstream = (request) => fetch(request)) {
     ctx: ExecutionContext,
     { config, gate }: GatedRequest,
   ): Promise<Response> {
-    const url = new URL(request.url);
+    const url = targetOf(request.url, gate);
     try {
       const keys = importedKeys.get(config) ?? (await importKeys(config));
       return await gated(request, url, { env, ctx, config, keys, gate, upstream });
@@ -64,15 +64,21 @@ interface GateRun {
   upstream: Upstream;
 }
 
-async function gated(request: Request, url: URL, run: GateRun): Promise<Response> {
+async function gated(request: Request, url: RequestTarget, run: GateRun): Promise<Response> {
   const { env, ctx, config, keys, gate } = run;
-  const path = url.pathname;
+  const path = url.path;
   const own = isOwnPath(path);
   if (own) {
     const answer = ownPathBeforeAuth(request, path, config, gate.origin);
     if (answer) return answer;
   } else if (isPublicPath(gate.publicPaths, path)) {
-    return forward(request, url, run, forwardedRequest(request, url, gate, config.sessionCookieName, undefined));
+    const cookie = request.headers.get('cookie');
+    return forward(
+      request,
+      url,
+      run,
+      forwardedRequest(request, url, gate, cookie, config.sessionCookieName, undefined),
+    );
   }
 
   const now = Date.now();
@@ -89,7 +95,8 @@ async function gated(request: Request, url: URL, run: GateRun): Promise<Response
     meta: () => requestMetaOf(request.headers),
     path,
   };
-  const auth = await authenticateSession(request.headers.get('cookie'), deps, { at: new Date(now) });
+  const cookie = request.headers.get('cookie');
+  const auth = await authenticateSession(cookie, deps, { at: new Date(now) });
   if (!auth.ok) return noSession(request, url, config, gate, auth);
   const roles = gate.roles;
   if (roles && !roles.some((role) => auth.claims.roles.includes(role))) {
@@ -105,14 +112,14 @@ async function gated(request: Request, url: URL, run: GateRun): Promise<Response
     now,
   });
   const identity = { claims: auth.claims, assertion };
-  const forwarded = forwardedRequest(request, url, gate, config.sessionCookieName, identity);
+  const forwarded = forwardedRequest(request, url, gate, cookie, config.sessionCookieName, identity);
   return forward(request, url, run, forwarded, auth.renewedCookie);
 }
 
 /** The origin's answer, streamed back as it is; a renewed session cookie appended. */
 async function forward(
   request: Request,
-  url: URL,
+  url: RequestTarget,
   run: GateRun,
   forwarded: Request,
   renewedCookie?: string,

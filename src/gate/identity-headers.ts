@@ -23,13 +23,6 @@ import type { GateHeaderNames } from './settings';
 export const SPOOFABLE_HEADER =
   /^(?:sitewide|cf[-_]access|x[-_]auth[-_]request|x[-_]webauth|x[-_]pomerium|x[-_]goog[-_]authenticated[-_]user|x[-_]amzn[-_]oidc)[-_]|^x[-_]goog[-_]iap[-_]jwt[-_]assertion$|^x[-_]ms[-_]client[-_]principal|^x[-_]forwarded[-_](?:user|email|preferred[-_]username|groups|access[-_]token)$|^(?:x[-_])?remote[-_]user$|^remote[-_](?:email|name|groups)$/i;
 
-/** Deletes every spoofable identity header (SPOOFABLE_HEADER) from `headers`. */
-export function stripIdentityHeaders(headers: Headers): void {
-  const names: string[] = [];
-  for (const name of headers.keys()) if (SPOOFABLE_HEADER.test(name)) names.push(name);
-  for (const name of names) headers.delete(name);
-}
-
 /**
  * A header value for any text: as it is when it is printable ASCII without
  * `%` and without a space at either end; otherwise the whole value
@@ -45,27 +38,28 @@ export function headerValue(text: string): string {
 }
 
 /**
- * Sets the identity of the caller for the origin. `sitewide`: `Sitewide-User-Id`,
- * `-Email`, `-Name`, `-Roles` (comma-separated) and `Sitewide-Jwt-Assertion`;
+ * Appends the identity of the caller for the origin to `headers` (whose client
+ * identity headers are already gone: append, not set, is all it takes). `sitewide`: `Sitewide-User-Id`, `-Email`,
+ * `-Name`, `-Roles` (comma-separated) and `Sitewide-Jwt-Assertion`;
  * `cloudflare-access`: `Cf-Access-Authenticated-User-Email` and
  * `Cf-Access-Jwt-Assertion`, as Cloudflare Access names them. A profile value the
  * token does not carry (or carries as null) is left out.
  */
-export function setIdentityHeaders(
+export function appendIdentityHeaders(
   headers: Headers,
   names: GateHeaderNames,
   claims: SessionClaims,
   assertion: string,
 ): void {
   if (names === 'cloudflare-access') {
-    if (claims.email) headers.set('Cf-Access-Authenticated-User-Email', headerValue(claims.email));
-    headers.set('Cf-Access-Jwt-Assertion', assertion);
+    if (claims.email) headers.append('Cf-Access-Authenticated-User-Email', headerValue(claims.email));
+    headers.append('Cf-Access-Jwt-Assertion', assertion);
     return;
   }
-  headers.set('Sitewide-User-Id', headerValue(claims.sub));
-  if (claims.email) headers.set('Sitewide-User-Email', headerValue(claims.email));
-  if (claims.name) headers.set('Sitewide-User-Name', headerValue(claims.name));
+  headers.append('Sitewide-User-Id', headerValue(claims.sub));
+  if (claims.email) headers.append('Sitewide-User-Email', headerValue(claims.email));
+  if (claims.name) headers.append('Sitewide-User-Name', headerValue(claims.name));
   // Role names are [a-z0-9_.:-] (APP_ACCESS, `npm run admin`): no encoding needed, but a token is data.
-  headers.set('Sitewide-User-Roles', headerValue(claims.roles.join(',')));
-  headers.set('Sitewide-Jwt-Assertion', assertion);
+  headers.append('Sitewide-User-Roles', headerValue(claims.roles.join(',')));
+  headers.append('Sitewide-Jwt-Assertion', assertion);
 }

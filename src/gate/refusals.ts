@@ -3,15 +3,23 @@ import { describeCause, log } from '../log';
 import type { Authenticated, Refused } from '../session/authenticate';
 import { gateError, gatePage, gateRedirect, isNavigation } from './answers';
 import { deniedPage } from './denied-page';
+import type { RequestTarget } from './dispatch';
 import { signOutLocation } from './own-paths';
 import type { Gate } from './settings';
 
 /** One line per refusal of the gate (as the API's request log writes one per failure), never a token. */
-export function logGate(request: Request, url: URL, gate: Gate, status: number, code: string, cause?: unknown): void {
+export function logGate(
+  request: Request,
+  url: RequestTarget,
+  gate: Gate,
+  status: number,
+  code: string,
+  cause?: unknown,
+): void {
   log(status >= 500 ? 'error' : 'warn', 'gate', {
     gate: gate.origin,
     method: request.method,
-    path: url.pathname,
+    path: url.path,
     status,
     error_code: code,
     ...(cause !== undefined ? { cause: describeCause(cause) } : {}),
@@ -26,7 +34,7 @@ export function logGate(request: Request, url: URL, gate: Gate, status: number, 
  * failed a renewal (never a sign-in loop for an outage). Clears of tossed
  * cookie copies go with either.
  */
-export function noSession(request: Request, url: URL, config: Config, gate: Gate, auth: Refused): Response {
+export function noSession(request: Request, url: RequestTarget, config: Config, gate: Gate, auth: Refused): Response {
   logGate(request, url, gate, auth.status, auth.code, auth.cause);
   if (auth.status !== 503 && isNavigation(request)) {
     const signIn = `${config.apiOrigin}/auth/signin/google?callbackUrl=${encodeURIComponent(url.href)}`;
@@ -44,7 +52,7 @@ export function noSession(request: Request, url: URL, config: Config, gate: Gate
  */
 export async function lacksRole(
   request: Request,
-  url: URL,
+  url: RequestTarget,
   config: Config,
   gate: Gate,
   auth: Authenticated,
@@ -73,7 +81,13 @@ export async function lacksRole(
 }
 
 /** A write or WebSocket upgrade from another origin (cross-origin.ts): `403 csrf_rejected`. */
-export function crossOrigin(request: Request, url: URL, gate: Gate, auth: Authenticated, message: string): Response {
+export function crossOrigin(
+  request: Request,
+  url: RequestTarget,
+  gate: Gate,
+  auth: Authenticated,
+  message: string,
+): Response {
   logGate(request, url, gate, 403, 'csrf_rejected');
   const res = gateError(403, 'csrf_rejected', message);
   if (auth.renewedCookie) res.headers.append('Set-Cookie', auth.renewedCookie);

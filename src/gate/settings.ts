@@ -12,6 +12,8 @@ export type GateHeaderNames = 'sitewide' | 'cloudflare-access';
 export interface Gate {
   /** The gated origin (the key of GATES), e.g. `https://wiki.example.com`: the assertion's `aud`. */
   origin: string;
+  /** Its host (with the port when not the default), e.g. `wiki.example.com`. */
+  host: string;
   /** Any one of these roles lets a user in; undefined: every signed-in user. */
   roles: readonly string[] | undefined;
   /** Paths that pass without a session (nothing is checked or added there). */
@@ -113,6 +115,7 @@ function parseEntry(origin: string, entry: unknown, apiOrigin: string): ParsedGa
   }
   return {
     origin,
+    host: new URL(origin).host,
     roles: parseRoles(where, fields.roles),
     publicPaths: parsePublicPaths(where, fields.public),
     upstream: parseUpstream(where, fields.origin, apiOrigin),
