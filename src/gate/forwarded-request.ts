@@ -52,11 +52,9 @@ export function forwardedRequest(
       ? new Request(url, request)
       : new Request(url, { method: request.method, headers: request.headers, body: request.body, redirect: 'manual' });
   const headers = forwarded.headers;
-  let strip: string[] | undefined;
-  for (const name of headers.keys()) {
-    if (name === 'x-forwarded-host' || SPOOFABLE_HEADER.test(name)) (strip ??= []).push(name);
-  }
-  if (strip) for (const name of strip) headers.delete(name);
+  const strip: string[] = [];
+  for (const name of headers.keys()) if (name === 'x-forwarded-host' || SPOOFABLE_HEADER.test(name)) strip.push(name);
+  for (const name of strip) headers.delete(name);
   if (cookie !== null) {
     const kept = withoutSessionCookie(cookie, cookieName);
     if (kept === undefined) headers.delete('cookie');
