@@ -20,8 +20,11 @@ import { gzipSync } from 'node:zlib';
 //   +5.4 with the Workspace link (src/workspace: the service-account token by JWT-bearer grant over Web Crypto,
 //   the Directory client on plain fetch, the sync, its plan and D1 writes, the sign-in hook, the settings'
 //   checks and messages; jose's PEM import was left out for Web Crypto's, -0.5).
+//   102.4 before the gate; 106.5 with it (+4.1): src/gate (GATES' checks and messages, the dispatch, the
+//   identity headers and the spoofable-header list, the signed assertion, forwarding, the refusals, the 403
+//   page, /_sitewide/me and signout) and src/session/authenticate.ts (the cookie path as one function, +0.2).
 // The budget is what was achieved, rounded up: a growth fails the build.
-const BUDGET_GZIP_KIB = 103;
+const BUDGET_GZIP_KIB = 107;
 
 /** Never in the Worker: Auth.js's page renderer (aliased to a stub) and the Public Suffix List (deploy time only). */
 const FORBIDDEN = ['preact', 'preact-render-to-string', 'tldts', 'tldts-core'];
