@@ -26,6 +26,9 @@ async function freshSigningKey(kid: string) {
 // The OIDC server (test/global-setup.ts) listens here; the worker reaches it over loopback.
 process.env.SITEWIDE_TEST_OIDC_PORT ??= String(await freePort());
 const oidcIssuer = `http://127.0.0.1:${process.env.SITEWIDE_TEST_OIDC_PORT}`;
+// The gated apps' origin (scripts/echo-origin.ts, started by test/global-setup.ts): it echoes what reached it.
+process.env.SITEWIDE_TEST_ORIGIN_PORT ??= String(await freePort());
+const echoOrigin = `http://127.0.0.1:${process.env.SITEWIDE_TEST_ORIGIN_PORT}`;
 
 /** The four session databases of the `shards` project (SESSION_DBS), local D1s like DB. */
 export const TEST_SESSION_DBS = ['SESSIONS_0', 'SESSIONS_1', 'SESSIONS_2', 'SESSIONS_3'];
@@ -92,6 +95,12 @@ const pinned = {
   GOOGLE_API_BASE: '',
   GOOGLE_TOKEN_URL: '',
   GROUP_ROLES: '',
+  // The gate (src/gate, test/gate-*.test.ts): three apps behind the login, all served by the echo origin.
+  GATES: JSON.stringify({
+    'https://wiki.example.test': { origin: echoOrigin, public: ['/healthz', '/assets/*'] },
+    'https://grafana.example.test': { origin: echoOrigin, roles: ['admin'] },
+    'https://access.example.test': { origin: echoOrigin, headers: 'cloudflare-access' },
+  }),
 };
 const bindings = { ...pinned, TEST_PINNED_VARS: pinnedVars(pinned) };
 

@@ -8,8 +8,11 @@ export type Credential =
   | 'access-token' // Authorization: Bearer
   | 'authjs-session-cookie'; // Auth.js's default session cookie (a JWE), for the peer
 
-/** Who answers: the product's createApp() with the bench routes, a bare `new Hono()` with only the route, or the @hono/auth-js peer. */
-export type CaseApp = 'sitewide' | 'floor' | 'peer';
+/**
+ * Who answers: the product's createApp() with the bench routes, a bare `new Hono()` with only the route, the
+ * @hono/auth-js peer, the gate (src/gate) in front of an origin, or a plain pass-through Worker to the same origin.
+ */
+export type CaseApp = 'sitewide' | 'floor' | 'peer' | 'gate' | 'passthrough';
 
 export interface BenchCase {
   app: CaseApp;
@@ -21,7 +24,18 @@ export interface BenchCase {
   http: boolean;
   /** Vars this case's requests see on top of the Worker's (a copy of env: its own Config). */
   vars?: Readonly<Record<string, string>>;
+  /** The origin the request is for (its Host), when not the API's: a gated host, the pass-through's. */
+  origin?: string;
+  /** The case its overhead and HTTP ratio are taken against, when not `bare`. */
+  baseline?: string;
 }
+
+/**
+ * The gated host of the main bench Worker (GATES, settings.ts) and the pass-through's host. Plain-http
+ * localhost names, as the bench servers speak http: the Host header picks them, whatever port is dialled.
+ */
+export const GATED_ORIGIN = 'http://localhost:8789';
+export const PASSTHROUGH_ORIGIN = 'http://localhost:8790';
 
 /** Sessions `refresh-slide` rotates through: revisited far later than SESSION_SLIDE_INTERVAL = 1 s, so every request slides. */
 export const SLIDE_POOL = 2000;
@@ -42,15 +56,26 @@ export const CASES = {
   bearer: { app: 'sitewide', path: ME, credential: 'access-token', d1RoundTrips: 0, http: true },
   'peer-bare': { app: 'peer', path: BARE, credential: 'authjs-session-cookie', d1RoundTrips: 0, http: false },
   'peer-hono-authjs': { app: 'peer', path: ME, credential: 'authjs-session-cookie', d1RoundTrips: 0, http: true },
+  'gate-passthrough': {
+    ...{ app: 'passthrough', origin: PASSTHROUGH_ORIGIN, path: BARE, credential: 'session-cookie' },
+    ...{ d1RoundTrips: 0, http: true },
+  },
+  gate: {
+    ...{ app: 'gate', origin: GATED_ORIGIN, path: BARE, credential: 'session-cookie', d1RoundTrips: 0, http: true },
+    baseline: 'gate-passthrough',
+  },
 } as const satisfies Record<string, BenchCase>;
 
 export type CaseName = keyof typeof CASES;
 export const CASE_NAMES = Object.keys(CASES) as CaseName[];
 export type BenchWorker = 'main' | 'peer';
-/** The Worker serving a case: the peer's own, or the main bench Worker (product and floor). */
+/** The Worker serving a case: the peer's own, or the main bench Worker (product, floor, gate and pass-through). */
 export const workerOf = (name: CaseName): BenchWorker => (CASES[name].app === 'peer' ? 'peer' : 'main');
 export const casesOf = (worker: BenchWorker) => CASE_NAMES.filter((name) => workerOf(name) === worker);
 export const HTTP_CASE_NAMES = CASE_NAMES.filter((name) => CASES[name].http);
+/** The case a case is compared with: its own baseline, else `bare`. */
+export const baselineOf = (name: CaseName): CaseName =>
+  ((CASES[name] as BenchCase).baseline as CaseName | undefined) ?? 'bare';
 /** A peer case's overhead is also taken over the peer's own unprotected route. */
 export const PEER_BASELINE: CaseName = 'peer-bare';
 
@@ -67,6 +92,9 @@ export const CASE_WHAT: Record<CaseName, string> = {
   bearer: '`Authorization: Bearer` access token (ES256)',
   'peer-bare': 'peer Worker: unprotected route (initAuthConfig runs on every route, as documented)',
   'peer-hono-authjs': 'peer Worker: same route behind `verifyAuth()`, Auth.js default JWE cookie',
+  'gate-passthrough':
+    'a plain pass-through Worker: `fetch(new Request(origin + path, request))` (in the isolate the origin is a stand-in answering at once; over HTTP a loopback server)',
+  gate: 'the gate (GATES) to the same origin, fresh cookie: verify (cached), revocation snapshot, identity headers stripped and set, the assertion (reused), the cookie stripped',
 };
 
 /** The parts of the fresh-cookie path on their own, in the main bench Worker (GET /__bench/mix?micro=1). */

@@ -2,7 +2,7 @@
 import os from 'node:os';
 import { join } from 'node:path';
 import { startOidcServer } from '../scripts/oidc-server.ts';
-import { freePort } from '../scripts/process-group.ts';
+import { freePort, waitForHealth } from '../scripts/process-group.ts';
 import { measureProductionBundle, measureStartup } from './phases/bundle.ts';
 import { d1Phase, seedD1 } from './phases/d1.ts';
 import { feedPhase } from './phases/feed.ts';
@@ -13,7 +13,7 @@ import { withBenchRun } from './processes.ts';
 import { readResults, writeResults } from './report/markdown.ts';
 import { composeResults } from './report/results.ts';
 import { buildBenchWorkers, startServers } from './servers.ts';
-import { OPTIONS, workerConfigs } from './settings.ts';
+import { BENCH, OPTIONS, workerConfigs } from './settings.ts';
 
 await withBenchRun(async (run) => {
   if (process.argv.includes('--report')) return writeResults(run, readResults(), false);
@@ -25,9 +25,14 @@ await withBenchRun(async (run) => {
   // The OIDC server stands in for Google; the Workers get secrets generated for this run only.
   const oidc = await startOidcServer({ port: await freePort() });
   run.onCleanup(() => oidc.stop());
+  // The origin behind the gate and the pass-through (bench/origin.ts), in its own process.
+  const originPort = await freePort();
+  const origin = run.start('origin', process.execPath, [join(BENCH, 'origin.ts'), String(originPort)]);
+  const originUrl = `http://127.0.0.1:${originPort}`;
+  await waitForHealth(`${originUrl}/health`, origin.child, { name: 'bench origin', logPath: origin.logPath });
   run.say('building the bench Workers and the production bundle; applying the D1 migrations');
   const [built, bundle] = await Promise.all([
-    buildBenchWorkers(run, await workerConfigs(oidc.issuer)),
+    buildBenchWorkers(run, await workerConfigs(oidc.issuer, originUrl)),
     measureProductionBundle(run),
   ]);
   run.say(`wrangler check startup on the production bundle (${OPTIONS.startupRuns} runs)`);

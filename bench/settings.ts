@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { generateAuthSecret, generateSigningJwk } from '../scripts/secrets.ts';
+import { GATED_ORIGIN } from './cases.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const BENCH = join(ROOT, 'bench');
@@ -44,8 +45,15 @@ export const SESSION_TOKEN_TTL_SECONDS = 600;
 
 export type WorkerConfig = { vars: Record<string, string>; secrets: Record<string, string> };
 
-/** The two Workers' config for this run: fresh secrets, Google played by the OIDC server at `issuer`. */
-export async function workerConfigs(issuer: string): Promise<{ main: WorkerConfig; peer: WorkerConfig }> {
+/**
+ * The two Workers' config for this run: fresh secrets, Google played by the OIDC server at `issuer`; the gate's
+ * host forwarded to the loopback `origin` (bench/origin.ts), which the pass-through case forwards to as well.
+ */
+export async function workerConfigs(
+  issuer: string,
+  // The scale study never calls the gate: any loopback origin will do there.
+  origin = 'http://127.0.0.1:9',
+): Promise<{ main: WorkerConfig; peer: WorkerConfig }> {
   const google = { AUTH_URL: API_ORIGIN, AUTH_GOOGLE_ID: 'sitewide-bench', AUTH_GOOGLE_ISSUER: issuer };
   const secrets = { AUTH_SECRET: generateAuthSecret(), AUTH_GOOGLE_SECRET: 'bench-secret' };
   const main = {
@@ -60,6 +68,8 @@ export async function workerConfigs(issuer: string): Promise<{ main: WorkerConfi
       SESSION_ABSOLUTE_MAX_AGE: '7776000',
     },
     ACCESS_TOKEN_TTL: '300',
+    GATES: JSON.stringify({ [GATED_ORIGIN]: { origin } }),
+    BENCH_ORIGIN: origin,
   };
   return {
     main: {

@@ -4,10 +4,11 @@
  *   --port N      SITEWIDE_PORT       the API (wrangler dev), default 8787
  *   --app-port N  SITEWIDE_APP_PORT   the demo app, default 8788
  *   --idp-port N  SITEWIDE_IDP_PORT   the OIDC server standing in for Google, default 8790
+ *   --docs-port N SITEWIDE_DOCS_PORT  the gated docs app (GATES: scripts/gated-docs.ts), default 8789
  */
 import { parseArgs } from 'node:util';
 
-export type Role = 'api' | 'app' | 'idp';
+export type Role = 'api' | 'app' | 'idp' | 'docs';
 
 export interface PortSpec {
   role: Role;
@@ -28,6 +29,13 @@ export const PORTS: readonly PortSpec[] = [
     envName: 'SITEWIDE_IDP_PORT',
     fallback: 8790,
   },
+  {
+    role: 'docs',
+    label: 'the gated docs app',
+    flag: '--docs-port',
+    envName: 'SITEWIDE_DOCS_PORT',
+    fallback: 8789,
+  },
 ];
 
 export interface DevOptions {
@@ -36,7 +44,7 @@ export interface DevOptions {
 }
 
 export const DEV_USAGE =
-  'usage: npm run dev -- [--https] [--port 8787] [--app-port 8788] [--idp-port 8790]  (or SITEWIDE_PORT, SITEWIDE_APP_PORT, SITEWIDE_IDP_PORT)';
+  'usage: npm run dev -- [--https] [--port 8787] [--app-port 8788] [--idp-port 8790] [--docs-port 8789]  (or SITEWIDE_PORT, SITEWIDE_APP_PORT, SITEWIDE_IDP_PORT, SITEWIDE_DOCS_PORT)';
 
 /** The options, or a one-line message saying what is wrong. */
 export function parseDevOptions(argv: string[], env: Record<string, string | undefined>): DevOptions | string {
@@ -49,6 +57,7 @@ export function parseDevOptions(argv: string[], env: Record<string, string | und
         port: { type: 'string' },
         'app-port': { type: 'string' },
         'idp-port': { type: 'string' },
+        'docs-port': { type: 'string' },
       },
     }));
   } catch (error) {

@@ -8,8 +8,9 @@
  *   4. applies the D1 migrations to the local databases (.wrangler/, git-ignored), in one line;
  *   5. starts the loopback OIDC server standing in for Google, `wrangler dev` for the API and the
  *      demo app (demo/) on a sibling origin;
- *   6. once the API answers /health, prints one summary: what runs where, who may sign in, the URL.
- * Ports: --port / --app-port / --idp-port (or SITEWIDE_PORT / SITEWIDE_APP_PORT / SITEWIDE_IDP_PORT;
+ *   6. gates a static "internal docs" page next to the demo (GATES: scripts/gated-docs.ts, docs/gate.md);
+ *   7. once the API answers /health, prints one summary: what runs where, who may sign in, the URL.
+ * Ports: --port / --app-port / --idp-port / --docs-port (or SITEWIDE_PORT / SITEWIDE_APP_PORT / SITEWIDE_IDP_PORT / SITEWIDE_DOCS_PORT;
  * scripts/dev-options.ts); AUTH_URL, APP_URL, ALLOWED_ORIGINS and AUTH_GOOGLE_ISSUER follow them.
  * Ctrl-C, or any server failing, stops all of them (wrangler's whole process group, by PID).
  */
@@ -25,9 +26,10 @@ import { busyPortLines } from './dev-ports.ts';
 import { devSettings, settingLines, varArgs } from './dev-settings.ts';
 import { ensureDevVars } from './dev-vars.ts';
 import { formatFindings } from './doctor-findings.ts';
+import { type GatedDocs, gatedDocsGates, startGatedDocs } from './gated-docs.ts';
 import { DEFAULT_IDENTITY } from './google-identity.ts';
 import { type RunningOidcServer, startOidcServer } from './oidc-server.ts';
-import { startGroup, stopGroup, waitForHealth } from './process-group.ts';
+import { freePort, startGroup, stopGroup, waitForHealth } from './process-group.ts';
 
 const options = parseDevOptions(process.argv.slice(2), process.env);
 if (typeof options === 'string') {
@@ -43,6 +45,10 @@ const config = unstable_readConfig({ config: 'wrangler.toml' }, { hideWarnings: 
 const tomlVars: Record<string, string> = {};
 for (const [k, v] of Object.entries(config.vars ?? {})) tomlVars[k] = typeof v === 'string' ? v : JSON.stringify(v);
 const settings = devSettings(options, tomlVars, devVars.vars);
+// The gated docs app (scripts/gated-docs.ts): its origin on a free loopback port, gated on --docs-port.
+const docsPorts = { gatedPort: options.ports.docs, originPort: await freePort() };
+settings.cliVars.GATES = gatedDocsGates(options.https, docsPorts);
+settings.effective.GATES = settings.cliVars.GATES;
 
 // The doctor's checks run the Worker's own config code, whose imports are extensionless (bundler
 // resolution, as wrangler builds it): tsx resolves them here, as it does for `npm run doctor`.
@@ -81,6 +87,7 @@ const tls = options.https ? ensureDevCert('.certs') : undefined;
 let oidc: RunningOidcServer | undefined;
 let demo: Server | undefined;
 let wrangler: ChildProcess | undefined;
+let docs: GatedDocs | undefined;
 let stopping = false;
 
 async function stop(code: number, message?: string) {
@@ -89,6 +96,7 @@ async function stop(code: number, message?: string) {
   if (message) console.error(message);
   if (wrangler) await stopGroup(wrangler);
   demo?.close();
+  await docs?.stop();
   await oidc?.stop();
   process.exit(code);
 }
@@ -97,6 +105,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal
 try {
   oidc = await startOidcServer({ host: '127.0.0.1', port: idp });
   demo = await startDemoServer({ apiOrigin: settings.apiOrigin, port: app, tls });
+  docs = await startGatedDocs({ apiOrigin: settings.apiOrigin, apiPort: api, https: options.https, ...docsPorts });
   demo.on(
     'error',
     (error) => void stop(1, `npm run dev: the demo app failed (${error.message}); everything is stopped.`),
@@ -145,6 +154,7 @@ console.log(
     'Sitewide is running. Ctrl-C stops everything.',
     row('API', `${settings.apiOrigin}  (wrangler dev; its request log follows)`),
     row('demo app', `${settings.appOrigin}/`),
+    row('gated app', `${(docs as GatedDocs).url}/  (a docs page behind the login: GATES, docs/gate.md)`),
     row('Google stand-in', `${settings.issuer}  (signs you in as ${who.name} <${who.email}>, Workspace ${who.hd})`),
     ...settingLines(settings, devVars.vars).map(([label, value]) => row(label, value)),
     row('D1', migrations.summary),
@@ -152,7 +162,7 @@ console.log(
     ...(tls
       ? [
           '',
-          `Map the test hostnames to this machine, in /etc/hosts (127.0.0.1 api.${TEST_DOMAIN} app.${TEST_DOMAIN}) or with`,
+          `Map the test hostnames to this machine, in /etc/hosts (127.0.0.1 api.${TEST_DOMAIN} app.${TEST_DOMAIN} docs.${TEST_DOMAIN}) or with`,
           `  chromium --host-resolver-rules="MAP *.${TEST_DOMAIN} 127.0.0.1" --ignore-certificate-errors ${settings.appOrigin}/`,
         ]
       : []),

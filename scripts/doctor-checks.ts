@@ -9,6 +9,7 @@ import { ConfigError, GOOGLE_ISSUER, parseConfig } from '../src/config/config';
 import type { ConfigEnv } from '../src/config/env';
 import { checkDeployment, type Deployment } from './doctor-deployment-checks.ts';
 import { type Finding, findingList, isPlaceholderHost, isPublicSuffix, listOf } from './doctor-findings.ts';
+import { checkGates } from './doctor-gates.ts';
 import { checkOrigins } from './doctor-origin-checks.ts';
 import { checkSecrets } from './doctor-secret-checks.ts';
 
@@ -115,6 +116,8 @@ export async function diagnoseConfig(input: DoctorInput): Promise<Finding[]> {
   }
 
   if (input.deployment) checkDeployment(input.deployment, v, api, add);
+  // Apps behind the login, and (in a deployment) their routes (scripts/doctor-gates.ts).
+  findings.push(...checkGates(v, input.deployment?.routes));
 
   // Last: exactly what the Worker will decide at startup.
   if (input.secretsKnown) {

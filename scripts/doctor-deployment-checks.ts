@@ -7,12 +7,13 @@
 import { GOOGLE_ISSUER } from '../src/config/config';
 import { isLocalhost } from '../src/config/domain-rules';
 import { type AddFinding, isPlaceholderHost, urlOf } from './doctor-findings.ts';
+import type { GateRoute } from './doctor-gates.ts';
 
 export interface Deployment {
   /** The environment's name in wrangler.toml, e.g. "production". */
   environment: string;
-  /** Its routes (custom domains). */
-  routes: Array<{ pattern: string; custom_domain?: boolean }>;
+  /** Its routes: custom domains, and zone routes of gated hosts. */
+  routes: GateRoute[];
   /** Every D1 binding of the environment: DB and the session databases. */
   databases: Array<{ binding: string; database_name?: string; database_id?: string }>;
 }

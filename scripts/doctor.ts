@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { unstable_readConfig } from 'wrangler';
 import { parseDevVars } from './dev-vars.ts';
 import { diagnoseConfig, formatFindings } from './doctor-checks.ts';
+import type { GateRoute } from './doctor-gates.ts';
 import { checkWorkspace } from './doctor-workspace.ts';
 
 const { values } = parseArgs({
@@ -51,7 +52,7 @@ const findings = await diagnoseConfig({
     ? {
         deployment: {
           environment: values.env,
-          routes: (config.routes ?? []).map((route: string | { pattern: string; custom_domain?: boolean }) =>
+          routes: (config.routes ?? []).map((route: string | GateRoute) =>
             typeof route === 'string' ? { pattern: route } : route,
           ),
           databases: config.d1_databases ?? [],

@@ -29,6 +29,8 @@ export type ErrorCode =
   | 'not_found'
   | 'method_not_allowed'
   | 'service_unavailable'
+  /** The gate's origin did not answer (src/gate). */
+  | 'bad_gateway'
   | 'internal_error';
 
 export interface ErrorBody {

@@ -1,10 +1,17 @@
 import { createApp } from './app';
+import { gateFor } from './gate/dispatch';
+import { createGate } from './gate/gate';
 import { runScheduled } from './workspace/scheduled';
 
 const app = createApp();
+const serveGated = createGate();
 
 export default {
-  fetch: app.fetch,
+  /** A gated host's request (GATES: src/gate) goes to the gate; everything else to the API. */
+  fetch: (request, env, ctx) => {
+    const gated = gateFor(request, env);
+    return gated ? serveGated(request, env, ctx, gated) : app.fetch(request, env, ctx);
+  },
   /** The Cron Trigger (wrangler.toml [triggers]): the Workspace link's sync, see src/workspace/sync.ts. */
   scheduled: async (controller, env, ctx) => {
     await runScheduled(controller, env, ctx);

@@ -1,6 +1,14 @@
 /** Over HTTP: autocannon against every `http` case through the three paths, every response 200; ratios paired per round. */
 import autocannon from 'autocannon';
-import { CASES, type CaseName, type Credentials, HTTP_CASE_NAMES, workerOf } from '../cases.ts';
+import {
+  type BenchCase,
+  baselineOf,
+  CASES,
+  type CaseName,
+  type Credentials,
+  HTTP_CASE_NAMES,
+  workerOf,
+} from '../cases.ts';
 import { getJson, type Targets } from '../servers.ts';
 import { HTTP_PATHS, type HttpPath, OPTIONS } from '../settings.ts';
 import { percentile, rotate, statsOf } from '../stats.ts';
@@ -49,7 +57,13 @@ export function httpPhase(targets: Targets) {
     const request = (name: CaseName) => {
       const headers = credentials[workerOf(name)][CASES[name].credential];
       if (!headers || Array.isArray(headers)) throw new Error(`${path}: no single credential for ${name}`);
-      return [name, { url: `${targets[path][workerOf(name)].base}${CASES[name].path}`, headers }];
+      // A gated or pass-through host is picked by the Host header, whatever port is dialled.
+      const origin = (CASES[name] as BenchCase).origin;
+      const host = origin ? { host: new URL(origin).host } : {};
+      return [
+        name,
+        { url: `${targets[path][workerOf(name)].base}${CASES[name].path}`, headers: { ...headers, ...host } },
+      ];
     };
     return Object.fromEntries(HTTP_CASE_NAMES.map(request));
   }
@@ -73,17 +87,22 @@ export function httpPhase(targets: Targets) {
       }
     },
 
-    /** Per path and case: requests/s, its ratio to `bare` (paired per round), p50/p99 ms. */
+    /** Per path and case: requests/s, its ratio to `bare` (and to its own baseline), paired per round, p50/p99 ms. */
     summary() {
-      const byCase = (path: HttpPath, s: HttpSample[]) => ({
+      const byCase = (path: HttpPath, s: HttpSample[], name: CaseName) => ({
         rps: statsOf(s, (x) => x.rps, 0),
         ratioToBare: statsOf(s, (x, i) => x.rps / (samples[path].bare[i]?.rps ?? Number.NaN), 3),
+        ...(baselineOf(name) !== 'bare'
+          ? {
+              ratioToBaseline: statsOf(s, (x, i) => x.rps / (samples[path][baselineOf(name)][i]?.rps ?? Number.NaN), 3),
+            }
+          : {}),
         p50Ms: statsOf(s, (x) => x.p50, 2),
         p99Ms: statsOf(s, (x) => x.p99, 2),
         requests: s.reduce((a, x) => a + x.requests, 0),
       });
       const byPath = (path: HttpPath) =>
-        Object.fromEntries(HTTP_CASE_NAMES.map((name) => [name, byCase(path, samples[path][name])]));
+        Object.fromEntries(HTTP_CASE_NAMES.map((name) => [name, byCase(path, samples[path][name], name)]));
       return Object.fromEntries(HTTP_PATHS.map((path) => [path, byPath(path)])) as Record<
         HttpPath,
         ReturnType<typeof byPath>

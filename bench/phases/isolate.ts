@@ -1,5 +1,6 @@
 /** In the isolate: the Workers interleave their cases and the parts (GET /__bench/mix), every answer and D1 count checked. */
 import {
+  baselineOf,
   CASE_NAMES,
   CASES,
   type CaseName,
@@ -70,6 +71,7 @@ export function isolatePhase(targets: Targets) {
         usPerRequest: roundedStats(us(name)),
         usPerRequestAllChunks: roundedStats(samples[name].map((r) => r.usPerRequestAllChunks)),
         overBareUs: paired(name, 'bare', minus),
+        ...(baselineOf(name) !== 'bare' ? { overBaselineUs: paired(name, baselineOf(name), minus) } : {}),
         ...(CASES[name].app === 'peer' ? { overPeerBareUs: paired(name, PEER_BASELINE, minus) } : {}),
         requests: samples[name].reduce((a, r) => a + r.n, 0),
         d1StatementsPerRequest: most(name, 'd1StatementsPerRequest'),

@@ -27,6 +27,9 @@ const TARGETS = {
   bundleGzipKiB: 90,
   overheadUs: 60,
   peerFactor: 6,
+  /** The gate over a plain pass-through Worker to the same origin: µs in the isolate, throughput ratio over HTTP. */
+  gateOverheadUs: 15,
+  gateHttpRatio: 0.9,
 };
 
 /** `report`: a figure to report rather than a bound ("reported" when measured). */
@@ -50,6 +53,7 @@ export function checkTargets(p: Parts): Target[] {
   const gzipKiB = p.bundle.gzipBytes / 1024;
   const minute = p.feed?.perIsolatePerMinute;
   const snapshotCheck = p.micro['revocation-snapshot-check']?.usPerCall.median ?? Number.NaN;
+  const gateUs = iso.gate.overBaselineUs?.median ?? Number.NaN;
   return [
     ...HTTP_PATHS.map((path) => {
       const { bare, 'me-fresh-db': route } = p.http[path];
@@ -61,6 +65,22 @@ export function checkTargets(p: Parts): Target[] {
         met: ratio >= TARGETS.httpRatio,
       };
     }),
+    ...HTTP_PATHS.map((path) => {
+      const { gate, 'gate-passthrough': pass } = p.http[path];
+      const ratio = gate?.ratioToBaseline?.median ?? Number.NaN;
+      return {
+        id: `gate-http-${path}`,
+        target: `the gate ≥ ${TARGETS.gateHttpRatio}× a plain pass-through Worker to the same origin over HTTP (${path})`,
+        measured: `${ratio.toFixed(3)}× (${gate?.rps.median} vs ${pass?.rps.median} req/s)`,
+        met: ratio >= TARGETS.gateHttpRatio,
+      };
+    }),
+    {
+      id: 'gate-isolate',
+      target: `the gate's added time over a plain pass-through Worker in the isolate, fresh cookie ≤ ${TARGETS.gateOverheadUs} µs`,
+      measured: `${gateUs.toFixed(1)} µs (${iso.gate.usPerRequest.median} vs ${iso['gate-passthrough'].usPerRequest.median} µs)`,
+      met: gateUs <= TARGETS.gateOverheadUs,
+    },
     {
       id: 'bare-floor',
       target: `the app's bare route vs an empty Hono route in the isolate ≤ ${TARGETS.bareOverFloor}×`,

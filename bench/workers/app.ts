@@ -5,6 +5,8 @@
 export { createApp } from '../../src/app';
 export { type Config, ConfigError, loadConfig } from '../../src/config/config';
 export { dbFor } from '../../src/db/client';
+export { gateFor } from '../../src/gate/dispatch';
+export { createGate, type Upstream } from '../../src/gate/gate';
 export { FEED_PAGE, RevocationFeed } from '../../src/revocation/feed';
 export { type FeedNamespace, feedOf, readFeed, retentionOf, snapshotOf } from '../../src/revocation/snapshot';
 export { loadSigningKeys, type SigningKeys } from '../../src/session/keys';

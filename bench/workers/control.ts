@@ -42,7 +42,12 @@ export function benchWorker(worker: BenchWorker): ExportedHandler<Env> {
       const headers = credentials[spec.credential];
       if (!handler || !headers) throw new Error(`case '${name}' is not served by this Worker`);
       const requests = (Array.isArray(headers) ? headers : [headers]).map(
-        (h) => new Request(new URL(spec.path, env.AUTH_URL), { headers: h }),
+        // A gated host's request as a Worker receives one: `redirect: 'manual'` (the gate forwards it so).
+        (h) =>
+          new Request(new URL(spec.path, spec.origin ?? env.AUTH_URL), {
+            headers: h,
+            ...(spec.origin ? { redirect: 'manual' as const } : {}),
+          }),
       );
       // A case with vars of its own gets its own copy of env (and so its own Config); D1 is tallied.
       const tally = newTally();

@@ -1,5 +1,6 @@
 import type { AdmissionPolicy } from '../access/admission';
 import type { AppAccess } from '../access/app-access';
+import { type Gates, parseGates, withDefaultRoles } from '../gate/settings';
 import { parseWorkspaceLink, type WorkspaceLink } from '../workspace/settings';
 import { parseAdmission, parseAppAccess } from './access';
 import { ConfigError } from './config-error';
@@ -63,6 +64,8 @@ export interface Config {
   sessionDbs: readonly string[];
   /** The Workspace link (GOOGLE_SERVICE_ACCOUNT, GROUP_ROLES…: src/workspace); undefined when off. */
   workspace: WorkspaceLink | undefined;
+  /** GATES: the hosts this Worker gates (src/gate); their origins are in `allowedOrigins` too. */
+  gates: Gates;
 }
 
 export { ConfigError };
@@ -178,6 +181,9 @@ export function parseConfig(env: ConfigEnv): Config {
     }
     allowedOrigins.add(url.origin);
   }
+  // Gated origins are redirect targets and allowed origins like ALLOWED_ORIGINS entries.
+  const gates = parseGates(env.GATES, { apiOrigin: authUrl.origin, cookieDomain });
+  for (const origin of gates.keys()) allowedOrigins.add(origin);
 
   const authSecrets = required(env, 'AUTH_SECRET')
     .split(',')
@@ -263,6 +269,7 @@ export function parseConfig(env: ConfigEnv): Config {
     appAccess,
     sessionDbs: sessionDbs.names,
     workspace,
+    gates: withDefaultRoles(gates, appAccess),
   };
 }
 

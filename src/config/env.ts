@@ -26,4 +26,6 @@ export interface ConfigEnv extends WorkspaceEnv {
   APP_ACCESS?: string;
   /** The D1 bindings sessions are split across (config/session-dbs); unset: all in DB. */
   SESSION_DBS?: string;
+  /** JSON text (or a TOML table): gated origin → { roles?, public?, origin?, headers? } (src/gate, docs/gate.md). */
+  GATES?: string;
 }

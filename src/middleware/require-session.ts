@@ -1,18 +1,19 @@
 import type { Context } from 'hono';
-import { setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv, AuthedEnv } from '../app-env';
 import { clientTokenRefusal } from '../clients/refuse-client-token';
+import type { Config } from '../config/config';
 import { apiError } from '../errors';
-import { snapshotOf } from '../revocation/snapshot';
-import { readSessionCookie, sessionCookieClears, sessionCookieOptions } from '../session/cookie';
-import { type RenewedSession, renewSession, sessionRefused } from '../session/refresh';
-import { ACCESS_TOKEN_TYP, type SessionClaims, verifySessionToken, verifyToken } from '../session/token';
+import {
+  type AuthenticateDeps,
+  type Authenticated,
+  authenticateSession,
+  type Refused,
+  revokedInSnapshot,
+} from '../session/authenticate';
+import { ACCESS_TOKEN_TYP, type SessionClaims, verifyToken } from '../session/token';
 import { requestMetaOf } from '../users/auth-events';
 import { requestDb } from './request-db';
-
-export const INVALID_TOKEN_MESSAGE =
-  'The session token is not valid: malformed, tampered with, signed by an unknown key, or issued for another service';
 
 /**
  * Authenticates a request and sets `c.var.session` and `c.var.authMethod`.
@@ -41,7 +42,7 @@ export function requireSession(options: { allowBearer?: boolean } = {}) {
       c.set('session', await authenticateBearer(c, authorization));
       c.set('authMethod', 'bearer');
     } else {
-      c.set('session', await authenticateCookie(c));
+      c.set('session', (await authenticateCookie(c)).claims);
       c.set('authMethod', 'cookie');
     }
     await next();
@@ -85,85 +86,61 @@ async function authenticateBearer(c: Context<AuthedEnv>, authorization: string):
   );
 }
 
-/**
- * The request's one session cookie value, read only through readSessionCookie;
- * throws the refusal /api answers: `missing_session`, or `invalid_session` for
- * an oversized cookie or several copies (whose copies we did not set are cleared).
- */
-export function sessionCookieValue<E extends AppEnv>(c: Context<E>): string {
-  const { config } = c.var;
-  const cookie = readSessionCookie(c.req.header('cookie'), config.sessionCookieName);
-  if (cookie.kind === 'absent') {
-    throw apiError(
-      401,
-      'missing_session',
-      `No ${config.sessionCookieName} cookie was sent; sign in at ${config.apiOrigin}/auth/signin`,
-      { headers: { 'WWW-Authenticate': `Bearer realm="${config.apiOrigin}"` } },
-    );
-  }
-  if (cookie.kind === 'rejected' && cookie.reason === 'oversized') {
-    throw apiError(401, 'invalid_session', `The ${config.sessionCookieName} cookie is oversized`);
-  }
-  if (cookie.kind === 'rejected') {
-    // Nothing is picked between copies. The copies that are not ours (another Path, or host-only) are
-    // deleted, so a cookie tossed by a sibling subdomain costs the browser one refused request, not its session.
-    const clears = sessionCookieClears(config, {
-      names: [config.sessionCookieName],
-      requestPath: c.req.path,
-      keepOurs: true,
-    });
-    throw apiError(
-      401,
-      'invalid_session',
-      `The ${config.sessionCookieName} cookie was sent ${cookie.count} times (one may have been set by another subdomain): nothing is picked; the copies Sitewide did not set are being cleared, retry`,
-      { headers: clears.map((clear): [string, string] => ['Set-Cookie', clear]) },
-    );
-  }
-  return cookie.value;
+/** What authenticateSession needs, from a Hono context: D1 through the request's D1 sessions (db/request-db). */
+export function authenticateDepsOf<E extends AppEnv>(c: Context<E>): AuthenticateDeps {
+  return {
+    config: c.var.config,
+    keys: c.var.keys,
+    env: c.env,
+    waitUntil: (promise) => waitUntilOf(c, promise),
+    sessionDb: (userId) => requestDb(c, 'replica', userId),
+    meta: () => requestMetaOf(c.req.raw.headers),
+    path: c.req.path,
+  };
 }
 
 /**
- * The session cookie's token, verified: its claims and whether they are fresh.
- * A token that is not genuine (or only expired) throws its 401; an expired
- * genuine one comes back with `fresh: false`, for the caller to renew.
+ * The session cookie of the request, authenticated (src/session/authenticate.ts),
+ * as /api answers it: a refusal is thrown as its error (`missing_session` with
+ * `WWW-Authenticate`, clears of tossed copies as Set-Cookie); a renewed cookie
+ * is set on this response. Also POST /auth/refresh's path (`renew: 'always'`).
  */
-export async function verifyCookieToken<E extends AppEnv>(
+export async function authenticateCookie<E extends AppEnv>(
   c: Context<E>,
-  at: Date,
-): Promise<{ claims: SessionClaims; fresh: boolean }> {
-  const { config, keys } = c.var;
-  const result = await verifySessionToken(sessionCookieValue(c), keys, {
-    issuer: config.apiOrigin,
-    audience: config.apiOrigin,
-    maxLifetime: config.sessionTokenTtl,
-    now: at,
-  });
-  if (result.ok) return { claims: result.claims, fresh: true };
-  if (result.expiredClaims) return { claims: result.expiredClaims, fresh: false };
-  throw apiError(401, result.code, INVALID_TOKEN_MESSAGE, { cause: result.detail });
+  renew: 'expired' | 'always' = 'expired',
+  at = new Date(),
+): Promise<Authenticated> {
+  const result = await authenticateSession(c.req.header('cookie'), authenticateDepsOf(c), { at, renew });
+  if (!result.ok) throw refusalError(result, c.var.config);
+  if (result.renewedCookie) c.header('Set-Cookie', result.renewedCookie, { append: true });
+  return result;
 }
 
-async function authenticateCookie(c: Context<AuthedEnv>): Promise<SessionClaims> {
-  const at = new Date();
-  const { claims, fresh } = await verifyCookieToken(c, at);
-  const revoked = isRevoked(c, claims);
-  if (revoked === true || (revoked !== false && (await revoked))) throw sessionRefused('session_revoked');
-  return fresh ? claims : refresh(c, claims, at);
+/** A refusal as the ApiError /api throws. */
+export function refusalError(refusal: Refused, config: Config) {
+  const headers: Array<[string, string]> = [
+    ...(refusal.code === 'missing_session'
+      ? [['WWW-Authenticate', `Bearer realm="${config.apiOrigin}"`] as [string, string]]
+      : []),
+    ...(refusal.clears ?? []).map((clear): [string, string] => ['Set-Cookie', clear]),
+    ...Object.entries(refusal.headers ?? {}),
+  ];
+  return apiError(refusal.status, refusal.code, refusal.message, {
+    ...(refusal.cause !== undefined ? { cause: refusal.cause } : {}),
+    ...(headers.length ? { headers } : {}),
+  });
 }
 
 /**
  * Whether this isolate's snapshot of the revocation feed holds the token's
- * session, or its user revoked everything after the token's `iat`. No D1
- * read: the snapshot is polled at most once per REVOCATION_POLL.
+ * session, or its user revoked everything after the token's `iat`
+ * (revokedInSnapshot). No D1 read.
  */
 export function isRevoked<E extends AppEnv>(
   c: Context<E>,
   claims: { sub: string; sid: string; iat: number },
 ): boolean | Promise<boolean> {
-  const snapshot = snapshotOf(c.env, c.var.config);
-  const polling = snapshot.fresh((promise) => waitUntilOf(c, promise));
-  // Synchronous while the snapshot is fresh: the hot path adds two Map lookups, no await.
-  return polling ? polling.then(() => snapshot.refuses(claims)) : snapshot.refuses(claims);
+  return revokedInSnapshot({ env: c.env, config: c.var.config, waitUntil: (p) => waitUntilOf(c, p) }, claims);
 }
 
 function waitUntilOf<E extends AppEnv>(c: Context<E>, promise: Promise<unknown>): void {
@@ -172,26 +149,4 @@ function waitUntilOf<E extends AppEnv>(c: Context<E>, promise: Promise<unknown>)
   } catch {
     // No execution context (app.request in a test): the promise runs on its own.
   }
-}
-
-async function refresh(c: Context<AuthedEnv>, expired: SessionClaims, at: Date): Promise<SessionClaims> {
-  return (await renewCookieSession(c, expired, at)).claims;
-}
-
-/**
- * Renews the session of a genuine token against D1 (renewSession: live, not
- * revoked, user enabled and admitted) and sets the new cookie, with the
- * attributes sign-in gave it, on this response. Also POST /auth/refresh's path.
- */
-export async function renewCookieSession<E extends AppEnv>(
-  c: Context<E>,
-  claims: SessionClaims,
-  at: Date,
-): Promise<RenewedSession> {
-  const { config, keys } = c.var;
-  // The refresh SELECT may read a replica (or the browser's bookmark): the revocation snapshot was consulted first.
-  const db = requestDb(c, 'replica', claims.sub);
-  const renewed = await renewSession({ db, config, keys, meta: requestMetaOf(c.req.raw.headers) }, claims, at);
-  setCookie(c, config.sessionCookieName, renewed.token, { ...sessionCookieOptions(config), maxAge: renewed.maxAge });
-  return renewed;
 }

@@ -1,9 +1,10 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
 import { clientIpOf, type RateLimitOptions, spendBudget } from '../middleware/rate-limit';
-import { isRevoked, renewCookieSession, verifyCookieToken } from '../middleware/require-session';
+import { authenticateDepsOf, refusalError } from '../middleware/require-session';
 import { documented, USER_SCHEMA } from '../openapi/describe';
-import { sessionRefused } from '../session/refresh';
+import { authenticateSession } from '../session/authenticate';
+import type { RenewedSession } from '../session/refresh';
 
 /** The 200 body of POST /auth/refresh (and of the service binding's refresh). */
 export interface RefreshedSession {
@@ -76,20 +77,23 @@ export const refreshRoutes = new Hono<AppEnv>().post(
   }),
   async function refreshSessionCookie(c) {
     const at = new Date();
-    // A fresh token is renewed as well as an expired one: either way the session row decides.
-    let verified: Awaited<ReturnType<typeof verifyCookieToken>>;
-    try {
-      verified = await verifyCookieToken(c, at);
-    } catch (refusal) {
-      await spendBudget(c, UNVERIFIED_REFRESH_BUDGET, clientIpOf(c));
-      throw refusal;
+    // A fresh token is renewed as well as an expired one: either way the session row decides
+    // (after the revocation snapshot: src/session/authenticate.ts). A token that verified spends its
+    // session's budget just before the D1 read; one that did not, its IP's.
+    const result = await authenticateSession(c.req.header('cookie'), authenticateDepsOf(c), {
+      at,
+      renew: 'always',
+      beforeRenew: (claims) => spendBudget(c, REFRESH_BUDGET, `sid:${claims.sid}`),
+    });
+    if (!result.ok) {
+      if (result.code === 'missing_session' || result.code === 'invalid_session') {
+        await spendBudget(c, UNVERIFIED_REFRESH_BUDGET, clientIpOf(c));
+      }
+      throw refusalError(result, c.var.config);
     }
-    const { claims } = verified;
-    await spendBudget(c, REFRESH_BUDGET, `sid:${claims.sid}`);
-    const revoked = isRevoked(c, claims);
-    if (revoked === true || (revoked !== false && (await revoked))) throw sessionRefused('session_revoked');
+    if (result.renewedCookie) c.header('Set-Cookie', result.renewedCookie, { append: true });
+    const renewed = result.renewed as RenewedSession;
     // The refresh read returned the profile as D1 holds it now: no second read.
-    const renewed = await renewCookieSession(c, claims, at);
     const { email, name, picture } = renewed.profile;
     const body: RefreshedSession = {
       user: { id: renewed.claims.sub, email, name, image: picture, roles: [...renewed.claims.roles] },

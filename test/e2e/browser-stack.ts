@@ -30,8 +30,10 @@ export interface BrowserStack {
   stop(): Promise<void>;
 }
 
-/** `vars`: more Worker vars (e.g. SITE_NAME) over the stack's own. */
-export async function startBrowserStack(options: { vars?: Record<string, string> } = {}): Promise<BrowserStack> {
+/** `vars`: more Worker vars (e.g. SITE_NAME) over the stack's own; a function gets the API's origin (e.g. for GATES on its port). */
+export async function startBrowserStack(
+  options: { vars?: Record<string, string> | ((api: string) => Record<string, string>) } = {},
+): Promise<BrowserStack> {
   const certDir = mkdtempSync(join(tmpdir(), 'sitewide-cert-'));
   const tls = ensureDevCert(certDir);
   const [apiPort, appPort, evilPort] = [await freePort(), await freePort(), await freePort()];
@@ -44,7 +46,12 @@ export async function startBrowserStack(options: { vars?: Record<string, string>
   try {
     const sitewide = await startSitewide({
       authUrl: api,
-      vars: { APP_URL: `${app}/`, COOKIE_DOMAIN: 'example.test', ALLOWED_ORIGINS: app, ...options.vars },
+      vars: {
+        APP_URL: `${app}/`,
+        COOKIE_DOMAIN: 'example.test',
+        ALLOWED_ORIGINS: app,
+        ...(typeof options.vars === 'function' ? options.vars(api) : options.vars),
+      },
       tls,
     });
     stoppers.push(() => sitewide.stop());

@@ -28,12 +28,16 @@ afterEach(async () => {
 });
 afterAll(() => copy?.remove());
 
-async function threePorts(): Promise<[number, number, number]> {
+/** The API, the demo app, the Google stand-in and the gated docs app, each on a free port. */
+async function fourPorts(): Promise<[number, number, number, number]> {
   const ports = new Set<number>();
-  while (ports.size < 3) ports.add(await freePort());
-  return [...ports] as [number, number, number];
+  while (ports.size < 4) ports.add(await freePort());
+  return [...ports] as [number, number, number, number];
 }
-const flags = ([api, app, idp]: number[]) => ['--port', `${api}`, '--app-port', `${app}`, '--idp-port', `${idp}`];
+const flags = ([api, app, idp, docs]: number[]) => [
+  ...['--port', `${api}`, '--app-port', `${app}`],
+  ...['--idp-port', `${idp}`, '--docs-port', `${docs}`],
+];
 
 async function writeDevVars(extra: string[] = []) {
   const lines = [
@@ -54,7 +58,7 @@ async function expectNothingLeft(devRun: DevRun, ports: number[]) {
 describe('npm run dev refuses to start what cannot work, and says why', () => {
   it('a COOKIE_DOMAIN the API is not inside: exit 1, the doctor line and its fix, nothing started', async () => {
     await writeDevVars(['COOKIE_DOMAIN=example.com']);
-    const ports = await threePorts();
+    const ports = await fourPorts();
     run = runDev(copy.dir, flags(ports));
     expect(await run.exited).toBe(1);
     const out = run.output();
@@ -70,7 +74,7 @@ describe('npm run dev refuses to start what cannot work, and says why', () => {
 
   it('an empty AUTH_SECRET line: the fix names npm run dev; a missing line is written afresh', async () => {
     await writeDevVars();
-    const ports = await threePorts();
+    const ports = await fourPorts();
     writeFileSync(join(copy.dir, '.dev.vars'), 'AUTH_SECRET=\n');
     run = runDev(copy.dir, flags(ports));
     expect(await run.exited).toBe(1);
@@ -84,7 +88,7 @@ describe('npm run dev refuses to start what cannot work, and says why', () => {
 
   it('a busy port: one line naming it and the flag that moves it; nothing started', async () => {
     await writeDevVars();
-    const ports = await threePorts();
+    const ports = await fourPorts();
     blocker = createServer();
     await new Promise<void>((resolve) => blocker?.listen(ports[1], '127.0.0.1', resolve));
     run = runDev(copy.dir, flags(ports));
@@ -103,24 +107,30 @@ describe('npm run dev refuses to start what cannot work, and says why', () => {
 
   it('the API port busy, chosen by SITEWIDE_PORT: the message names --port', async () => {
     await writeDevVars();
-    const [api, app, idp] = await threePorts();
+    const [api, app, idp, docs] = await fourPorts();
     blocker = createServer();
     await new Promise<void>((resolve) => blocker?.listen(api, '127.0.0.1', resolve));
-    run = runDev(copy.dir, [], { SITEWIDE_PORT: `${api}`, SITEWIDE_APP_PORT: `${app}`, SITEWIDE_IDP_PORT: `${idp}` });
+    run = runDev(copy.dir, [], {
+      SITEWIDE_PORT: `${api}`,
+      SITEWIDE_APP_PORT: `${app}`,
+      SITEWIDE_IDP_PORT: `${idp}`,
+      SITEWIDE_DOCS_PORT: `${docs}`,
+    });
     expect(await run.exited).toBe(1);
     expect(run.output()).toMatch(
       new RegExp(`^Port ${api} is in use, so the API \\(wrangler dev\\) cannot start there: .* --port \\d+\``),
     );
-    await expectNothingLeft(run, [app, idp]);
+    await expectNothingLeft(run, [app, idp, docs]);
   });
 });
 
 describe('npm run dev on ports of your choice', () => {
   it('--port/--app-port/--idp-port: the summary, a sign-in through the moved OIDC server to /api/me, Ctrl-C stops it all', async () => {
     rmSync(join(copy.dir, '.dev.vars'), { force: true });
-    const ports = await threePorts();
-    const [api, app, idp] = ports;
+    const ports = await fourPorts();
+    const [api, app, idp, docs] = ports;
     const apiOrigin = `http://localhost:${api}`;
+    const docsOrigin = `http://localhost:${docs}`;
     const appOrigin = `http://localhost:${app}`;
     run = runDev(copy.dir, flags(ports));
     await run.waitFor(`Open the demo app: ${appOrigin}/`);
@@ -128,6 +138,7 @@ describe('npm run dev on ports of your choice', () => {
     expect(out).toContain('created .dev.vars with fresh AUTH_SECRET and SESSION_SIGNING_KEYS');
     expect(out).toContain(`  API               ${apiOrigin}  (wrangler dev; its request log follows)`);
     expect(out).toContain(`  Google stand-in   http://127.0.0.1:${idp}  (signs you in as Dev User <dev@example.test>`);
+    expect(out).toContain(`  gated app         ${docsOrigin}/  (a docs page behind the login: GATES, docs/gate.md)`);
     expect(out).toContain('  who may sign in   anyone (ALLOWED_EMAIL_DOMAINS and ALLOWED_EMAILS are empty)');
     expect(out).toMatch(/ {2}D1 {16}(applied \d+ migration\(s\) to DB|DB up to date)\n/);
     expect(out).not.toMatch(/ENOTFOUND|Migrations to be applied|⛅️/);
@@ -151,6 +162,18 @@ describe('npm run dev on ports of your choice', () => {
     expect(me.status).toBe(200);
     expect(me.headers.get('access-control-allow-origin')).toBe(appOrigin);
     expect(((await me.json()) as { email: string }).email).toBe('moved@example.test');
+
+    // The gated docs app on --docs-port: signed out it sends a browser to sign in; signed in (the same
+    // host-only localhost cookie) the gate forwards with the identity it checked, which the page verifies.
+    const signedOut = await fetch(`${docsOrigin}/`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    expect(signedOut.status).toBe(302);
+    expect(signedOut.headers.get('location')).toContain(`${apiOrigin}/auth/signin`);
+    const who = await fetch(`${docsOrigin}/_sitewide/me`, { headers: { cookie: jar.header() } });
+    expect(who.status).toBe(200);
+    expect(((await who.json()) as { email: string }).email).toBe('moved@example.test');
+    const page = await fetch(`${docsOrigin}/`, { headers: { cookie: jar.header() } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('verified with @sitewide/verify: moved@example.test');
 
     // Ctrl-C (SIGINT to dev.ts alone, as a terminal sends it): every server stops, nothing is left.
     run.child.kill('SIGINT');

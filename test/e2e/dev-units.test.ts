@@ -8,14 +8,21 @@ import { devSettings, settingLines } from '../../scripts/dev-settings.ts';
 
 describe('npm run dev options', () => {
   it('defaults, environment variables, and flags winning over them', () => {
-    expect(parseDevOptions([], {})).toEqual({ https: false, ports: { api: 8787, app: 8788, idp: 8790 } });
+    expect(parseDevOptions([], {})).toEqual({
+      https: false,
+      ports: { api: 8787, app: 8788, idp: 8790, docs: 8789 },
+    });
     expect(parseDevOptions([], { SITEWIDE_PORT: '9000', SITEWIDE_IDP_PORT: '9002' })).toEqual({
       https: false,
-      ports: { api: 9000, app: 8788, idp: 9002 },
+      ports: { api: 9000, app: 8788, idp: 9002, docs: 8789 },
     });
-    expect(parseDevOptions(['--https', '--port', '9100', '--app-port=9101'], { SITEWIDE_PORT: '9000' })).toEqual({
+    expect(
+      parseDevOptions(['--https', '--port', '9100', '--app-port=9101', '--docs-port', '9103'], {
+        SITEWIDE_PORT: '9000',
+      }),
+    ).toEqual({
       https: true,
-      ports: { api: 9100, app: 9101, idp: 8790 },
+      ports: { api: 9100, app: 9101, idp: 8790, docs: 9103 },
     });
   });
 
@@ -37,7 +44,7 @@ describe('npm run dev settings: what follows the ports', () => {
     ALLOWED_ORIGINS: 'http://localhost:8788',
     COOKIE_DOMAIN: 'localhost',
   };
-  const moved = { https: false, ports: { api: 9100, app: 9101, idp: 9102 } };
+  const moved = { https: false, ports: { api: 9100, app: 9101, idp: 9102, docs: 9103 } };
 
   it('AUTH_URL, APP_URL, ALLOWED_ORIGINS and AUTH_GOOGLE_ISSUER follow; .dev.vars origins of your own are kept', () => {
     const s = devSettings(moved, toml, {

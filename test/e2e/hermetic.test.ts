@@ -58,6 +58,7 @@ beforeAll(async () => {
     GOOGLE_WORKSPACE_ADMIN: 'admin@hostile.test',
     GOOGLE_WORKSPACE_DOMAIN: 'hostile.test',
     GROUP_ROLES: '{"admins@hostile.test":["admin"]}',
+    GATES: '{"https://wiki.hostile.test":{"roles":["admin"]}}',
     // Not in [vars]: wrangler drops them, and nothing may read them either.
     SESSION_DBS: '["DB"]',
     SESSION_SLIDE_INTERVAL: '60',

@@ -16,6 +16,13 @@ export {
 } from './client-token.ts';
 export { cookiePairs, type VerifyInput } from './cookies.ts';
 export { accessDenied, errorBody, type SitewideErrorCode, type SitewideFailure } from './errors.ts';
+export {
+  GATE_ASSERTION_TYP,
+  type GateAssertionInput,
+  type GateAssertionOptions,
+  type GateAssertionResult,
+  verifyGateAssertion,
+} from './gate-assertion.ts';
 export type { SitewideBinding, SitewideRpcResult } from './refresh.ts';
 export { ACCESS_TOKEN_TYP, SESSION_TOKEN_TYP } from './token.ts';
 export { hasAnyRole, type SitewideSession, type SitewideUser } from './user.ts';

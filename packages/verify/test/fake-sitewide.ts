@@ -35,6 +35,8 @@ export interface SignOptions {
   iss?: string;
   /** Seconds from now; negative for an expired token. */
   expiresIn?: number;
+  /** exp - iat, seconds (default 600, a session token's). */
+  lifetime?: number;
   sub?: string;
   sid?: string;
   /** Sign with the key the JWKS does not (yet) publish. */
@@ -81,7 +83,7 @@ export async function startFakeSitewide(
         .setIssuer(options.iss ?? issuer)
         .setAudience(options.aud ?? issuer)
         .setSubject(options.sub ?? 'user-1')
-        .setIssuedAt(now + expiresIn - 600)
+        .setIssuedAt(now + expiresIn - (options.lifetime ?? 600))
         .setExpirationTime(now + expiresIn)
         .sign(key.privateKey);
     },
