@@ -54,9 +54,13 @@ export function isolatePhase(targets: Targets) {
         for (const s of await mix(main, rotate(MICRO_CASE_NAMES, turn), OPTIONS.microMixMs, true))
           micro[s.name]?.push(s.usPerRequest);
       }
-      // The same log line under wrangler dev, whose inspector receives every console call.
-      const [devLog] = await mix(targets['wrangler-dev'].main.base, ['console-log-line'], OPTIONS.microMixMs, true);
-      micro[DEV_LOG_LINE.name]?.push(devLog?.usPerRequest ?? Number.NaN);
+      // The same log line under wrangler dev, whose inspector receives every console call: once, in the
+      // first round, for 300 ms. Each call costs wrangler dev's workerd open files it frees slowly (17-20 k
+      // after a full run of 2 s per round, where the 20 k limit hung the bench); one short sample says it.
+      if (r === 0) {
+        const [devLog] = await mix(targets['wrangler-dev'].main.base, ['console-log-line'], 300, true);
+        micro[DEV_LOG_LINE.name]?.push(devLog?.usPerRequest ?? Number.NaN);
+      }
     },
 
     /** Per case: µs per request, its overhead over `bare` (a peer's over its own bare route too), D1 counted. */
