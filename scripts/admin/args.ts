@@ -68,6 +68,9 @@ const COMMANDS: Record<
   'users duplicates': { args: [], options: [] },
 };
 
+/** Every command's name (test/e2e/admin-statements.test.ts runs each one as USAGE shows it). */
+export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
+
 const ROLE_RULE = 'lower-case letters, digits and . _ : -, starting with a letter, at most 64';
 
 function isCommandName(name: string): name is CommandName {

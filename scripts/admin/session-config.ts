@@ -1,22 +1,28 @@
-/** SESSION_DBS of the wrangler config and environment the admin runs against (its --config and --env). */
+/**
+ * SESSION_DBS of the wrangler config and environment that wrangler flags name (their --config and
+ * --env), read by the Worker's own parser (src/config/session-dbs.ts) against that config's
+ * d1_databases: for `npm run admin` and scripts/migrate.ts.
+ */
 import { unstable_readConfig } from 'wrangler';
-import { sessionDbNamesOf } from '../session-dbs.ts';
+import { parseSessionDbNames, type SessionDbsResult } from '../../src/config/session-dbs.ts';
 import type { SessionDbs } from './shards.ts';
 import { wranglerRunner } from './wrangler.ts';
 
-/** The session databases to use, undefined without SESSION_DBS, or what is wrong with it. */
-export function sessionDbsOf(flags: string[]): SessionDbs | undefined | string {
+/** SESSION_DBS's binding names (none: unset), or what is wrong with it. */
+export function sessionDbNamesIn(flags: string[]): SessionDbsResult {
   const flag = (name: string) => {
     const i = flags.indexOf(name);
     return i >= 0 ? flags[i + 1] : undefined;
   };
-  const env = flag('--env');
-  const config = unstable_readConfig({ config: flag('--config') ?? 'wrangler.toml', env });
-  const names = sessionDbNamesOf(config.vars.SESSION_DBS);
-  if (typeof names === 'string') return names;
-  if (names.length === 0) return undefined;
+  const config = unstable_readConfig({ config: flag('--config') ?? 'wrangler.toml', env: flag('--env') });
   const bound = new Set(config.d1_databases.map((d: { binding: string }) => d.binding));
-  const missing = names.find((name) => !bound.has(name));
-  if (missing) return `SESSION_DBS names '${missing}', which is not a d1_databases binding of the wrangler config`;
-  return { names, runIn: (database) => wranglerRunner(flags, { database }) };
+  return parseSessionDbNames(config.vars.SESSION_DBS, (name) => bound.has(name));
+}
+
+/** The session databases to use, undefined without SESSION_DBS, or what is wrong with it. */
+export function sessionDbsOf(flags: string[]): SessionDbs | undefined | string {
+  const parsed = sessionDbNamesIn(flags);
+  if (!parsed.ok) return parsed.message;
+  if (parsed.names.length === 0) return undefined;
+  return { names: parsed.names, runIn: (database) => wranglerRunner(flags, { database }) };
 }
