@@ -8,7 +8,7 @@
  *   node scripts/migrate.ts --remote --env production
  */
 import { spawnSync } from 'node:child_process';
-import { sessionDbNamesIn } from './admin/session-config.ts';
+import { sessionDbNamesIn } from './admin/wrangler-config.ts';
 
 const flags = process.argv.slice(2);
 const parsed = sessionDbNamesIn(flags);

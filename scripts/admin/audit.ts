@@ -2,9 +2,9 @@
  * The audit row of an `npm run admin` change: src/users/auth-events.ts's authEventRow (the Worker
  * writes its own so), run in the change's batch right after it, and written only if the change's
  * statement touched a row (`changes() > 0`) and the state the row claims now holds: the row cannot
- * claim a change that did not happen.
+ * claim a change that did not happen. And the last rows of a user or a service client, to show.
  */
-import { and, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
+import { and, desc, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { authEvents, users } from '../../src/db/schema.ts';
 import { ONE_ROW, PREVIOUS_CHANGED } from '../../src/db/select-row.ts';
 import { authEventRow } from '../../src/users/auth-events.ts';
@@ -43,4 +43,9 @@ export function insertAudit(
   const where = and(PREVIOUS_CHANGED, ...audit.where);
   const source = audit.from === 'user' ? select.from(users).where(where) : select.from(ONE_ROW).where(where);
   return build.insert(authEvents).select(source).returning({ id: authEvents.id });
+}
+
+/** The last `limit` audit events `where` picks (a user's, a service client's), newest first. */
+export function recentEvents(where: SQL, limit: number) {
+  return build.select().from(authEvents).where(where).orderBy(desc(authEvents.createdAt), authEvents.id).limit(limit);
 }

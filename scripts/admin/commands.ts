@@ -1,7 +1,12 @@
-/** What each `npm run admin` command does: one D1 batch (two for `users delete`), then its output. */
+/**
+ * What each `npm run admin` command does: one D1 batch (two for `users delete`), then its output;
+ * the `clients …` ones in clients/commands.ts.
+ */
 
 import { listDuplicatesCommand, relinkCommand } from './address-commands.ts';
 import { disableUser, enableUser, grantRole, revokeRole } from './changes.ts';
+import { executeClients } from './clients/commands.ts';
+import { isClientsCommand } from './clients/invocation.ts';
 import { deleteUser } from './delete-user.ts';
 import { formatTable, shortTime } from './format.ts';
 import { addInvite, removeInvite } from './invites.ts';
@@ -48,6 +53,7 @@ export type { Deps, Output } from './outcome.ts';
 
 export async function execute(invocation: Invocation, deps: Deps): Promise<Output> {
   const { command, json } = invocation;
+  if (isClientsCommand(command)) return executeClients({ ...invocation, command }, deps);
   const print = (data: unknown, text: string) => done(json ? JSON.stringify(data, null, 2) : text);
   const context = (): ChangeContext => ({
     now: deps.now(),

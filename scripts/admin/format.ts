@@ -36,12 +36,12 @@ export function formatFields(fields: Array<[string, string | number | null | und
   return fields.map(([key, value]) => `${`${key}:`.padEnd(width + 1)} ${cell(value, 200)}`).join('\n');
 }
 
-/** A time (as the schema maps it, or epoch ms) as ISO 8601 (JSON output), or null. */
-export function isoTime(time: Date | number | null | undefined): string | null {
-  return time === null || time === undefined ? null : new Date(time).toISOString();
+/** A time (as the schema maps it) as ISO 8601 (JSON output), or null. */
+export function isoTime(time: Date | null | undefined): string | null {
+  return time === null || time === undefined ? null : time.toISOString();
 }
 
 /** A time for a table: ISO 8601 to the second, UTC. */
-export function shortTime(time: Date | number | null | undefined): string | null {
+export function shortTime(time: Date | null | undefined): string | null {
   return isoTime(time)?.replace(/\.\d{3}Z$/, 'Z') ?? null;
 }

@@ -19,6 +19,12 @@ export interface Deps {
   operator(): Actor | null;
   /** SESSION_DBS, when set: sessions and users' copies live there (scripts/admin/shards.ts). */
   sessionDbs?: SessionDbs;
+  /** `clients create` and `rotate`: a new secret (tests pass a known one; else src/clients/secret.ts). */
+  newSecret?: () => string;
+  /** AUTH_URL of the wrangler config and environment: the token endpoint in `clients create`'s example. */
+  issuer?: string;
+  /** TOKEN_AUDIENCES (and AUTH_URL) of that config: `clients create` warns of an audience outside them. */
+  knownAudiences?: readonly string[];
 }
 
 export interface Output {

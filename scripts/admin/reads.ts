@@ -1,16 +1,8 @@
 /** The reads of `npm run admin` (users list, users show, invites list), built with drizzle (statements.ts). */
 import { and, count, desc, eq, exists, getTableColumns, gt, inArray, isNotNull, isNull, ne } from 'drizzle-orm';
-import {
-  type AuthEvent,
-  accounts,
-  authEvents,
-  invitations,
-  type Session,
-  sessions,
-  type User,
-  userRoles,
-  users,
-} from '../../src/db/schema.ts';
+import type { AuthEvent, Session, User } from '../../src/db/schema.ts';
+import { accounts, authEvents, invitations, sessions, userRoles, users } from '../../src/db/schema.ts';
+import { recentEvents } from './audit.ts';
 import { type Lookup, readLookup, selectUsers, targetId } from './lookup.ts';
 import type { Batch } from './rows.ts';
 import { batchOf, build } from './statements.ts';
@@ -82,12 +74,7 @@ export function showUser(ref: UserRef, now: number, eventLimit = 20): Batch<User
       build.select().from(accounts).where(inArray(accounts.userId, id)).orderBy(accounts.createdAt, accounts.provider),
       build.select().from(userRoles).where(inArray(userRoles.userId, id)).orderBy(userRoles.role, userRoles.source),
       liveSessions(id, now),
-      build
-        .select()
-        .from(authEvents)
-        .where(inArray(authEvents.userId, id))
-        .orderBy(desc(authEvents.createdAt), authEvents.id)
-        .limit(eventLimit),
+      recentEvents(inArray(authEvents.userId, id), eventLimit),
     ],
     ([found, accounts, roles, sessions, events]) => ({ lookup: readLookup(found), accounts, roles, sessions, events }),
   );

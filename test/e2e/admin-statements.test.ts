@@ -6,7 +6,7 @@
  *    fails here, and so does a result the admin could not map back (a column name twice);
  *  - its parameters written in as literals (inline.ts) against SQLite's own binding, for arbitrary
  *    strings and integers;
- *  - no file of scripts/admin holds SQL text: its statements come from drizzle's builders.
+ *  - no file of scripts/admin (clients/ too) holds SQL text: its statements come from drizzle's builders.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -26,9 +26,11 @@ import { sessionDbNameOf } from '../../src/db/shard-of.ts';
 import { AUTH_EVENT_KINDS } from '../../src/users/auth-events.ts';
 import { memoryRunner, migratedDatabase } from './memory-d1.ts';
 
-const { accounts, authEvents, invitations, sessions, userRoles, users } = schema;
+const { accounts, authEvents, invitations, serviceClients, sessions, userRoles, users } = schema;
 const ROOT = join(import.meta.dirname, '..', '..');
 const ALICE = '11111111-1111-4111-8111-111111111111';
+/** A service client the `clients show`, `rotate` and `revoke` lines name. */
+const CLIENT = '22222222-2222-4222-8222-222222222222';
 const NOW = Date.UTC(2026, 10, 1);
 /** A name the copy must carry as it is: a quote, `;` (wrangler's statement separator), a control character. */
 const NAME = "Alice; O'Brien \u0007";
@@ -38,7 +40,10 @@ function runBound(db: DatabaseSync, query: BuiltQuery) {
   return db.prepare(query.sql).all(...(query.params as SQLInputValue[]));
 }
 
-/** Alice: an account, a role from a Google group, a refused sign-in (a live session: liveSession); Carol: invited. */
+/**
+ * Alice: an account, a role from a Google group, a refused sign-in (a live session: liveSession);
+ * Carol: invited; a service client, rotated with an overlap (its old secret's hash still valid).
+ */
 function seed(db: DatabaseSync): void {
   const at = new Date(NOW - 86_400_000);
   const alice = {
@@ -55,6 +60,16 @@ function seed(db: DatabaseSync): void {
     build.insert(accounts).values({ provider: 'google', providerAccountId: 'sub-alice', userId: ALICE, createdAt: at }),
     build.insert(userRoles).values({ userId: ALICE, role: 'admin', grantedAt: at, source: 'group:admins@example.com' }),
     build.insert(invitations).values({ email: 'carol@example.com', invitedAt: at }),
+    build.insert(serviceClients).values({
+      id: CLIENT,
+      name: 'nightly',
+      secretHash: 'a'.repeat(64),
+      previousSecretHash: 'b'.repeat(64),
+      previousSecretExpiresAt: new Date(NOW + 3_600_000),
+      audiences: ['reports'],
+      roles: ['reports'],
+      createdAt: at,
+    }),
     build.insert(authEvents).values({
       id: 'refused-1',
       userId: ALICE,
@@ -77,13 +92,21 @@ function liveSession() {
 /** Each command line as USAGE shows it, with sample values: `invites` ones name a new address. */
 function commandLines(): string[][] {
   const lines = USAGE.split('\n').flatMap((line) => {
-    const match = /^ {2}((?:users|roles|sessions|invites) [a-z]+(?: [^ ]+)*?)(?: {2,}|$)/.exec(line);
+    const match = /^ {2}((?:users|roles|sessions|invites|clients) [a-z]+(?: [^ ]+)*?)(?: {2,}|$)/.exec(line);
     return match?.[1] ? [match[1]] : [];
   });
   return lines.map((line) => {
     const email = line.startsWith('invites') ? 'dave@example.com' : 'Alice@Example.com';
-    const words = line.replaceAll(/[[\]]/g, '').split(' ');
-    const samples: Record<string, string> = { EMAIL: email, ROLE: 'admin', SUB: '1099' };
+    const words = line.replaceAll(/[[\]]|\.\.\./g, '').split(' ');
+    const samples: Record<string, string> = {
+      EMAIL: email,
+      ROLE: 'admin',
+      SUB: '1099',
+      NAME: 'deploy',
+      AUD: 'reports',
+      AUD2: 'https://api.example.com',
+      ID: CLIENT,
+    };
     return words.map((word) => samples[word] ?? word);
   });
 }
@@ -144,7 +167,7 @@ describe('every statement of npm run admin against the migrations (node:sqlite)'
       expect(codes.filter(([, first]) => first !== 0)).toEqual([]);
       expect(codes.every(([, , second]) => second === 0 || second === 1)).toBe(true);
       expect(sent.length).toBeGreaterThan(codes.length * 2);
-      // Every admin_* kind src/users/auth-events.ts declares is one the CLI writes, and no other.
+      // Every admin_* kind src/users/auth-events.ts declares is one the CLI writes (clients' too), and no other.
       expect([...kinds].sort()).toEqual(AUTH_EVENT_KINDS.filter((kind) => kind.startsWith('admin_')).sort());
     });
   }
@@ -216,6 +239,35 @@ describe('parameters written in as literals (inline.ts)', () => {
     expect(() => inline({ sql: 'SELECT ?', params: [] })).toThrow(/more placeholders/);
     expect(() => inline({ sql: 'SELECT 1', params: [1] })).toThrow(/more parameters/);
   });
+
+  it('refuses SQL that could mean more than the statement drizzle built', () => {
+    // A negative number next to a `-` stays a number, not the start of a comment.
+    expect(inline({ sql: 'SELECT 1 -?', params: [-1] })).toBe('SELECT 1 -(-1)');
+    expect(
+      migratedDatabase()
+        .prepare(inline({ sql: 'SELECT 1 -? AS n', params: [-1] }))
+        .get(),
+    ).toEqual({ n: 2 });
+    // Inside quotes all of these are text; outside, refused.
+    expect(inline({ sql: `SELECT ';--/*?' AS "a;?", [b?] FROM x WHERE y = ?`, params: [1] })).toBe(
+      `SELECT ';--/*?' AS "a;?", [b?] FROM x WHERE y = 1`,
+    );
+    const refused: Array<[string, unknown[], RegExp]> = [
+      ['SELECT ?; DROP TABLE users', [1], /refusing a ';'/],
+      ['SELECT ? -- ?', [1, 2], /refusing a comment/],
+      ['SELECT ? /* ? */', [1, 2], /refusing a comment/],
+      ['SELECT ?1', [1], /refusing a numbered placeholder/],
+      ["SELECT 'open", [], /an unclosed '/],
+      ['SELECT [open', [], /an unclosed \[/],
+    ];
+    for (const [sql, params, error] of refused) expect(() => inline({ sql, params }), sql).toThrow(error);
+    // What a hostile name becomes: one literal, whatever it holds.
+    const hostile = "x'); DROP TABLE users; --\u2028é";
+    const query = build.select({ id: users.id }).from(users).where(eq(users.name, hostile)).toSQL();
+    expect(inline(query)).toBe(
+      `select "id" from "users" where "users"."name" = CAST(X'${Buffer.from(hostile).toString('hex')}' AS TEXT)`,
+    );
+  });
 });
 
 /** The string literals of a TypeScript source: quoted, and templates with their tag (• where `${…}` stands). */
@@ -270,7 +322,9 @@ function literalsOf(source: string): Array<{ tag: string; text: string }> {
 describe('scripts/admin builds every statement with drizzle', () => {
   const files = [
     'scripts/admin.ts',
-    ...readdirSync(join(ROOT, 'scripts/admin')).map((file) => `scripts/admin/${file}`),
+    ...readdirSync(join(ROOT, 'scripts/admin'), { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => `scripts/admin/${file}`),
   ];
   const columns = Object.values(schema)
     .filter((value) => is(value, Table))

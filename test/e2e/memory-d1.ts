@@ -44,10 +44,3 @@ export function memoryRunner(
     }
   };
 }
-
-/** The migrated database with `seed` run on it (the clients' statement tests). */
-export function memoryD1(seed: string[] = []): DatabaseSync {
-  const db = migratedDatabase();
-  for (const statement of seed) db.exec(statement);
-  return db;
-}
