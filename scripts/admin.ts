@@ -1,29 +1,33 @@
 /**
- * `npm run admin`: operate users, roles, sessions and invitations in D1 through
+ * `npm run admin`: operate users, roles, sessions, invitations and service clients in D1 through
  * `wrangler d1 execute` (the local database of `npm run dev` by default;
  * `--env production --remote` for production). `npm run admin -- --help` lists
  * the commands. Every change and its `auth_events` row run as one D1 batch.
  *
- *   scripts/admin/args.ts      command line, validation, usage
- *   scripts/admin/values.ts    validated values (branded types) and SQL literals
- *   scripts/admin/rows.ts      a batch, and the rows D1 gives back
- *   scripts/admin/sql.ts       SQL builders (pure) and their result readers
- *   scripts/admin/wrangler.ts  runs one batch with wrangler
- *   scripts/admin/commands.ts  each command: its batch, its output
- *   scripts/admin/format.ts    tables
- *   scripts/admin/clients/     `clients …`: service clients, statements built with drizzle (inline-sql.ts)
+ * Its statements are built with drizzle from the Worker's schema (src/db/schema.ts) and shared code
+ * (src/users: the audit row, a user's copy in a session database), inlined for wrangler:
+ *
+ *   scripts/admin/args.ts        command line, validation, usage (options.ts: what all commands take)
+ *   scripts/admin/values.ts      validated values (branded types)
+ *   scripts/admin/statements.ts  a batch of drizzle statements: inlined text, typed results
+ *   scripts/admin/inline.ts      parameters as SQL literals (wrangler binds none)
+ *   scripts/admin/lookup.ts      whom a reference names
+ *   scripts/admin/reads.ts       the reads; changes.ts the changes and their audit rows
+ *   scripts/admin/addresses.ts   users relink, users duplicates
+ *   scripts/admin/shards.ts      SESSION_DBS: where sessions and users' copies are
+ *   scripts/admin/wrangler.ts    runs one batch with wrangler
+ *   scripts/admin/commands.ts    each command: its batch, its output
+ *   scripts/admin/format.ts      tables
+ *   scripts/admin/wrangler-config.ts  SESSION_DBS, AUTH_URL and TOKEN_AUDIENCES of the wrangler config
+ *   scripts/admin/clients/       `clients …`: service clients (their own options, batches and commands)
+ *
+ * Node runs it as is (type stripping): the src/ files it loads name their imports with `.ts`.
  */
 import { randomUUID } from 'node:crypto';
 import { parseCommandLine, USAGE } from './admin/args.ts';
-import { runClientsCli } from './admin/clients/cli.ts';
-import { execute } from './admin/commands.ts';
+import { isClientsCommand } from './admin/clients/invocation.ts';
 import { defaultOperator } from './admin/operator.ts';
-import { sessionDbsOf } from './admin/session-config.ts';
 import { parseUuid, type Uuid } from './admin/values.ts';
-import { D1Error, wranglerRunner } from './admin/wrangler.ts';
-
-// Service clients (scripts/admin/clients/): their own parser and commands.
-if (process.argv[2] === 'clients') process.exit(await runClientsCli(process.argv.slice(2)));
 
 const parsed = parseCommandLine(process.argv.slice(2));
 if (parsed.kind === 'help') {
@@ -37,16 +41,26 @@ if (parsed.kind === 'usage') {
   process.exit(2);
 }
 
+// Loaded once the command line is valid: wrangler's config reader and drizzle take a second to load.
+const [{ execute }, { sessionDbsOf, tokenSettingsOf }, { D1Error, wranglerRunner }] = await Promise.all([
+  import('./admin/commands.ts'),
+  import('./admin/wrangler-config.ts'),
+  import('./admin/wrangler.ts'),
+]);
 const { invocation } = parsed;
-const sessionDbs = sessionDbsOf(invocation.wranglerFlags);
+const flags = invocation.wranglerFlags;
+// Service clients live in DB alone: their commands need no SESSION_DBS, but the token settings.
+const clients = isClientsCommand(invocation.command);
+const sessionDbs = clients ? undefined : sessionDbsOf(flags);
 if (typeof sessionDbs === 'string') {
   console.error(`admin: ${sessionDbs}`);
   process.exit(1);
 }
 try {
   const output = await execute(invocation, {
-    run: wranglerRunner(invocation.wranglerFlags),
+    run: wranglerRunner(flags),
     ...(sessionDbs ? { sessionDbs } : {}),
+    ...(clients ? tokenSettingsOf(flags) : {}),
     now: () => Date.now(),
     newId: () => parseUuid(randomUUID()) as Uuid,
     operator: () => defaultOperator(),

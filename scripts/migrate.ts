@@ -8,29 +8,15 @@
  *   node scripts/migrate.ts --remote --env production
  */
 import { spawnSync } from 'node:child_process';
-import { unstable_readConfig } from 'wrangler';
-import { sessionDbNamesOf } from './session-dbs.ts';
+import { sessionDbNamesIn } from './admin/wrangler-config.ts';
 
 const flags = process.argv.slice(2);
-const envIndex = flags.indexOf('--env');
-const env = envIndex >= 0 ? flags[envIndex + 1] : undefined;
-const configIndex = flags.indexOf('--config');
-const config = unstable_readConfig({ config: configIndex >= 0 ? flags[configIndex + 1] : 'wrangler.toml', env });
-const bound = new Set(config.d1_databases.map((d: { binding: string }) => d.binding));
-const names = sessionDbNamesOf(config.vars.SESSION_DBS);
-if (typeof names === 'string') {
-  console.error(`migrate: ${names}`);
+const parsed = sessionDbNamesIn(flags);
+if (!parsed.ok) {
+  console.error(`migrate: ${parsed.message}`);
   process.exit(1);
 }
-const databases = ['DB', ...names.filter((n) => n !== 'DB')];
-for (const name of databases) {
-  if (!bound.has(name)) {
-    console.error(
-      `migrate: SESSION_DBS names '${name}', which is not a [[${env ? `env.${env}.` : ''}d1_databases]] binding of wrangler.toml`,
-    );
-    process.exit(1);
-  }
-}
+const databases = ['DB', ...parsed.names.filter((n) => n !== 'DB')];
 for (const name of databases) {
   console.log(`migrate: ${name}`);
   const result = spawnSync('wrangler', ['d1', 'migrations', 'apply', name, ...flags], {

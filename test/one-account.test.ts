@@ -3,7 +3,7 @@
 // the loopback OIDC server. Run in both projects: with one database, and with SESSION_DBS.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { writeCopyStatements } from '../scripts/admin/shards';
+import { build, statementsOf } from '../scripts/admin/statements';
 import { dbFor } from '../src/db/client';
 import { type UserCopy, writeUserCopy } from '../src/users/user-copy';
 import { admin } from './support/admin';
@@ -236,21 +236,8 @@ describe('with SESSION_DBS: the copies in a session database', () => {
         { id: 'stale-1', email_normalized: null },
         { id: 'stale-2', email_normalized: 'moved@example.test' },
       ]);
-      // npm run admin writes copies with its own SQL (scripts/admin/shards.ts): the same rule.
-      const statements = writeCopyStatements('stale-1', [
-        [
-          {
-            id: 'stale-1',
-            email: 'moved@example.test',
-            email_normalized: 'moved@example.test',
-            email_verified: 1,
-            created_at: 1,
-            updated_at: 1,
-          },
-        ],
-        [],
-        [],
-      ]);
+      // npm run admin writes the same statements, inlined for wrangler (scripts/admin/statements.ts).
+      const statements = statementsOf(writeUserCopy(build, copyOf('stale-1', 'moved@example.test')));
       await binding.batch(statements.map((s) => binding.prepare(s)));
       expect(await heldThere(binding)).toEqual([
         { id: 'stale-1', email_normalized: 'moved@example.test' },

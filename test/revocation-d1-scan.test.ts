@@ -1,13 +1,15 @@
 // Revocations written outside the Worker — `npm run admin` (SQL through wrangler), SQL in the
 // dashboard — reach the revocation feed through its D1 scan (src/revocation/d1-scan.ts): the feed
 // reads the partial indexes of revoked sessions, disabled users and deletion audit rows when it is
-// polled, at most once per min(REVOCATION_POLL, 1 s). The statements below are the ones the CLI
-// runs (scripts/admin/sql.ts), with the CLI's own clock for the timestamps.
+// polled, at most once per min(REVOCATION_POLL, 1 s). The CLI's own commands write them here
+// (test/support/admin.ts: its statements, batch for batch, against this project's D1s).
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import type { Uuid } from '../scripts/admin/values';
 import { dbFor } from '../src/db/client';
 import { SCAN_OVERLAP_MS, scanQueries } from '../src/revocation/d1-scan';
 import type { RevocationPage } from '../src/revocation/types';
+import { admin } from './support/admin';
 import { countingD1 } from './support/counting-d1';
 import { rows, run } from './support/db';
 import { codeOf } from './support/http';
@@ -44,13 +46,8 @@ describe('revocations written to D1 outside the Worker reach the feed', () => {
     expect((await b('/api/me', { jar: phone.jar })).status).toBe(200);
 
     const { userId } = sessionOf(phone.jar);
-    // In the database that holds the user's sessions (SESSION_DBS), as the CLI does.
-    await run(
-      'UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?',
-      Date.now(),
-      userId,
-      Date.now(),
-    );
+    // In the database that holds the user's sessions (SESSION_DBS).
+    expect((await admin().exec({ name: 'sessions revoke', user: { id: userId as Uuid } })).code).toBe(0);
     expect(await rows('sessions', 'user_id = ? AND revoked_at IS NOT NULL', userId)).toHaveLength(2);
     await afterPollAndScan();
     counter.statements = 0;
@@ -65,7 +62,7 @@ describe('revocations written to D1 outside the Worker reach the feed', () => {
     const { jar } = await signInTo(a, { sub: 'scan-disable' });
     expect((await b('/api/me', { jar })).status).toBe(200);
     const { userId } = sessionOf(jar);
-    await run('UPDATE users SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL', Date.now(), userId);
+    expect((await admin().exec({ name: 'users disable', user: { id: userId as Uuid } })).code).toBe(0);
     await afterPollAndScan();
     await expectRevoked(await b('/api/me', { jar }));
     const page = await feedPage();
@@ -78,12 +75,7 @@ describe('revocations written to D1 outside the Worker reach the feed', () => {
     const { jar } = await signInTo(a, { sub: 'scan-delete' });
     expect((await b('/api/me', { jar })).status).toBe(200);
     const { userId } = sessionOf(jar);
-    await env.DB.batch([
-      env.DB.prepare('DELETE FROM users WHERE id = ?').bind(userId),
-      env.DB.prepare(
-        "INSERT INTO auth_events (id, user_id, session_id, kind, detail, created_at) VALUES (?, ?, NULL, 'admin_user_deleted', NULL, ?)",
-      ).bind(crypto.randomUUID(), userId, Date.now()),
-    ]);
+    expect((await admin().exec({ name: 'users delete', user: { id: userId as Uuid } })).code).toBe(0);
     await afterPollAndScan();
     await expectRevoked(await b('/api/me', { jar }));
   });

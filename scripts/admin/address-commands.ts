@@ -5,7 +5,8 @@
  * user to that account on purpose.
  */
 
-import { type ConflictRow, listDuplicates, recentConflicts, relinkAccount, subjectOfConflict } from './addresses.ts';
+import type { AuthEvent } from '../../src/db/schema.ts';
+import { type DuplicateRow, listDuplicates, recentConflicts, relinkAccount, subjectOfConflict } from './addresses.ts';
 import { type Column, formatTable, isoTime, shortTime } from './format.ts';
 import type { Command } from './invocation.ts';
 import {
@@ -24,11 +25,11 @@ import { parseUuid } from './values.ts';
 
 type Print = (data: unknown, text: string) => Output;
 
-const CONFLICT_COLUMNS: Column<ConflictRow>[] = [
-  { header: 'SUB', value: (c) => subjectOfConflict(c.detail) },
-  { header: 'REFUSED', value: (c) => shortTime(c.created_at) },
+const CONFLICT_COLUMNS: Column<AuthEvent>[] = [
+  { header: 'SUB', value: (c) => subjectOfConflict(c.detail ?? '') },
+  { header: 'REFUSED', value: (c) => shortTime(c.createdAt) },
   { header: 'IP', value: (c) => c.ip },
-  { header: 'USER AGENT', value: (c) => c.user_agent, max: 40 },
+  { header: 'USER AGENT', value: (c) => c.userAgent, max: 40 },
 ];
 
 /**
@@ -64,12 +65,12 @@ export async function relinkCommand(
   const result = await run(deps, relinkAccount(command.user, command.sub, ctx));
   const user = oneUser(result.lookup, command.user);
   if (isOutput(user)) return user;
-  if (result.takenBy?.user_id === user.id) {
+  if (result.takenBy?.userId === user.id) {
     const data = { changed: false, user: { id: user.id, email: user.email }, sub: command.sub, auditEventId: null };
     return print(data, `${label(user)} already signs in with Google account ${command.sub}: nothing changed.`);
   }
   if (result.takenBy) {
-    const other = label({ id: result.takenBy.user_id, email: result.takenBy.email });
+    const other = label({ id: result.takenBy.userId, email: result.takenBy.email });
     return failed(
       `Google account ${command.sub} already signs in as ${other}: nothing changed. ` +
         'If that user should not exist, delete it (users delete) and relink again.',
@@ -97,19 +98,12 @@ export async function relinkCommand(
   return print(data, text);
 }
 
-const DUPLICATE_COLUMNS: Column<{
-  address: string;
-  email: string;
-  email_normalized: string | null;
-  disabled_at: number | null;
-  created_at: number;
-  id: string;
-}>[] = [
+const DUPLICATE_COLUMNS: Column<DuplicateRow>[] = [
   { header: 'ADDRESS', value: (r) => r.address },
   { header: 'EMAIL', value: (r) => r.email },
-  { header: 'HOLDS', value: (r) => (r.email_normalized !== null ? 'yes' : '-') },
-  { header: 'STATUS', value: (r) => (r.disabled_at === null ? 'active' : `disabled ${shortTime(r.disabled_at)}`) },
-  { header: 'CREATED', value: (r) => shortTime(r.created_at) },
+  { header: 'HOLDS', value: (r) => (r.emailNormalized !== null ? 'yes' : '-') },
+  { header: 'STATUS', value: (r) => (r.disabledAt === null ? 'active' : `disabled ${shortTime(r.disabledAt)}`) },
+  { header: 'CREATED', value: (r) => shortTime(r.createdAt) },
   { header: 'ID', value: (r) => r.id },
 ];
 
@@ -127,9 +121,9 @@ export async function listDuplicatesCommand(deps: Deps, print: Print): Promise<O
     users: users.map((u) => ({
       id: u.id,
       email: u.email,
-      holdsAddress: u.email_normalized !== null,
-      createdAt: isoTime(u.created_at),
-      disabledAt: isoTime(u.disabled_at),
+      holdsAddress: u.emailNormalized !== null,
+      createdAt: isoTime(u.createdAt),
+      disabledAt: isoTime(u.disabledAt),
     })),
   }));
   return print(data, formatTable(DUPLICATE_COLUMNS, rows));

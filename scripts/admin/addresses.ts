@@ -1,38 +1,48 @@
 /**
- * The SQL of `users relink` and `users duplicates` (docs/access.md): one verified address, one user.
- * Pure builders and readers, as in sql.ts (whose helpers they use): values become SQL literals only
- * after a `parse…` function validated them.
+ * The statements of `users relink` and `users duplicates` (docs/access.md): one verified address,
+ * one user. Built with drizzle (statements.ts), as every statement of the admin.
  */
 
-import type { Batch, ChangeContext, Rows } from './rows.ts';
-import { byField, detailJson, insertAudit, type Lookup, readLookup, selectUsers, targetId } from './sql.ts';
-import { type Subject, sqlInt, sqlText, type UserRef } from './values.ts';
+import {
+  and,
+  count,
+  desc,
+  eq,
+  exists,
+  getTableColumns,
+  gt,
+  inArray,
+  isNotNull,
+  like,
+  ne,
+  notExists,
+  sql,
+} from 'drizzle-orm';
+import { type AuthEvent, accounts, authEvents, type User, users } from '../../src/db/schema.ts';
+import { selectRow } from '../../src/db/select-row.ts';
+import { byField, detailJson, insertAudit } from './audit.ts';
+import { type Lookup, readLookup, selectUsers, targetId } from './lookup.ts';
+import type { Batch, ChangeContext } from './rows.ts';
+import { batchOf, build } from './statements.ts';
+import type { Subject, UserRef } from './values.ts';
 
 /** The provider of every account row (Auth.js's id of the Google provider). */
-const GOOGLE = "'google'";
-
-/** A Google account refused for the user's address (`sign_in_refused`, `account_conflict <domain> <sub>`). */
-export interface ConflictRow {
-  detail: string;
-  created_at: number;
-  ip: string | null;
-  user_agent: string | null;
-}
+const GOOGLE = 'google';
 
 /** The user, and the Google accounts refused for their address lately (newest first). */
-export function recentConflicts(ref: UserRef, limit = 10): Batch<{ lookup: Lookup; conflicts: ConflictRow[] }> {
-  return {
-    statements: [
+export function recentConflicts(ref: UserRef, limit = 10): Batch<{ lookup: Lookup; conflicts: AuthEvent[] }> {
+  const refused = and(
+    eq(authEvents.kind, 'sign_in_refused'),
+    like(authEvents.detail, 'account_conflict %'),
+    inArray(authEvents.userId, targetId(ref)),
+  );
+  return batchOf(
+    [
       selectUsers(ref),
-      'SELECT detail, created_at, ip, user_agent FROM auth_events' +
-        ` WHERE kind = 'sign_in_refused' AND detail LIKE 'account_conflict %' AND user_id IN (${targetId(ref)})` +
-        ` ORDER BY created_at DESC, id LIMIT ${sqlInt(limit)}`,
+      build.select().from(authEvents).where(refused).orderBy(desc(authEvents.createdAt), authEvents.id).limit(limit),
     ],
-    read: (results) => ({
-      lookup: readLookup(results[0]),
-      conflicts: (results[1] ?? []) as unknown as ConflictRow[],
-    }),
-  };
+    ([found, conflicts]) => ({ lookup: readLookup(found), conflicts }),
+  );
 }
 
 /** The `sub` an `account_conflict` audit detail names (its last word). */
@@ -43,7 +53,7 @@ export function subjectOfConflict(detail: string): string {
 export interface Relink {
   lookup: Lookup;
   /** Who the Google account `sub` signs in as before the batch, if anyone. */
-  takenBy: { user_id: string; email: string | null } | null;
+  takenBy: { userId: string; email: string | null } | null;
   /** The account row was written for the user (false: taken by someone, or already theirs). */
   linked: boolean;
   /** The user's previous Google accounts, removed. */
@@ -60,69 +70,78 @@ export interface Relink {
  */
 export function relinkAccount(ref: UserRef, sub: Subject, ctx: ChangeContext): Batch<Relink> {
   const id = targetId(ref);
-  const s = sqlText(sub);
-  const now = sqlInt(ctx.now);
-  const taken = `EXISTS (SELECT 1 FROM accounts WHERE provider = ${GOOGLE} AND provider_account_id = ${s})`;
-  const linkedNow =
-    `EXISTS (SELECT 1 FROM accounts WHERE provider = ${GOOGLE} AND provider_account_id = ${s}` +
-    ` AND user_id IN (${id}) AND created_at = ${now})`;
-  const previous = (user: string) =>
-    `json((SELECT json_group_array(provider_account_id) FROM accounts WHERE provider = ${GOOGLE}` +
-    ` AND user_id = ${user} AND provider_account_id <> ${s}))`;
-  return {
-    statements: [
+  const now = new Date(ctx.now);
+  const google = eq(accounts.provider, GOOGLE);
+  const account = and(google, eq(accounts.providerAccountId, sub));
+  const holder = build.select({ userId: accounts.userId }).from(accounts).where(account);
+  const linkedNow = exists(
+    build
+      .select({ userId: accounts.userId })
+      .from(accounts)
+      .where(and(account, inArray(accounts.userId, id), eq(accounts.createdAt, now))),
+  );
+  // The user's other Google accounts, as a JSON array (the audit detail's `replaced`).
+  const previous = build
+    .select({ subs: sql`json_group_array(${accounts.providerAccountId})` })
+    .from(accounts)
+    .where(and(google, eq(accounts.userId, users.id), ne(accounts.providerAccountId, sub)));
+  return batchOf(
+    [
       selectUsers(ref),
-      'SELECT a.user_id, u.email FROM accounts a LEFT JOIN users u ON u.id = a.user_id' +
-        ` WHERE a.provider = ${GOOGLE} AND a.provider_account_id = ${s}`,
-      'INSERT INTO accounts (provider, provider_account_id, user_id, created_at)' +
-        ` SELECT ${GOOGLE}, ${s}, id, ${now} FROM users WHERE id IN (${id}) AND NOT ${taken}` +
-        ' RETURNING provider_account_id',
+      build
+        .select({ userId: accounts.userId, email: users.email })
+        .from(accounts)
+        .leftJoin(users, eq(users.id, accounts.userId))
+        .where(account),
+      build
+        .insert(accounts)
+        .select(
+          build
+            .select(selectRow(accounts, { provider: GOOGLE, providerAccountId: sub, userId: users.id, createdAt: now }))
+            .from(users)
+            .where(and(inArray(users.id, id), notExists(holder))),
+        )
+        .returning({ providerAccountId: accounts.providerAccountId }),
       insertAudit(ctx, {
         kind: 'admin_account_relinked',
-        userId: 'u.id',
-        detail: detailJson({ sub: s, replaced: previous('u.id'), ...byField(ctx.by) }),
-        from: 'users AS u',
-        where: [`u.id IN (${id})`, linkedNow],
+        from: 'user',
+        detail: detailJson({ sub, replaced: sql`json(${previous})`, ...byField(ctx.by) }),
+        where: [inArray(users.id, id), linkedNow],
       }),
-      `DELETE FROM accounts WHERE provider = ${GOOGLE} AND user_id IN (${id}) AND provider_account_id <> ${s}` +
-        ` AND ${linkedNow} RETURNING provider_account_id`,
+      build
+        .delete(accounts)
+        .where(and(google, inArray(accounts.userId, id), ne(accounts.providerAccountId, sub), linkedNow))
+        .returning({ providerAccountId: accounts.providerAccountId }),
     ],
-    read: (results) => {
-      const takenBy = ((results[1] ?? [])[0] as Relink['takenBy'] | undefined) ?? null;
-      return {
-        lookup: readLookup(results[0]),
-        takenBy,
-        linked: (results[2] ?? []).length === 1,
-        auditId: ((results[3] ?? [])[0]?.id as string | undefined) ?? null,
-        replaced: (results[4] ?? []).map((r) => String(r.provider_account_id)),
-      };
-    },
-  };
+    ([found, [takenBy], linked, [audit], replaced]) => ({
+      lookup: readLookup(found),
+      takenBy: takenBy ?? null,
+      linked: linked.length === 1,
+      auditId: audit?.id ?? null,
+      replaced: replaced.map((r) => r.providerAccountId),
+    }),
+  );
 }
 
-/** A user that shares a verified address with others; `email_normalized` set on the one that holds it. */
-export interface DuplicateRow {
-  address: string;
-  id: string;
-  email: string;
-  email_normalized: string | null;
-  created_at: number;
-  disabled_at: number | null;
-}
+/** A user that shares a verified address with others; `emailNormalized` set on the one that holds it. */
+export type DuplicateRow = User & { address: string };
 
 /**
  * Users whose verified addresses are one address (A-Z folded: SQLite's lower()), grouped by it: what
  * the migration to one address, one user found and left working (migrations/0005_…; docs/access.md).
  */
 export function listDuplicates(): Batch<DuplicateRow[]> {
-  const verified = (t: string) => `${t}email_verified = 1 AND coalesce(${t}email, '') <> ''`;
-  return {
-    statements: [
-      'SELECT lower(u.email) AS address, u.id, u.email, u.email_normalized, u.created_at, u.disabled_at FROM users u' +
-        ` WHERE ${verified('u.')} AND lower(u.email) IN` +
-        ` (SELECT lower(email) FROM users WHERE ${verified('')} GROUP BY lower(email) HAVING count(*) > 1)` +
-        ' ORDER BY address, u.created_at, u.id',
+  const address = sql<string>`lower(${users.email})`;
+  const verified = and(eq(users.emailVerified, true), isNotNull(users.email), ne(users.email, ''));
+  const shared = build.select({ address }).from(users).where(verified).groupBy(address).having(gt(count(), 1));
+  return batchOf(
+    [
+      build
+        .select({ address, ...getTableColumns(users) })
+        .from(users)
+        .where(and(verified, inArray(address, shared)))
+        .orderBy(address, users.createdAt, users.id),
     ],
-    read: (results: Rows[]) => (results[0] ?? []) as unknown as DuplicateRow[],
-  };
+    ([rows]) => rows,
+  );
 }

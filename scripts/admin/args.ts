@@ -1,7 +1,10 @@
 /** The command line of `npm run admin`: commands, their arguments (validated), options, wrangler flags. */
 import { parseArgs } from 'node:util';
+import { CLIENTS_COMMAND_NAMES, parseClientsCommandLine } from './clients/args.ts';
 import { CLIENTS_USAGE } from './clients/usage.ts';
-import { type Actor, parseActor, parseEmail, parseRole, parseSubject, parseUserRef } from './values.ts';
+import type { CommandName, UserCommand } from './invocation.ts';
+import { type CommandSpec, invocationOf, misuseOf, type ParseResult, SHARED_OPTIONS } from './options.ts';
+import { parseEmail, parseRole, parseSubject, parseUserRef } from './values.ts';
 
 export const USAGE = `Usage: npm run admin -- <command> [options]
 
@@ -39,20 +42,12 @@ Every change writes an admin_* row to auth_events in the same D1 batch.
 Exit status: 0 done (or nothing to change), 1 not found or D1 failed, 2 usage.`;
 
 export type { Command, CommandName, Invocation } from './invocation.ts';
+export type { ParseResult } from './options.ts';
 
-import type { Command, CommandName, Invocation } from './invocation.ts';
-
-export type ParseResult =
-  | { kind: 'run'; invocation: Invocation }
-  | { kind: 'help' }
-  /** `full`: no or an unknown command, so print the whole usage. */
-  | { kind: 'usage'; error: string; full?: boolean };
+type Option = 'role' | 'disabled' | 'by' | 'sub';
 
 /** Each command's positional arguments, and the options it takes beyond --json and the database flags. */
-const COMMANDS: Record<
-  CommandName,
-  { args: Array<'EMAIL' | 'ROLE'>; options: Array<'role' | 'disabled' | 'by' | 'sub'> }
-> = {
+const COMMANDS: Record<UserCommand['name'], CommandSpec<Option>> = {
   'users list': { args: [], options: ['role', 'disabled'] },
   'users show': { args: ['EMAIL'], options: [] },
   'users disable': { args: ['EMAIL'], options: ['by'] },
@@ -68,13 +63,18 @@ const COMMANDS: Record<
   'users duplicates': { args: [], options: [] },
 };
 
+/** Every command's name (test/e2e/admin-statements.test.ts runs each one as USAGE shows it). */
+export const COMMAND_NAMES: CommandName[] = [...(Object.keys(COMMANDS) as CommandName[]), ...CLIENTS_COMMAND_NAMES];
+
 const ROLE_RULE = 'lower-case letters, digits and . _ : -, starting with a letter, at most 64';
 
-function isCommandName(name: string): name is CommandName {
+function isUserCommandName(name: string): name is UserCommand['name'] {
   return Object.hasOwn(COMMANDS, name);
 }
 
 export function parseCommandLine(argv: string[]): ParseResult {
+  // Service clients: their own commands and options (clients/args.ts).
+  if (argv[0] === 'clients') return parseClientsCommandLine(argv);
   let parsed: ReturnType<typeof parseOptions>;
   try {
     parsed = parseOptions(argv);
@@ -87,30 +87,10 @@ export function parseCommandLine(argv: string[]): ParseResult {
   if (!group) return { kind: 'usage', error: 'no command given', full: true };
   const name = `${group} ${verb ?? ''}`.trim();
   if (group === 'clients') return { kind: 'usage', error: "'clients' commands run through npm run admin -- clients …" };
-  if (!isCommandName(name)) return { kind: 'usage', error: `unknown command '${name}'`, full: true };
-  const spec = COMMANDS[name];
-  if (rest.length !== spec.args.length) {
-    const expected = [name, ...spec.args].join(' ');
-    return { kind: 'usage', error: `'${name}' takes ${spec.args.length || 'no'} argument(s): ${expected}` };
-  }
-  for (const option of ['role', 'disabled', 'by', 'sub'] as const) {
-    if (values[option] !== undefined && !spec.options.includes(option)) {
-      return { kind: 'usage', error: `--${option} does not apply to '${name}'` };
-    }
-  }
-
-  let by: Actor | null = null;
-  if (values.by !== undefined) {
-    by = parseActor(values.by.trim());
-    if (!by) return { kind: 'usage', error: `--by: not a name or email address: ${JSON.stringify(values.by)}` };
-  }
-
-  const flags = wranglerFlags(values);
-  if (typeof flags === 'string') return { kind: 'usage', error: flags };
-
-  const command = buildCommand(name, rest, values);
-  if (typeof command === 'string') return { kind: 'usage', error: command };
-  return { kind: 'run', invocation: { command, json: values.json ?? false, by, wranglerFlags: flags } };
+  if (!isUserCommandName(name)) return { kind: 'usage', error: `unknown command '${name}'`, full: true };
+  const misuse = misuseOf(name, COMMANDS[name], rest, values, ['role', 'disabled', 'by', 'sub']);
+  if (misuse) return { kind: 'usage', error: misuse };
+  return invocationOf(values, () => buildCommand(name, rest, values));
 }
 
 function parseOptions(argv: string[]) {
@@ -118,45 +98,17 @@ function parseOptions(argv: string[]) {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: {
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-      role: { type: 'string' },
-      disabled: { type: 'boolean' },
-      by: { type: 'string' },
-      sub: { type: 'string' },
-      env: { type: 'string', short: 'e' },
-      remote: { type: 'boolean' },
-      local: { type: 'boolean' },
-      preview: { type: 'boolean' },
-      'persist-to': { type: 'string' },
-      config: { type: 'string', short: 'c' },
-    },
+    options: { ...SHARED_OPTIONS, role: { type: 'string' }, disabled: { type: 'boolean' }, sub: { type: 'string' } },
   });
 }
 
 type Values = ReturnType<typeof parseOptions>['values'];
 
-/** The database flags for wrangler: local (the database npm run dev uses) unless --remote. */
-export function wranglerFlags(
-  values: Pick<Values, 'remote' | 'local' | 'env' | 'preview' | 'persist-to' | 'config'>,
-): string[] | string {
-  if (values.remote && values.local) return '--remote and --local exclude each other';
-  if (values.remote && values['persist-to'] !== undefined) return '--persist-to is for the local database only';
-  return [
-    ...(values.config !== undefined ? ['--config', values.config] : []),
-    ...(values.env !== undefined ? ['--env', values.env] : []),
-    ...(values.remote ? ['--remote'] : ['--local']),
-    ...(values.preview ? ['--preview'] : []),
-    ...(values['persist-to'] !== undefined ? ['--persist-to', values['persist-to']] : []),
-  ];
-}
-
 const badUser = (text: string) => `not an email address or user id: ${JSON.stringify(text)}`;
 const badRole = (text: string) => `not a role name: ${JSON.stringify(text)} (${ROLE_RULE})`;
 
 /** The command with its validated arguments, or what is wrong with them. */
-function buildCommand(name: CommandName, args: string[], values: Values): Command | string {
+function buildCommand(name: UserCommand['name'], args: string[], values: Values): UserCommand | string {
   const [first = '', second = ''] = args;
   switch (name) {
     case 'users list': {

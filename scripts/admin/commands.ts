@@ -1,8 +1,17 @@
-/** What each `npm run admin` command does: one D1 batch (two for `users delete`), then its output. */
+/**
+ * What each `npm run admin` command does: one D1 batch (two for `users delete`), then its output;
+ * the `clients …` ones in clients/commands.ts.
+ */
 
 import { listDuplicatesCommand, relinkCommand } from './address-commands.ts';
-import { type Column, formatFields, formatTable, isoTime, shortTime } from './format.ts';
+import { disableUser, enableUser, grantRole, revokeRole } from './changes.ts';
+import { executeClients } from './clients/commands.ts';
+import { isClientsCommand } from './clients/invocation.ts';
+import { deleteUser } from './delete-user.ts';
+import { formatTable, shortTime } from './format.ts';
+import { addInvite, removeInvite } from './invites.ts';
 import type { Invocation } from './invocation.ts';
+import { lookupUser } from './lookup.ts';
 import {
   copyToSessionDb,
   type Deps,
@@ -15,52 +24,36 @@ import {
   oneUser,
   revokeUserSessions,
   run,
+  runWhereSessionsAre,
 } from './outcome.ts';
-import type {
-  AccountRow,
-  ChangeContext,
-  EventRow,
-  InvitationRow,
-  RoleRow,
-  SessionRow,
-  UserListRow,
-  UserRow,
-} from './rows.ts';
-import { liveSessionCounts, type SessionDbs, sessionDbNameOf, usersOfAddress } from './shards.ts';
 import {
-  addInvite,
-  deleteUser,
-  disableUser,
-  enableUser,
-  grantRole,
+  groupSources,
   listInvites,
   listUsers,
-  lookupUser,
-  removeInvite,
-  revokeRole,
+  liveSessionCounts,
+  liveSessions,
   showUser,
-} from './sql.ts';
-import { parseUuid, type Role, sqlText } from './values.ts';
+  type UserListRow,
+} from './reads.ts';
+import type { ChangeContext } from './rows.ts';
+import { type SessionDbs, sessionCount, usersOfAddress } from './shards.ts';
+import { batchOf } from './statements.ts';
+import { OPERATOR, parseUuid } from './values.ts';
+import {
+  describeInvitation,
+  formatUserDetails,
+  INVITATION_COLUMNS,
+  invitationJson,
+  USER_LIST_COLUMNS,
+  userDetailsJson,
+  userListJson,
+} from './views.ts';
 
 export type { Deps, Output } from './outcome.ts';
 
-function userJson(u: UserRow) {
-  return {
-    id: u.id,
-    email: u.email,
-    /** It holds its address (one address, one user); false: unverified, or shared from before the rule. */
-    holdsAddress: u.email_normalized !== null,
-    name: u.name,
-    emailVerified: Boolean(u.email_verified),
-    createdAt: isoTime(u.created_at),
-    updatedAt: isoTime(u.updated_at),
-    disabledAt: isoTime(u.disabled_at),
-    disabledBy: u.disabled_source,
-  };
-}
-
 export async function execute(invocation: Invocation, deps: Deps): Promise<Output> {
   const { command, json } = invocation;
+  if (isClientsCommand(command)) return executeClients({ ...invocation, command }, deps);
   const print = (data: unknown, text: string) => done(json ? JSON.stringify(data, null, 2) : text);
   const context = (): ChangeContext => ({
     now: deps.now(),
@@ -83,42 +76,10 @@ export async function execute(invocation: Invocation, deps: Deps): Promise<Outpu
       const user = oneUser(details.lookup, command.user);
       if (isOutput(user)) return user;
       if (deps.sessionDbs) {
-        const [sessions] = await deps.sessionDbs.runIn(sessionDbNameOf(deps.sessionDbs, user.id))([
-          liveSessionsOf(user.id, deps.now()),
-        ]);
-        details.sessions = (sessions ?? []) as unknown as SessionRow[];
+        const sessions = batchOf([liveSessions([user.id], deps.now())], ([rows]) => rows);
+        details.sessions = await runWhereSessionsAre(deps.sessionDbs, user.id, sessions);
       }
-      const data = {
-        user: userJson(user),
-        accounts: details.accounts.map((a) => ({
-          provider: a.provider,
-          providerAccountId: a.provider_account_id,
-          createdAt: isoTime(a.created_at),
-        })),
-        roles: details.roles.map((r) => ({
-          role: r.role,
-          source: r.source,
-          grantedAt: isoTime(r.granted_at),
-          grantedBy: r.granted_by,
-        })),
-        sessions: details.sessions.map((s) => ({
-          id: s.id,
-          createdAt: isoTime(s.created_at),
-          lastSeenAt: isoTime(s.last_seen_at),
-          expiresAt: isoTime(s.expires_at),
-          userAgent: s.user_agent,
-        })),
-        events: details.events.map((e) => ({
-          id: e.id,
-          kind: e.kind,
-          sessionId: e.session_id,
-          detail: e.detail,
-          createdAt: isoTime(e.created_at),
-          ip: e.ip,
-          userAgent: e.user_agent,
-        })),
-      };
-      return print(data, formatUserDetails(user, details));
+      return print(userDetailsJson(user, details), formatUserDetails(user, details));
     }
 
     case 'users disable': {
@@ -130,13 +91,13 @@ export async function execute(invocation: Invocation, deps: Deps): Promise<Outpu
       const text = changed
         ? `Disabled ${label(user)}. New sign-ins are refused now; their session cookies are refused ` +
           `${FEED_NOTE} (401 session_revoked, then 403 user_disabled at refresh).`
-        : `${label(user)} is already disabled (since ${shortTime(user.disabled_at)}): nothing changed.`;
+        : `${label(user)} is already disabled (since ${shortTime(user.disabledAt)}): nothing changed.`;
       // Disabled by the Workspace link before: now the operator's, which the link never lifts.
-      const tookOver = changed && user.disabled_at !== null && user.disabled_source !== 'admin';
+      const tookOver = changed && user.disabledAt !== null && user.disabledSource !== OPERATOR;
       return print(
         { changed, user: { id: user.id, email: user.email }, auditEventId: result.auditId },
         tookOver
-          ? `${label(user)} was disabled by ${user.disabled_source ?? 'SQL'}; it is now your disable: only npm run admin -- users enable lifts it.`
+          ? `${label(user)} was disabled by ${user.disabledSource ?? 'SQL'}; it is now your disable: only npm run admin -- users enable lifts it.`
           : text,
       );
     }
@@ -171,7 +132,7 @@ export async function execute(invocation: Invocation, deps: Deps): Promise<Outpu
         : changed
           ? `Revoked role ${command.role} from ${label(user)}.`
           : `${label(user)} does not have role ${command.role} from npm run admin: nothing changed.`;
-      const fromGroups = grant ? [] : await groupSourcesOf(deps, user.id, command.role);
+      const fromGroups = grant ? [] : await run(deps, groupSources(user.id, command.role));
       const data = {
         changed,
         user: { id: user.id, email: user.email },
@@ -215,11 +176,9 @@ export async function execute(invocation: Invocation, deps: Deps): Promise<Outpu
       const { before, left } = result;
       if (deps.sessionDbs) {
         // The copy goes from the session database; its sessions with it (ON DELETE CASCADE).
-        const [counted] = await deps.sessionDbs.runIn(sessionDbNameOf(deps.sessionDbs, id))([
-          `SELECT count(*) AS n FROM sessions WHERE user_id = '${id}'`,
-        ]);
+        const counted = await runWhereSessionsAre(deps.sessionDbs, id, sessionCount(id));
         await copyToSessionDb(deps, [id]);
-        before.sessions += Number(counted?.[0]?.n ?? 0);
+        before.sessions += counted;
       }
       if (left.accounts + left.sessions + left.roles > 0) {
         return failed(
@@ -265,12 +224,9 @@ export async function execute(invocation: Invocation, deps: Deps): Promise<Outpu
       return listDuplicatesCommand(deps, print);
 
     case 'invites remove': {
-      const affected = deps.sessionDbs ? await deps.run([usersOfAddress(command.email)]) : [];
+      const affected = deps.sessionDbs ? await run(deps, usersOfAddress(command.email)) : [];
       const result = await run(deps, removeInvite(command.email, context()));
-      await copyToSessionDb(
-        deps,
-        (affected[0] ?? []).map((r) => String(r.id)),
-      );
+      await copyToSessionDb(deps, affected);
       if (!result.invitation) return failed(`no invitation for ${command.email}`);
       const changed = result.auditId !== null;
       const text = changed
@@ -281,147 +237,18 @@ export async function execute(invocation: Invocation, deps: Deps): Promise<Outpu
   }
 }
 
-/** The Google groups (sources `group:…`) that still give the user this role. */
-async function groupSourcesOf(deps: Deps, userId: string, role: Role): Promise<string[]> {
-  const id = parseUuid(userId);
-  if (!id) return [];
-  const [found] = await deps.run([
-    `SELECT source FROM user_roles WHERE user_id = '${id}' AND role = ${sqlText(role)} AND source != 'admin' ORDER BY source`,
-  ]);
-  return (found ?? []).map((r) => String(r.source));
-}
-
 // --- session databases (SESSION_DBS) ---
 
 async function copyAddressUsers(deps: Deps, email: string): Promise<void> {
   if (!deps.sessionDbs) return;
-  const [rows] = await deps.run([usersOfAddress(email)]);
-  await copyToSessionDb(
-    deps,
-    (rows ?? []).map((r) => String(r.id)),
-  );
-}
-
-function liveSessionsOf(userId: string, now: number): string {
-  return (
-    'SELECT id, created_at, last_seen_at, expires_at, user_agent FROM sessions' +
-    ` WHERE user_id = '${parseUuid(userId) ?? ''}' AND revoked_at IS NULL AND expires_at > ${Math.trunc(now)}` +
-    ' ORDER BY last_seen_at DESC'
-  );
+  await copyToSessionDb(deps, await run(deps, usersOfAddress(email)));
 }
 
 async function countShardedSessions(dbs: SessionDbs, rows: UserListRow[], now: number): Promise<void> {
   const counts = new Map<string, number>();
+  const batch = batchOf([liveSessionCounts(now)], ([found]) => found);
   for (const name of dbs.names) {
-    const [found] = await dbs.runIn(name)([liveSessionCounts(now)]);
-    for (const row of found ?? []) counts.set(String(row.user_id), Number(row.n));
+    for (const row of batch.read(await dbs.runIn(name)(batch.statements))) counts.set(row.userId, row.n);
   }
-  for (const row of rows) row.live_sessions = counts.get(row.id) ?? 0;
+  for (const row of rows) row.liveSessions = counts.get(row.id) ?? 0;
 }
-
-// --- users list ---
-
-function userListJson(u: UserListRow) {
-  return {
-    id: u.id,
-    email: u.email,
-    name: u.name,
-    roles: u.roles ? u.roles.split(',') : [],
-    disabledAt: isoTime(u.disabled_at),
-    liveSessions: u.live_sessions,
-    createdAt: isoTime(u.created_at),
-  };
-}
-
-const status = (disabledAt: number | null, source?: string | null) =>
-  disabledAt === null ? 'active' : `disabled ${shortTime(disabledAt)}${source ? ` by ${source}` : ''}`;
-
-const USER_LIST_COLUMNS: Column<UserListRow>[] = [
-  { header: 'EMAIL', value: (u) => u.email },
-  { header: 'NAME', value: (u) => u.name, max: 30 },
-  { header: 'ROLES', value: (u) => u.roles?.replaceAll(',', ', ') },
-  { header: 'STATUS', value: (u) => status(u.disabled_at) },
-  { header: 'SESSIONS', value: (u) => u.live_sessions },
-  { header: 'CREATED', value: (u) => shortTime(u.created_at) },
-  { header: 'ID', value: (u) => u.id },
-];
-
-// --- users show ---
-
-const ACCOUNT_COLUMNS: Column<AccountRow>[] = [
-  { header: 'PROVIDER', value: (a) => a.provider },
-  { header: 'ACCOUNT (SUBJECT)', value: (a) => a.provider_account_id },
-  { header: 'LINKED', value: (a) => shortTime(a.created_at) },
-];
-
-const ROLE_COLUMNS: Column<RoleRow>[] = [
-  { header: 'ROLE', value: (r) => r.role },
-  { header: 'GRANTED', value: (r) => shortTime(r.granted_at) },
-  { header: 'BY', value: (r) => r.granted_by },
-  { header: 'SOURCE', value: (r) => r.source },
-];
-
-const SESSION_COLUMNS: Column<SessionRow>[] = [
-  { header: 'SESSION', value: (s) => s.id },
-  { header: 'SIGNED IN', value: (s) => shortTime(s.created_at) },
-  { header: 'LAST SEEN', value: (s) => shortTime(s.last_seen_at) },
-  { header: 'EXPIRES', value: (s) => shortTime(s.expires_at) },
-  { header: 'USER AGENT', value: (s) => s.user_agent, max: 40 },
-];
-
-const EVENT_COLUMNS: Column<EventRow>[] = [
-  { header: 'TIME', value: (e) => shortTime(e.created_at) },
-  { header: 'KIND', value: (e) => e.kind },
-  { header: 'DETAIL', value: (e) => e.detail, max: 80 },
-  { header: 'SESSION', value: (e) => e.session_id, max: 13 },
-  { header: 'IP', value: (e) => e.ip },
-  { header: 'USER AGENT', value: (e) => e.user_agent, max: 30 },
-];
-
-function formatUserDetails(
-  user: UserRow,
-  details: { accounts: AccountRow[]; roles: RoleRow[]; sessions: SessionRow[]; events: EventRow[] },
-): string {
-  const fields = formatFields([
-    ['id', user.id],
-    ['email', user.email],
-    ['name', user.name],
-    ['email verified', user.email_verified ? 'yes' : 'no'],
-    ['holds address', user.email_normalized !== null ? 'yes' : 'no (unverified, or shared: users duplicates)'],
-    ['created', shortTime(user.created_at)],
-    ['updated', shortTime(user.updated_at)],
-    ['status', status(user.disabled_at, user.disabled_source)],
-  ]);
-  return [
-    fields,
-    `\nAccounts\n${formatTable(ACCOUNT_COLUMNS, details.accounts)}`,
-    `\nRoles\n${formatTable(ROLE_COLUMNS, details.roles)}`,
-    `\nLive sessions\n${formatTable(SESSION_COLUMNS, details.sessions)}`,
-    `\nLast ${details.events.length} event(s), newest first\n${formatTable(EVENT_COLUMNS, details.events)}`,
-  ].join('\n');
-}
-
-// --- invites ---
-
-function invitationJson(i: InvitationRow) {
-  return {
-    email: i.email,
-    invitedAt: isoTime(i.invited_at),
-    invitedBy: i.invited_by,
-    acceptedAt: isoTime(i.accepted_at),
-  };
-}
-
-function describeInvitation(i: InvitationRow | null): string {
-  if (!i) return 'unknown';
-  const by = i.invited_by ? ` by ${i.invited_by}` : '';
-  const accepted = i.accepted_at === null ? 'not accepted yet' : `accepted ${shortTime(i.accepted_at)}`;
-  return `since ${shortTime(i.invited_at)}${by}, ${accepted}`;
-}
-
-const INVITATION_COLUMNS: Column<InvitationRow>[] = [
-  { header: 'EMAIL', value: (i) => i.email },
-  { header: 'INVITED', value: (i) => shortTime(i.invited_at) },
-  { header: 'BY', value: (i) => i.invited_by },
-  { header: 'ACCEPTED', value: (i) => shortTime(i.accepted_at) },
-];

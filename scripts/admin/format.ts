@@ -36,12 +36,12 @@ export function formatFields(fields: Array<[string, string | number | null | und
   return fields.map(([key, value]) => `${`${key}:`.padEnd(width + 1)} ${cell(value, 200)}`).join('\n');
 }
 
-/** An epoch-ms time as ISO 8601 (JSON output), or null. */
-export function isoTime(ms: number | null | undefined): string | null {
-  return typeof ms === 'number' ? new Date(ms).toISOString() : null;
+/** A time (as the schema maps it) as ISO 8601 (JSON output), or null. */
+export function isoTime(time: Date | null | undefined): string | null {
+  return time === null || time === undefined ? null : time.toISOString();
 }
 
-/** An epoch-ms time for a table: ISO 8601 to the second, UTC. */
-export function shortTime(ms: number | null | undefined): string | null {
-  return typeof ms === 'number' ? new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z') : null;
+/** A time for a table: ISO 8601 to the second, UTC. */
+export function shortTime(time: Date | null | undefined): string | null {
+  return isoTime(time)?.replace(/\.\d{3}Z$/, 'Z') ?? null;
 }

@@ -3,10 +3,12 @@
  * its output, running a batch, naming the one user a reference finds, and writing where sessions live.
  */
 
+import type { User } from '../../src/db/schema.ts';
+import { revokeSessions } from './changes.ts';
 import { shortTime } from './format.ts';
-import type { Batch, ChangeContext, RunD1, UserRow } from './rows.ts';
+import { type Lookup, lookupUser } from './lookup.ts';
+import type { Batch, ChangeContext, RunD1 } from './rows.ts';
 import { copyUsers, type SessionDbs, sessionDbNameOf } from './shards.ts';
-import { type Lookup, lookupUser, revokeSessions } from './sql.ts';
 import { type Actor, describeRef, parseUuid, type UserRef, type Uuid } from './values.ts';
 
 export interface Deps {
@@ -17,6 +19,12 @@ export interface Deps {
   operator(): Actor | null;
   /** SESSION_DBS, when set: sessions and users' copies live there (scripts/admin/shards.ts). */
   sessionDbs?: SessionDbs;
+  /** `clients create` and `rotate`: a new secret (tests pass a known one; else src/clients/secret.ts). */
+  newSecret?: () => string;
+  /** AUTH_URL of the wrangler config and environment: the token endpoint in `clients create`'s example. */
+  issuer?: string;
+  /** TOKEN_AUDIENCES (and AUTH_URL) of that config: `clients create` warns of an audience outside them. */
+  knownAudiences?: readonly string[];
 }
 
 export interface Output {
@@ -32,6 +40,11 @@ export async function run<T>(deps: Deps, batch: Batch<T>): Promise<T> {
   return batch.read(await deps.run(batch.statements));
 }
 
+/** Runs a batch in the session database that holds `userId`'s sessions (SESSION_DBS). */
+export async function runWhereSessionsAre<T>(dbs: SessionDbs, userId: string, batch: Batch<T>): Promise<T> {
+  return batch.read(await dbs.runIn(sessionDbNameOf(dbs, userId))(batch.statements));
+}
+
 /** How soon a running Worker refuses what the CLI changed: its revocation feed reads D1 (src/revocation/d1-scan.ts). */
 export const FEED_NOTE =
   'within REVOCATION_POLL + 1 s, about 6 s by default, through the revocation feed; within SESSION_TOKEN_TTL if the feed is unreachable';
@@ -41,10 +54,10 @@ export function label(user: { email: string | null; id: string }): string {
 }
 
 /** The one user a lookup found, or the error for none or several. */
-export function oneUser(lookup: Lookup, ref: UserRef): UserRow | Output {
+export function oneUser(lookup: Lookup, ref: UserRef): User | Output {
   if (lookup.found === 'one') return lookup.user;
   if (lookup.found === 'none') return failed(`no user with ${describeRef(ref)}`);
-  const list = lookup.users.map((u) => `  ${u.id}  created ${shortTime(u.created_at)}`).join('\n');
+  const list = lookup.users.map((u) => `  ${u.id}  created ${shortTime(u.createdAt)}`).join('\n');
   return failed(
     `${lookup.users.length} users have the ${describeRef(ref)} (they shared it before one address, one user: users duplicates):\n${list}\n` +
       'Name one by its id instead of the email.',
@@ -70,8 +83,7 @@ export async function revokeUserSessions(deps: Deps, ref: UserRef, ctx: ChangeCo
   if (isOutput(user)) return user;
   const id = parseUuid(user.id);
   if (!id) return failed(`user id ${JSON.stringify(user.id)} is not a UUID`);
-  const batch = revokeSessions({ id }, ctx);
-  const result = batch.read(await deps.sessionDbs.runIn(sessionDbNameOf(deps.sessionDbs, id))(batch.statements));
+  const result = await runWhereSessionsAre(deps.sessionDbs, id, revokeSessions({ id }, ctx));
   // A user with no copy there (no sign-in since the split) has no sessions there either.
   return { ...result, lookup };
 }

@@ -1,13 +1,13 @@
 /**
- * The only values `npm run admin` turns into SQL literals (scripts/admin/sql.ts):
- * wrangler's CLI has no bind parameters, so every string must first pass a
- * conservative pattern. The branded types below can only come from a `parse…`
- * function; `sqlText` quotes them (single quotes doubled all the same), `sqlInt`
- * checks integers. No validated string contains `;`, on which wrangler splits.
+ * The values an operator names on the command line, validated: the branded types below come only
+ * from a `parse…` function, whose conservative patterns (plain ASCII, no quotes, no `;`, no control
+ * characters) admit nothing SQL or the shell could read otherwise. They reach SQL as literals
+ * (wrangler's CLI has no bind parameters), quoted by inline.ts all the same.
  */
 
 import { normalizeAddress } from '../../src/access/address.ts';
 import { ROLE_NAME } from '../../src/access/role-name.ts';
+import type { AuthEventKind } from '../../src/users/auth-events.ts';
 
 type Brand<B extends string> = string & { readonly __brand: B };
 /** An email address, normalised as everywhere (src/access/address.ts; the pattern admits ASCII only). */
@@ -20,17 +20,11 @@ export type Actor = Brand<'Actor'>;
 /** A Google account's stable subject (`sub`; Google's are digits), as `accounts.provider_account_id`. */
 export type Subject = Brand<'Subject'>;
 
-/** The audit kinds of operator changes (src/users/auth-events.ts, AuthEventKind). */
-export type AdminKind =
-  | 'admin_user_disabled'
-  | 'admin_user_enabled'
-  | 'admin_user_deleted'
-  | 'admin_role_granted'
-  | 'admin_role_revoked'
-  | 'admin_sessions_revoked'
-  | 'admin_invite_added'
-  | 'admin_invite_removed'
-  | 'admin_account_relinked';
+/** The audit kinds of operator changes: src/users/auth-events.ts's `admin_*` ones. */
+export type AdminKind = Extract<AuthEventKind, `admin_${string}`>;
+
+/** The `source` of an operator's grants and the `disabled_source` of their disables (the Workspace link's differ). */
+export const OPERATOR = 'admin';
 
 // Conservative on purpose: plain ASCII, no quotes, no semicolons, no spaces (but in an Actor's name).
 const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
@@ -75,19 +69,4 @@ export function parseUserRef(text: string): UserRef | null {
 
 export function describeRef(ref: UserRef): string {
   return 'email' in ref ? `email ${ref.email}` : `id ${ref.id}`;
-}
-
-/** A validated string as a SQL string literal. */
-export function sqlText(value: Email | Role | Uuid | Actor | AdminKind | Subject): string {
-  if (value.includes(';') || value.includes('\0')) throw new Error(`refusing to quote ${JSON.stringify(value)}`);
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
-export function sqlInt(value: number): string {
-  if (!Number.isSafeInteger(value)) throw new Error(`not an integer: ${value}`);
-  return String(value);
-}
-
-export function sqlTextOrNull(value: Actor | null): string {
-  return value === null ? 'NULL' : sqlText(value);
 }

@@ -56,7 +56,7 @@ function failure(stdout: string, stderr: string, code: number | null): D1Error {
 
 /**
  * A RunD1 over wrangler with these flags (e.g. `--local --persist-to DIR`, or
- * `--env production --remote`). Only validated SQL reaches it (scripts/admin/sql.ts);
+ * `--env production --remote`). Only drizzle-built statements reach it, inlined (scripts/admin/statements.ts);
  * it is one argv element, never through a shell.
  */
 export function wranglerRunner(

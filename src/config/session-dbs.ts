@@ -12,7 +12,15 @@ const BINDING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 /** Validates SESSION_DBS against the env's bindings: every name a D1 binding, no duplicates. */
 export function parseSessionDbs(env: Record<string, unknown>): SessionDbsResult {
-  const raw = env.SESSION_DBS;
+  return parseSessionDbNames(env.SESSION_DBS, (name) => isD1(env[name]));
+}
+
+/**
+ * SESSION_DBS's value parsed, each name checked with `isBound`: the Worker asks its env, the scripts
+ * (scripts/migrate.ts, `npm run admin`) the `d1_databases` of the wrangler config. It imports
+ * nothing, so Node runs it as is.
+ */
+export function parseSessionDbNames(raw: unknown, isBound: (name: string) => boolean): SessionDbsResult {
   if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) {
     return { ok: true, names: [] };
   }
@@ -37,7 +45,7 @@ export function parseSessionDbs(env: Record<string, unknown>): SessionDbsResult 
   for (const name of names as string[]) {
     if (seen.has(name)) return fail(`names '${name}' twice: each database once`);
     seen.add(name);
-    if (!isD1(env[name])) {
+    if (!isBound(name)) {
       return fail(
         `names '${name}', which is not a D1 binding of this Worker: add [[d1_databases]] binding = "${name}"`,
       );

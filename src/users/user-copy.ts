@@ -1,7 +1,7 @@
 import { and, eq, getTableColumns, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
-import type { Db } from '../db/client';
-import { invitations, type User, userRoles, users } from '../db/schema';
+import { invitations, type User, userRoles, users } from '../db/schema.ts';
+import type { StatementDb } from '../db/statement-db.ts';
 
 /**
  * With SESSION_DBS, a user's sessions live in one session database (the hash
@@ -18,6 +18,9 @@ import { invitations, type User, userRoles, users } from '../db/schema';
  * read after the change, so the last copy written after the last change is
  * right; sign-in re-reads once after its copy to close the race with a change
  * made in between (users/sign-in/sharded).
+ *
+ * `npm run admin` loads this file with Node as is (type stripping), so its
+ * imports name their `.ts` files, and those import only packages.
  */
 export interface UserCopy {
   user: User;
@@ -26,7 +29,7 @@ export interface UserCopy {
 }
 
 /** The batch items that read a user's copy from `DB`; read their results with userCopyOf. */
-export function readUserCopy(db: Db, userId: SQL | string) {
+export function readUserCopy(db: StatementDb, userId: SQL | string) {
   const owner = typeof userId === 'string' ? sql`${userId}` : userId;
   return [
     db.select().from(users).where(sql`${users.id} = (${owner})`),
@@ -40,7 +43,7 @@ export function readUserCopy(db: Db, userId: SQL | string) {
   ] as const;
 }
 
-type ReadResults = [User[], UserCopy['roles'], Array<typeof invitations.$inferSelect>];
+type ReadResults = readonly [User[], UserCopy['roles'], Array<typeof invitations.$inferSelect>];
 
 /** The copy from readUserCopy's results; undefined when the user is gone. */
 export function userCopyOf([userRows, roles, invitationRows]: ReadResults): UserCopy | undefined {
@@ -48,8 +51,11 @@ export function userCopyOf([userRows, roles, invitationRows]: ReadResults): User
   return user ? { user, roles, invitation: invitationRows[0] ?? null } : undefined;
 }
 
+/** A client that runs a batch: the D1 one (db/client; its types are the Worker's, not the scripts'). */
+type BatchDb = StatementDb & { batch(statements: ReturnType<typeof readUserCopy>): Promise<unknown> };
+
 /** Reads a user's copy from `DB` in one round trip. */
-export async function loadUserCopy(db: Db, userId: string): Promise<UserCopy | undefined> {
+export async function loadUserCopy(db: BatchDb, userId: string): Promise<UserCopy | undefined> {
   const results = await db.batch(readUserCopy(db, userId));
   return userCopyOf(results as unknown as ReadResults);
 }
@@ -64,7 +70,7 @@ export async function loadUserCopy(db: Db, userId: string): Promise<UserCopy | u
  * this user when the copy was read: another copy here still holding it is
  * stale (its user lost the address, or is gone) and lets go of it first.
  */
-export function writeUserCopy(db: Db, copy: UserCopy): BatchItem<'sqlite'>[] {
+export function writeUserCopy(db: StatementDb, copy: UserCopy): BatchItem<'sqlite'>[] {
   const { user, roles, invitation } = copy;
   const { id: _id, ...columns } = getTableColumns(users);
   const set = Object.fromEntries(Object.keys(columns).map((key) => [key, sql.raw(`excluded.${columnName(key)}`)]));
@@ -81,6 +87,17 @@ export function writeUserCopy(db: Db, copy: UserCopy): BatchItem<'sqlite'>[] {
   if (roles.length > 0) statements.push(db.insert(userRoles).values(roles));
   if (invitation) statements.push(db.insert(invitations).values(invitation));
   return statements;
+}
+
+/**
+ * The statements that remove the copy of a user gone from `DB`: the users row (its sessions and
+ * roles cascade) and the invitation it had accepted, as deleting the user does in `DB`.
+ */
+export function deleteUserCopy(db: StatementDb, userId: string): BatchItem<'sqlite'>[] {
+  return [
+    db.delete(users).where(eq(users.id, userId)),
+    db.delete(invitations).where(eq(invitations.acceptedBy, userId)),
+  ];
 }
 
 function columnName(key: string): string {

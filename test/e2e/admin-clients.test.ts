@@ -1,9 +1,9 @@
 /**
  * `npm run admin -- clients …` (scripts/admin/clients), two ways, as test/e2e/admin-cli.test.ts does
  * for users:
- *  - its statements, built with drizzle from src/db/schema.ts and inlined by
- *    scripts/admin/inline-sql.ts, run against an in-memory SQLite with the real migrations
- *    (node:sqlite): audit rows, rotation and revocation (the inlining: test/e2e/inline-sql.test.ts);
+ *  - its batches, built with drizzle from src/db/schema.ts and inlined by scripts/admin/inline.ts
+ *    (as every command's: test/e2e/admin-statements.test.ts), run against an in-memory SQLite with
+ *    the real migrations (node:sqlite): audit rows, rotation and revocation by the database's clock;
  *  - the CLI as an operator runs it, through npm run and wrangler, against a throwaway local D1.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -14,66 +14,63 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
-import { drizzle } from 'drizzle-orm/sqlite-proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseClientsCommandLine } from '../../scripts/admin/clients/args.ts';
-import { executeClients } from '../../scripts/admin/clients/commands.ts';
-import { createClient, revokeClient, rotateClient, showClient } from '../../scripts/admin/clients/sql.ts';
+import { parseCommandLine } from '../../scripts/admin/args.ts';
+import {
+  createClient,
+  listClients,
+  revokeClient,
+  rotateClient,
+  showClient,
+} from '../../scripts/admin/clients/batches.ts';
 import { parseOverlap } from '../../scripts/admin/clients/values.ts';
-import { inlineSql } from '../../scripts/admin/inline-sql.ts';
-import type { ChangeContext } from '../../scripts/admin/rows.ts';
+import { execute } from '../../scripts/admin/commands.ts';
+import type { Batch, ChangeContext, Rows } from '../../scripts/admin/rows.ts';
 import { parseUuid, type Role, type Uuid } from '../../scripts/admin/values.ts';
-import { serviceClients } from '../../src/db/schema.ts';
-import { memoryD1, memoryRunner } from './memory-d1.ts';
+import { memoryRunner, migratedDatabase } from './memory-d1.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WRANGLER = join(dirname(createRequire(import.meta.url).resolve('wrangler/package.json')), 'bin', 'wrangler.js');
-const builder = drizzle(async () => {
-  throw new Error('builder only');
-});
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 let ids = 0;
 const uuid = () => parseUuid(`00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`) as Uuid;
+/** The operator's clock a day behind: times that tokens are compared with come from the database's. */
+const LAPTOP_BEHIND = () => Date.now() - 86_400_000;
 const context = (): ChangeContext => ({
-  now: Date.now(),
+  now: LAPTOP_BEHIND(),
   auditId: uuid(),
   by: 'ops@example.com' as ChangeContext['by'],
 });
 
-describe('clients SQL (node:sqlite, no wrangler)', () => {
+describe('clients batches (node:sqlite, no wrangler)', () => {
+  /** Runs a batch's statements in order on one connection (as D1 does), and reads the results. */
+  const run = <T>(db: DatabaseSync, batch: Batch<T>): T =>
+    batch.read(batch.statements.map((statement) => db.prepare(statement).all() as Rows));
   const created = (db: DatabaseSync, secret = 'sws_first') => {
     const id = uuid();
-    const batch = createClient(
-      {
-        id,
-        name: 'nightly' as never,
-        secretHash: sha256(secret),
-        audiences: ['reports' as never],
-        roles: ['reports' as Role],
-      },
-      context(),
-    );
-    const row = batch.read(batch.statements.map((s) => db.prepare(s).all() as never));
-    return { id, row };
+    const client = {
+      id,
+      name: 'nightly' as never,
+      secretHash: sha256(secret),
+      audiences: ['reports' as never],
+      roles: ['reports' as Role],
+    };
+    return { id, row: run(db, createClient(client, context())) };
   };
   const stored = (db: DatabaseSync, id: string) =>
     db.prepare('SELECT * FROM service_clients WHERE id = ?').get(id) as Record<string, unknown>;
-  const run = <T>(db: DatabaseSync, batch: { statements: string[]; read(r: never): T }) =>
-    batch.read(batch.statements.map((s) => db.prepare(s).all()) as never);
 
   it('create stores the hash, never the secret, and its audit row (user_id client:<id>)', () => {
-    const db = memoryD1();
+    const db = migratedDatabase();
     const { id, row } = created(db);
-    expect(row).toMatchObject({
-      id,
-      name: 'nightly',
-      audiences: '["reports"]',
-      roles: '["reports"]',
-      revoked_at: null,
-    });
-    expect(row).not.toHaveProperty('secret_hash');
+    expect(row).toMatchObject({ id, name: 'nightly', audiences: ['reports'], roles: ['reports'], revokedAt: null });
+    expect(row).not.toHaveProperty('secretHash');
+    expect(row).not.toHaveProperty('previousSecretHash');
     expect(stored(db, id).secret_hash).toBe(sha256('sws_first'));
+    expect(stored(db, id)).toMatchObject({ audiences: '["reports"]', roles: '["reports"]' });
+    // created_at by the database's clock (the schema's default), not the laptop's.
+    expect(Math.abs((row?.createdAt.getTime() ?? 0) - Date.now())).toBeLessThan(60_000);
     expect(db.prepare('SELECT user_id, kind, detail FROM auth_events').all()).toEqual([
       {
         user_id: `client:${id}`,
@@ -84,7 +81,7 @@ describe('clients SQL (node:sqlite, no wrangler)', () => {
   });
 
   it('rotate with overlap keeps the old hash until the database clock plus the overlap; without, drops it and revokes older tokens', () => {
-    const db = memoryD1();
+    const db = migratedDatabase();
     const { id } = created(db);
     const before = Date.now();
     const overlap = run(db, rotateClient(id, sha256('sws_second'), 3600, context()));
@@ -97,20 +94,27 @@ describe('clients SQL (node:sqlite, no wrangler)', () => {
     });
     expect(Number(afterOverlap.previous_secret_expires_at)).toBeGreaterThanOrEqual(before + 3_600_000 - 1000);
     expect(Number(afterOverlap.previous_secret_expires_at)).toBeLessThanOrEqual(Date.now() + 3_600_000 + 1000);
+    expect(overlap.client?.previousSecretExpiresAt?.getTime()).toBe(afterOverlap.previous_secret_expires_at);
 
     run(db, rotateClient(id, sha256('sws_third'), 0, context()));
     const afterHard = stored(db, id);
     expect(afterHard).toMatchObject({ secret_hash: sha256('sws_third'), previous_secret_hash: null });
     expect(Number.isInteger(afterHard.tokens_revoked_before)).toBe(true);
     expect(Number(afterHard.tokens_revoked_before)).toBeGreaterThanOrEqual(before - 1000);
+    expect(db.prepare("SELECT detail FROM auth_events WHERE kind = 'admin_client_rotated'").all()).toEqual([
+      { detail: '{"overlapSeconds":3600,"by":"ops@example.com"}' },
+      { detail: '{"overlapSeconds":0,"by":"ops@example.com"}' },
+    ]);
   });
 
   it('revoke once: revoked_at and tokens_revoked_before, one audit row; again, or a rotation after it: nothing', () => {
-    const db = memoryD1();
+    const db = migratedDatabase();
     const { id } = created(db);
+    const before = Date.now();
     const first = run(db, revokeClient(id, context()));
     expect(first.auditId).not.toBeNull();
-    expect(first.client?.revoked_at).toBe(first.client?.tokens_revoked_before);
+    expect(first.client?.revokedAt).toEqual(first.client?.tokensRevokedBefore);
+    expect(first.client?.revokedAt?.getTime()).toBeGreaterThanOrEqual(before - 1000);
     expect(run(db, revokeClient(id, context())).auditId).toBeNull();
     expect(run(db, rotateClient(id, sha256('sws_x'), 0, context()))).toMatchObject({ auditId: null });
     expect(stored(db, id).secret_hash).toBe(sha256('sws_first'));
@@ -118,10 +122,16 @@ describe('clients SQL (node:sqlite, no wrangler)', () => {
     expect(unknown).toEqual({ client: undefined, auditId: null });
     const shown = run(db, showClient(id));
     expect(shown.events.map((e) => e.kind)).toEqual(['admin_client_revoked', 'admin_client_created']);
+    // Without --by (nor git user.email, $USER) the detail is an empty object, as before.
+    run(db, revokeClient(created(db).id, { ...context(), by: null }));
+    expect(db.prepare("SELECT detail FROM auth_events WHERE kind = 'admin_client_revoked'").all()).toEqual([
+      { detail: '{"by":"ops@example.com"}' },
+      { detail: '{}' },
+    ]);
   });
 
   it('the commands print the secret once and the curl line; JSON and text', async () => {
-    const db = memoryD1();
+    const db = migratedDatabase();
     const deps = {
       run: memoryRunner(db),
       now: () => Date.now(),
@@ -131,24 +141,16 @@ describe('clients SQL (node:sqlite, no wrangler)', () => {
       issuer: 'https://api.example.com',
       knownAudiences: ['https://api.example.com', 'reports'],
     };
-    const parsed = parseClientsCommandLine([
-      'clients',
-      'create',
-      'CI deploy',
-      '--audience',
-      'reports',
-      '--audience',
-      'nope',
-    ]);
+    const parsed = parseCommandLine(['clients', 'create', 'CI deploy', '--audience', 'reports', '--audience', 'nope']);
     if (parsed.kind !== 'run') throw new Error(JSON.stringify(parsed));
-    const out = await executeClients(parsed.invocation, deps);
+    const out = await execute(parsed.invocation, deps);
     expect(out.code).toBe(0);
     expect(out.stdout).toContain('\n  sws_known\n');
     expect(out.stdout).toMatch(
       /curl -s -u '[0-9a-f-]{36}:sws_known' -d grant_type=client_credentials -d 'audience=reports' https:\/\/api\.example\.com\/auth\/token/,
     );
     expect(out.stderr).toContain('nope is not in TOKEN_AUDIENCES');
-    const list = await executeClients({ ...parsed.invocation, command: { name: 'clients list' }, json: true }, deps);
+    const list = await execute({ ...parsed.invocation, command: { name: 'clients list' }, json: true }, deps);
     expect(JSON.parse(list.stdout)).toEqual([
       expect.objectContaining({ name: 'CI deploy', audiences: ['reports', 'nope'], roles: [], revokedAt: null }),
     ]);
@@ -157,7 +159,7 @@ describe('clients SQL (node:sqlite, no wrangler)', () => {
   });
 
   it('parses the command line; usage errors otherwise', () => {
-    const run = (line: string) => parseClientsCommandLine(line.split(' ').filter(Boolean));
+    const run = (line: string) => parseCommandLine(line.split(' ').filter(Boolean));
     expect(run('clients create nightly --audience reports --role a --role b --json')).toMatchObject({
       kind: 'run',
       invocation: {
@@ -333,11 +335,9 @@ describe('npm run admin -- clients against a local D1', () => {
   });
 });
 
-// Guards the column list the CLI never prints.
+// The columns the CLI never reads back: the schema's, less the secret hashes.
 it('the CLI reads no secret column back', () => {
-  const statements = showClient(uuid()).statements.join('\n');
+  const statements = [...showClient(uuid()).statements, ...listClients().statements].join('\n');
+  expect(statements).toContain('"tokens_revoked_before"');
   expect(statements).not.toContain('secret_hash');
-  expect(inlineSql(builder.select({ id: serviceClients.id }).from(serviceClients))).toBe(
-    'select "id" from "service_clients"',
-  );
 });

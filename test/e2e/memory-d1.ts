@@ -1,19 +1,18 @@
 /**
- * An in-memory SQLite with the real migrations (node:sqlite: no wrangler, milliseconds), foreign
- * keys on as D1 has them, and a runner for the admin's batches: statement by statement on one
- * connection, as D1 runs a batch.
+ * An in-memory SQLite with the real D1 migrations (node:sqlite: no wrangler, milliseconds), foreign
+ * keys on as D1 has them, and a runner that runs a batch on it as D1 runs one: in order, on one
+ * connection, all or nothing.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { fileURLToPath } from 'node:url';
-import type { Rows } from '../../scripts/admin/rows.ts';
+import type { Rows, RunD1 } from '../../scripts/admin/rows.ts';
 
-const MIGRATIONS = fileURLToPath(new URL('../../migrations/', import.meta.url));
+const MIGRATIONS = join(import.meta.dirname, '..', '..', 'migrations');
 
-export function memoryD1(seed: string[] = []): DatabaseSync {
+export function migratedDatabase(): DatabaseSync {
   const db = new DatabaseSync(':memory:');
-  db.exec('PRAGMA foreign_keys = ON');
+  db.exec('PRAGMA foreign_keys = ON'); // as D1 does
   for (const file of readdirSync(MIGRATIONS)
     .filter((f) => f.endsWith('.sql'))
     .sort()) {
@@ -21,11 +20,27 @@ export function memoryD1(seed: string[] = []): DatabaseSync {
       db.exec(statement);
     }
   }
-  for (const statement of seed) db.exec(statement);
   return db;
 }
 
-/** A RunD1 over the in-memory database. */
-export function memoryRunner(db: DatabaseSync) {
-  return async (statements: string[]): Promise<Rows[]> => statements.map((sql) => db.prepare(sql).all() as Rows);
+/** Runs each batch as one transaction; `inspect` sees every statement before it runs. */
+export function memoryRunner(
+  db: DatabaseSync,
+  inspect: (statement: ReturnType<DatabaseSync['prepare']>, text: string) => void = () => {},
+): RunD1 {
+  return async (statements) => {
+    db.exec('BEGIN');
+    try {
+      const results = statements.map((text) => {
+        const statement = db.prepare(text);
+        inspect(statement, text);
+        return statement.all() as Rows;
+      });
+      db.exec('COMMIT');
+      return results;
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+  };
 }

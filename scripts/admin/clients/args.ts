@@ -1,19 +1,12 @@
 /** The command line of `npm run admin -- clients …`: its commands, validated arguments and options. */
 import { parseArgs } from 'node:util';
-import { wranglerFlags } from '../args.ts';
-import { type Actor, parseActor, parseRole, parseUuid, type Role } from '../values.ts';
-import type { ClientsCommand, ClientsInvocation } from './invocation.ts';
+import { type CommandSpec, invocationOf, misuseOf, type ParseResult, SHARED_OPTIONS } from '../options.ts';
+import { parseRole, parseUuid, type Role } from '../values.ts';
+import type { ClientsCommand } from './invocation.ts';
 import { type Audience, parseAudience, parseClientName, parseOverlap } from './values.ts';
 
-export type { ClientsCommand, ClientsInvocation };
-
-export type ClientsParseResult =
-  | { kind: 'run'; invocation: ClientsInvocation }
-  | { kind: 'help' }
-  | { kind: 'usage'; error: string; full?: boolean };
-
 type Option = 'audience' | 'role' | 'overlap' | 'by';
-const COMMANDS: Record<ClientsCommand['name'], { args: string[]; options: Option[] }> = {
+const COMMANDS: Record<ClientsCommand['name'], CommandSpec<Option>> = {
   'clients create': { args: ['NAME'], options: ['audience', 'role', 'by'] },
   'clients list': { args: [], options: [] },
   'clients show': { args: ['ID'], options: [] },
@@ -21,24 +14,18 @@ const COMMANDS: Record<ClientsCommand['name'], { args: string[]; options: Option
   'clients revoke': { args: ['ID'], options: ['by'] },
 };
 
+export const CLIENTS_COMMAND_NAMES = Object.keys(COMMANDS) as Array<ClientsCommand['name']>;
+
 function parseOptions(argv: string[]) {
   return parseArgs({
     args: argv,
     allowPositionals: true,
     strict: true,
     options: {
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-      by: { type: 'string' },
+      ...SHARED_OPTIONS,
       audience: { type: 'string', multiple: true },
       role: { type: 'string', multiple: true },
       overlap: { type: 'string' },
-      env: { type: 'string', short: 'e' },
-      remote: { type: 'boolean' },
-      local: { type: 'boolean' },
-      preview: { type: 'boolean' },
-      'persist-to': { type: 'string' },
-      config: { type: 'string', short: 'c' },
     },
   });
 }
@@ -48,7 +35,7 @@ type Values = ReturnType<typeof parseOptions>['values'];
 const isName = (name: string): name is ClientsCommand['name'] => Object.hasOwn(COMMANDS, name);
 
 /** `argv` starts with `clients`. */
-export function parseClientsCommandLine(argv: string[]): ClientsParseResult {
+export function parseClientsCommandLine(argv: string[]): ParseResult {
   let parsed: ReturnType<typeof parseOptions>;
   try {
     parsed = parseOptions(argv);
@@ -60,28 +47,9 @@ export function parseClientsCommandLine(argv: string[]): ClientsParseResult {
   const [, verb, ...rest] = positionals;
   const name = `clients ${verb ?? ''}`.trim();
   if (!isName(name)) return { kind: 'usage', error: `unknown command '${name}'`, full: true };
-  const spec = COMMANDS[name];
-  if (rest.length !== spec.args.length) {
-    return {
-      kind: 'usage',
-      error: `'${name}' takes ${spec.args.length || 'no'} argument(s): ${[name, ...spec.args].join(' ')}`,
-    };
-  }
-  for (const option of ['audience', 'role', 'overlap', 'by'] as const) {
-    if (values[option] !== undefined && !spec.options.includes(option)) {
-      return { kind: 'usage', error: `--${option} does not apply to '${name}'` };
-    }
-  }
-  let by: Actor | null = null;
-  if (values.by !== undefined) {
-    by = parseActor(values.by.trim());
-    if (!by) return { kind: 'usage', error: `--by: not a name or email address: ${JSON.stringify(values.by)}` };
-  }
-  const flags = wranglerFlags(values);
-  if (typeof flags === 'string') return { kind: 'usage', error: flags };
-  const command = buildCommand(name, rest[0] ?? '', values);
-  if (typeof command === 'string') return { kind: 'usage', error: command };
-  return { kind: 'run', invocation: { command, json: values.json ?? false, by, wranglerFlags: flags } };
+  const misuse = misuseOf(name, COMMANDS[name], rest, values, ['audience', 'role', 'overlap', 'by']);
+  if (misuse) return { kind: 'usage', error: misuse };
+  return invocationOf(values, () => buildCommand(name, rest[0] ?? '', values));
 }
 
 function buildCommand(name: ClientsCommand['name'], arg: string, values: Values): ClientsCommand | string {

@@ -1,43 +1,24 @@
 /**
- * What each `npm run admin -- clients …` command does: one D1 batch (scripts/admin/clients/sql.ts),
- * then its output. No Node imports: test/client-tokens.test.ts runs these against the Worker's D1.
+ * What each `npm run admin -- clients …` command does: one D1 batch (batches.ts), then its output.
+ * No Node imports: test/client-tokens.test.ts runs these against the Worker's D1.
  */
+
 import { hashClientSecret, newClientSecret } from '../../../src/clients/secret.ts';
 import { clientSubject } from '../../../src/clients/subject.ts';
+import type { AuthEvent } from '../../../src/db/schema.ts';
 import { type Column, formatFields, formatTable, isoTime, shortTime } from '../format.ts';
-import type { ChangeContext, RunD1 } from '../rows.ts';
-import type { Actor, Uuid } from '../values.ts';
-import type { ClientsInvocation } from './invocation.ts';
-import { type ClientEventRow, type ClientRow, stringList } from './rows.ts';
-import { createClient, listClients, revokeClient, rotateClient, showClient } from './sql.ts';
-
-export interface ClientsDeps {
-  run: RunD1;
-  now(): number;
-  newId(): Uuid;
-  operator(): Actor | null;
-  /** A new secret (tests pass a known one). */
-  newSecret?: () => string;
-  /** AUTH_URL of the wrangler config and environment: the token endpoint in the printed example. */
-  issuer?: string;
-  /** TOKEN_AUDIENCES (and AUTH_URL) of that config: an audience outside them gets a warning. */
-  knownAudiences?: readonly string[];
-}
-
-export interface Output {
-  code: 0 | 1;
-  stdout: string;
-  stderr: string;
-}
+import type { Invocation } from '../invocation.ts';
+import { type Deps, done, failed, type Output, run } from '../outcome.ts';
+import type { ChangeContext } from '../rows.ts';
+import { type ClientRow, createClient, listClients, revokeClient, rotateClient, showClient } from './batches.ts';
+import type { ClientsCommand } from './invocation.ts';
 
 /** How soon verifiers refuse a revoked client's tokens: the feed reads D1 (src/revocation/d1-scan.ts). */
 const FEED_NOTE =
   'within REVOCATION_POLL + 1 s (about 6 s by default) everywhere that polls the revocation feed; within ACCESS_TOKEN_TTL if the feed is unreachable';
 
-const failed = (stderr: string): Output => ({ code: 1, stdout: '', stderr });
-
 function status(c: ClientRow): string {
-  return c.revoked_at === null ? 'active' : `revoked ${shortTime(c.revoked_at)}`;
+  return c.revokedAt === null ? 'active' : `revoked ${shortTime(c.revokedAt)}`;
 }
 
 function clientJson(c: ClientRow) {
@@ -45,28 +26,28 @@ function clientJson(c: ClientRow) {
     id: c.id,
     name: c.name,
     subject: clientSubject(c.id),
-    audiences: stringList(c.audiences),
-    roles: stringList(c.roles),
-    createdAt: isoTime(c.created_at),
-    createdBy: c.created_by,
-    lastUsedAt: isoTime(c.last_used_at),
-    revokedAt: isoTime(c.revoked_at),
-    previousSecretValidUntil: isoTime(c.previous_secret_expires_at),
-    tokensRevokedBefore: isoTime(c.tokens_revoked_before),
+    audiences: c.audiences,
+    roles: c.roles,
+    createdAt: isoTime(c.createdAt),
+    createdBy: c.createdBy,
+    lastUsedAt: isoTime(c.lastUsedAt),
+    revokedAt: isoTime(c.revokedAt),
+    previousSecretValidUntil: isoTime(c.previousSecretExpiresAt),
+    tokensRevokedBefore: isoTime(c.tokensRevokedBefore),
   };
 }
 
 const LIST_COLUMNS: Column<ClientRow>[] = [
   { header: 'NAME', value: (c) => c.name, max: 30 },
-  { header: 'AUDIENCES', value: (c) => stringList(c.audiences).join(', '), max: 50 },
-  { header: 'ROLES', value: (c) => stringList(c.roles).join(', ') },
+  { header: 'AUDIENCES', value: (c) => c.audiences.join(', '), max: 50 },
+  { header: 'ROLES', value: (c) => c.roles.join(', ') },
   { header: 'STATUS', value: status },
-  { header: 'LAST USED', value: (c) => shortTime(c.last_used_at) },
+  { header: 'LAST USED', value: (c) => shortTime(c.lastUsedAt) },
   { header: 'ID', value: (c) => c.id },
 ];
 
-const EVENT_COLUMNS: Column<ClientEventRow>[] = [
-  { header: 'TIME', value: (e) => shortTime(e.created_at) },
+const EVENT_COLUMNS: Column<AuthEvent>[] = [
+  { header: 'TIME', value: (e) => shortTime(e.createdAt) },
   { header: 'KIND', value: (e) => e.kind },
   { header: 'DETAIL', value: (e) => e.detail, max: 100 },
 ];
@@ -76,13 +57,9 @@ export function curlExample(tokenEndpoint: string, id: string, secret: string, a
   return `curl -s -u '${id}:${secret}' -d grant_type=client_credentials -d 'audience=${audience}' ${tokenEndpoint}`;
 }
 
-export async function executeClients(invocation: ClientsInvocation, deps: ClientsDeps): Promise<Output> {
+export async function executeClients(invocation: Invocation<ClientsCommand>, deps: Deps): Promise<Output> {
   const { command, json } = invocation;
-  const print = (data: unknown, text: string): Output => ({
-    code: 0,
-    stdout: json ? JSON.stringify(data, null, 2) : text,
-    stderr: '',
-  });
+  const print = (data: unknown, text: string) => done(json ? JSON.stringify(data, null, 2) : text);
   const context = (): ChangeContext => ({
     now: deps.now(),
     auditId: deps.newId(),
@@ -105,7 +82,7 @@ export async function executeClients(invocation: ClientsInvocation, deps: Client
         },
         ctx,
       );
-      const row = batch.read(await deps.run(batch.statements));
+      const row = await run(deps, batch);
       if (!row) return failed(`the client ${id} was not found after it was created`);
       const unknown = deps.knownAudiences ? command.audiences.filter((a) => !deps.knownAudiences?.includes(a)) : [];
       const warning = unknown.length
@@ -113,7 +90,7 @@ export async function executeClients(invocation: ClientsInvocation, deps: Client
         : '';
       const curl = curlExample(tokenEndpoint, id, secret, command.audiences[0] as string);
       const text = [
-        `Created service client ${row.name} (id ${id}), roles ${stringList(row.roles).join(', ') || 'none'}.`,
+        `Created service client ${row.name} (id ${id}), roles ${row.roles.join(', ') || 'none'}.`,
         '',
         'Its secret, shown this once (only its SHA-256 is kept; keep it in your job’s secret store):',
         '',
@@ -130,29 +107,29 @@ export async function executeClients(invocation: ClientsInvocation, deps: Client
     }
 
     case 'clients list': {
-      const rows = (await runBatch(deps, listClients())) as ClientRow[];
+      const rows = await run(deps, listClients());
       return print(rows.map(clientJson), formatTable(LIST_COLUMNS, rows));
     }
 
     case 'clients show': {
-      const details = await runBatch(deps, showClient(command.id));
+      const details = await run(deps, showClient(command.id));
       const { client, events } = details;
       if (!client) return failed(`no service client with id ${command.id}`);
       const data = {
         client: clientJson(client),
-        events: events.map((e) => ({ id: e.id, kind: e.kind, detail: e.detail, createdAt: isoTime(e.created_at) })),
+        events: events.map((e) => ({ id: e.id, kind: e.kind, detail: e.detail, createdAt: isoTime(e.createdAt) })),
       };
       const fields = formatFields([
         ['id', client.id],
         ['name', client.name],
         ['subject', clientSubject(client.id)],
-        ['audiences', stringList(client.audiences).join(', ')],
-        ['roles', stringList(client.roles).join(', ') || null],
+        ['audiences', client.audiences.join(', ')],
+        ['roles', client.roles.join(', ') || null],
         ['status', status(client)],
-        ['created', `${shortTime(client.created_at)}${client.created_by ? ` by ${client.created_by}` : ''}`],
-        ['last used', shortTime(client.last_used_at)],
-        ['old secret valid until', shortTime(client.previous_secret_expires_at)],
-        ['tokens refused before', shortTime(client.tokens_revoked_before)],
+        ['created', `${shortTime(client.createdAt)}${client.createdBy ? ` by ${client.createdBy}` : ''}`],
+        ['last used', shortTime(client.lastUsedAt)],
+        ['old secret valid until', shortTime(client.previousSecretExpiresAt)],
+        ['tokens refused before', shortTime(client.tokensRevokedBefore)],
       ]);
       const text = `${fields}\n\nLast ${events.length} event(s), newest first\n${formatTable(EVENT_COLUMNS, events)}`;
       return print(data, text);
@@ -160,15 +137,13 @@ export async function executeClients(invocation: ClientsInvocation, deps: Client
 
     case 'clients rotate': {
       const secret = (deps.newSecret ?? newClientSecret)();
-      const result = await runBatch(
-        deps,
-        rotateClient(command.id, await hashClientSecret(secret), command.overlapSeconds, context()),
-      );
+      const hash = await hashClientSecret(secret);
+      const result = await run(deps, rotateClient(command.id, hash, command.overlapSeconds, context()));
       if (!result.client) return failed(`no service client with id ${command.id}`);
       if (result.auditId === null) {
         return failed(`the service client ${command.id} is revoked: a revoked client stays revoked (create a new one)`);
       }
-      const until = result.client.previous_secret_expires_at;
+      const until = result.client.previousSecretExpiresAt;
       const old =
         command.overlapSeconds > 0
           ? `The old secret stays valid until ${shortTime(until)} (${command.overlapSeconds} s); tokens it got live out their ACCESS_TOKEN_TTL.`
@@ -190,20 +165,13 @@ export async function executeClients(invocation: ClientsInvocation, deps: Client
     }
 
     case 'clients revoke': {
-      const result = await runBatch(deps, revokeClient(command.id, context()));
+      const result = await run(deps, revokeClient(command.id, context()));
       if (!result.client) return failed(`no service client with id ${command.id}`);
       const changed = result.auditId !== null;
       const text = changed
         ? `Revoked ${result.client.name} (id ${command.id}): it gets no new token (invalid_client), and its tokens are refused ${FEED_NOTE} (401 session_revoked).`
-        : `${result.client.name} (id ${command.id}) is already revoked (since ${shortTime(result.client.revoked_at)}): nothing changed.`;
+        : `${result.client.name} (id ${command.id}) is already revoked (since ${shortTime(result.client.revokedAt)}): nothing changed.`;
       return print({ changed, client: clientJson(result.client), auditEventId: result.auditId }, text);
     }
   }
-}
-
-async function runBatch<T>(
-  deps: ClientsDeps,
-  batch: { statements: string[]; read(results: Awaited<ReturnType<RunD1>>): T },
-) {
-  return batch.read(await deps.run(batch.statements));
 }

@@ -1,5 +1,5 @@
-/** What a parsed `clients …` command line asks for (args.ts parses it; commands.ts runs it). No Node imports: the workerd tests run the commands. */
-import type { Actor, Role, Uuid } from '../values.ts';
+/** The `clients …` commands a parsed command line asks for (args.ts parses them; commands.ts runs them). No Node imports: the workerd tests run the commands. */
+import type { Role, Uuid } from '../values.ts';
 import type { Audience, ClientName } from './values.ts';
 
 export type ClientsCommand =
@@ -8,9 +8,5 @@ export type ClientsCommand =
   | { name: 'clients show' | 'clients revoke'; id: Uuid }
   | { name: 'clients rotate'; id: Uuid; overlapSeconds: number };
 
-export interface ClientsInvocation {
-  command: ClientsCommand;
-  json: boolean;
-  by: Actor | null;
-  wranglerFlags: string[];
-}
+export const isClientsCommand = (command: { name: string }): command is ClientsCommand =>
+  command.name.startsWith('clients ');

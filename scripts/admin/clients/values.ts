@@ -1,6 +1,6 @@
 /**
  * Validated arguments of `npm run admin -- clients …` (branded, as scripts/admin/values.ts does for
- * users). Statements are built with drizzle and inlined by scripts/admin/inline-sql.ts, which
+ * users). Statements are built with drizzle and inlined by scripts/admin/inline.ts, which
  * makes any text a safe literal; these patterns keep names and audiences readable and sane.
  */
 type Brand<B extends string> = string & { readonly __brand: B };
