@@ -3,7 +3,14 @@ import { parseArgs } from 'node:util';
 import { CLIENTS_COMMAND_NAMES, parseClientsCommandLine } from './clients/args.ts';
 import { CLIENTS_USAGE } from './clients/usage.ts';
 import type { CommandName, UserCommand } from './invocation.ts';
-import { type CommandSpec, invocationOf, misuseOf, type ParseResult, SHARED_OPTIONS } from './options.ts';
+import {
+  type CommandSpec,
+  invocationOf,
+  misuseOf,
+  type ParseResult,
+  parsedOrAnswer,
+  SHARED_OPTIONS,
+} from './options.ts';
 import { parseEmail, parseRole, parseSubject, parseUserRef } from './values.ts';
 
 export const USAGE = `Usage: npm run admin -- <command> [options]
@@ -75,14 +82,9 @@ function isUserCommandName(name: string): name is UserCommand['name'] {
 export function parseCommandLine(argv: string[]): ParseResult {
   // Service clients: their own commands and options (clients/args.ts).
   if (argv[0] === 'clients') return parseClientsCommandLine(argv);
-  let parsed: ReturnType<typeof parseOptions>;
-  try {
-    parsed = parseOptions(argv);
-  } catch (error) {
-    return { kind: 'usage', error: (error as Error).message };
-  }
+  const parsed = parsedOrAnswer(() => parseOptions(argv));
+  if ('kind' in parsed) return parsed;
   const { values, positionals } = parsed;
-  if (values.help) return { kind: 'help' };
   const [group, verb, ...rest] = positionals;
   if (!group) return { kind: 'usage', error: 'no command given', full: true };
   const name = `${group} ${verb ?? ''}`.trim();

@@ -13,6 +13,17 @@ export type ParseResult =
   /** `full`: no or an unknown command, so print the whole usage. */
   | { kind: 'usage'; error: string; full?: boolean };
 
+/** What `parse()` (node:util's parseArgs with a parser's options) read, or the answer to a usage error or --help. */
+export function parsedOrAnswer<T extends { values: { help?: boolean | undefined } }>(parse: () => T): T | ParseResult {
+  let parsed: T;
+  try {
+    parsed = parse();
+  } catch (error) {
+    return { kind: 'usage', error: (error as Error).message };
+  }
+  return parsed.values.help ? { kind: 'help' } : parsed;
+}
+
 /** For node:util's parseArgs, with each parser's own options. */
 export const SHARED_OPTIONS = {
   json: { type: 'boolean' },

@@ -1,6 +1,13 @@
 /** The command line of `npm run admin -- clients …`: its commands, validated arguments and options. */
 import { parseArgs } from 'node:util';
-import { type CommandSpec, invocationOf, misuseOf, type ParseResult, SHARED_OPTIONS } from '../options.ts';
+import {
+  type CommandSpec,
+  invocationOf,
+  misuseOf,
+  type ParseResult,
+  parsedOrAnswer,
+  SHARED_OPTIONS,
+} from '../options.ts';
 import { parseRole, parseUuid, type Role } from '../values.ts';
 import type { ClientsCommand } from './invocation.ts';
 import { type Audience, parseAudience, parseClientName, parseOverlap } from './values.ts';
@@ -36,14 +43,9 @@ const isName = (name: string): name is ClientsCommand['name'] => Object.hasOwn(C
 
 /** `argv` starts with `clients`. */
 export function parseClientsCommandLine(argv: string[]): ParseResult {
-  let parsed: ReturnType<typeof parseOptions>;
-  try {
-    parsed = parseOptions(argv);
-  } catch (error) {
-    return { kind: 'usage', error: (error as Error).message };
-  }
+  const parsed = parsedOrAnswer(() => parseOptions(argv));
+  if ('kind' in parsed) return parsed;
   const { values, positionals } = parsed;
-  if (values.help) return { kind: 'help' };
   const [, verb, ...rest] = positionals;
   const name = `clients ${verb ?? ''}`.trim();
   if (!isName(name)) return { kind: 'usage', error: `unknown command '${name}'`, full: true };
