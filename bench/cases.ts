@@ -42,7 +42,7 @@ export const SLIDE_POOL = 2000;
 const BARE = '/bench/bare';
 const ME = '/api/bench/me';
 
-/** In the order of the report; in-isolate mixes rotate through them. */
+/** In the order of the report (bench/README.md#cases says what each is); in-isolate mixes rotate through them. */
 export const CASES = {
   floor: { app: 'floor', path: BARE, credential: 'session-cookie', d1RoundTrips: 0, http: false },
   bare: { app: 'sitewide', path: BARE, credential: 'session-cookie', d1RoundTrips: 0, http: true },
@@ -79,65 +79,24 @@ export const baselineOf = (name: CaseName): CaseName =>
 /** A peer case's overhead is also taken over the peer's own unprotected route. */
 export const PEER_BASELINE: CaseName = 'peer-bare';
 
-/** What each case measures, for the report. */
-export const CASE_WHAT: Record<CaseName, string> = {
-  floor: 'a bare `new Hono()` with only the route (no app middleware)',
-  bare: 'unprotected route, same app, same JSON',
-  'me-fresh':
-    'protected route, fresh cookie, no D1 (the ES256 check runs once per token per isolate: verified-token cache)',
-  'me-fresh-db': 'the product’s `GET /api/me`: fresh cookie, answered from the token’s profile claims (no D1)',
-  refresh:
-    'expired token: verify + one D1 read + re-sign + Set-Cookie; no slide due (the last slide is younger than SESSION_SLIDE_INTERVAL, 24 h): no write',
-  'refresh-slide': `expired token whose session's last slide is older than SESSION_SLIDE_INTERVAL (1 s here; ${SLIDE_POOL} sessions in turn): the read, then the slide (a batch: UPDATE + SELECT) + re-sign + Set-Cookie`,
-  bearer: '`Authorization: Bearer` access token (ES256)',
-  'peer-bare': 'peer Worker: unprotected route (initAuthConfig runs on every route, as documented)',
-  'peer-hono-authjs': 'peer Worker: same route behind `verifyAuth()`, Auth.js default JWE cookie',
-  'gate-passthrough':
-    'a plain pass-through Worker: `fetch(new Request(origin + path, request))` (in the isolate the origin is a stand-in answering at once; over HTTP a loopback server)',
-  gate: 'the gate (GATES) to the same origin, fresh cookie: verify (cached), revocation snapshot, identity headers stripped and set, the assertion (reused), the cookie stripped',
-};
-
-/** The parts of the fresh-cookie path on their own, in the main bench Worker (GET /__bench/mix?micro=1). */
-export const MICRO_CASES = {
-  'verify-es256-webcrypto': 'one Web Crypto ECDSA P-256 verify of the session token (the floor of any ES256 verifier)',
-  'verify-jose':
-    '`verifySessionToken` on a token not yet verified in the isolate (jose `jwtVerify`, every option pinned): the first request with a token costs this more',
-  'sign-jose': '`signSessionToken` (what a refresh adds besides D1)',
-  'verify-ed25519-webcrypto': 'Ed25519 verify of the same signing input (alternative algorithm)',
-  'verify-hs256-webcrypto': 'HMAC-SHA256 verify of the same signing input (symmetric: no public verification)',
-  'verified-token-cache-hit': 'a per-isolate Map of verified tokens (token → claims, exp checked): a hit',
-  'console-log-line': 'one `console.log` of a JSON request line like the app’s request log (locally: a pipe write)',
-  'revocation-snapshot-check':
-    'what `requireSession` adds for the revocation feed on every request: the isolate’s snapshot (polled from the Durable Object every REVOCATION_POLL = 5 s) asked about the token’s session and user',
-} as const;
-export type MicroCaseName = keyof typeof MICRO_CASES;
-export const MICRO_CASE_NAMES = Object.keys(MICRO_CASES) as MicroCaseName[];
-
+/** The parts of the fresh-cookie path on their own, in the main bench Worker (GET /__bench/mix?micro=1); bench/README.md#cases says what each is. */
+export const MICRO_CASE_NAMES = [
+  ...['verify-es256-webcrypto', 'verify-jose', 'sign-jose', 'verify-ed25519-webcrypto', 'verify-hs256-webcrypto'],
+  ...['verified-token-cache-hit', 'console-log-line', 'revocation-snapshot-check'],
+] as const;
+export type MicroCaseName = (typeof MICRO_CASE_NAMES)[number];
 /** `console-log-line` once more, under `wrangler dev` (whose inspector receives every console call). */
-export const DEV_LOG_LINE = {
-  name: 'console-log-line (wrangler dev)',
-  what: 'the same line under `wrangler dev`, whose inspector receives every console call',
-} as const;
+export const DEV_LOG_LINE = 'console-log-line (wrangler dev)';
 
-/** D1 throughput on a seeded local D1 (bench/phases/d1.ts): each operation, its client counts, what it is. */
+/** D1 throughput on a seeded local D1 (bench/phases/d1.ts): each operation and its client counts. */
 export const D1_CASES = {
-  refresh: { clients: [1, 4], what: '`refreshSession`, no slide due: one indexed SELECT (one round trip)' },
-  'refresh-slide': {
-    clients: [1, 4],
-    what: '`refreshSession` with a slide due: the SELECT, then a batch (UPDATE + SELECT)',
-  },
-  'api-me': {
-    clients: [1, 4],
-    what: '`GET /api/me` through the whole app with an expired token: verify, the refresh read, re-sign, Set-Cookie',
-  },
-  'api-me-fresh': {
-    clients: [1],
-    what: '`GET /api/me` through the whole app with a fresh token: answered from the token, no D1',
-  },
-  signin: { clients: [1], what: '`recordSignIn` of a returning user (a batch of 8)' },
-  revoke: { clients: [1], what: '`revokeSession` (a batch of 2: UPDATE … RETURNING + audit INSERT)' },
-} as const;
-export type D1CaseName = keyof typeof D1_CASES;
+  refresh: [1, 4],
+  'refresh-slide': [1, 4],
+  'api-me': [1, 4],
+  'api-me-fresh': [1],
+  signin: [1],
+  revoke: [1],
+};
 
 /** GET /__bench/credentials: the headers of each credential (a pool: a list, sent in turn; minted only when asked for). */
 export type Credentials = Partial<Record<Credential, Record<string, string> | Record<string, string>[]>>;

@@ -57,9 +57,7 @@ export class BenchRun {
     return { child, logPath };
   }
 
-  startWrangler(name: string, args: string[]) {
-    return this.start(name, process.execPath, [WRANGLER, ...args]);
-  }
+  readonly startWrangler = (name: string, args: string[]) => this.start(name, process.execPath, [WRANGLER, ...args]);
 
   /** Runs a command to completion in its own process group: its output, or a rejection with it. */
   async run(name: string, command: string, args: string[]): Promise<string> {
@@ -70,13 +68,9 @@ export class BenchRun {
     return output;
   }
 
-  wrangler(name: string, args: string[]) {
-    return this.run(name, process.execPath, [WRANGLER, ...args]);
-  }
+  readonly wrangler = (name: string, args: string[]) => this.run(name, process.execPath, [WRANGLER, ...args]);
 
-  stop(child: ChildProcess) {
-    return stopGroup(child);
-  }
+  readonly stop = stopGroup;
 
   async close() {
     await Promise.all([...this.children].map(stopGroup));

@@ -56,20 +56,12 @@ export async function workerConfigs(
 ): Promise<{ main: WorkerConfig; peer: WorkerConfig }> {
   const google = { AUTH_URL: API_ORIGIN, AUTH_GOOGLE_ID: 'sitewide-bench', AUTH_GOOGLE_ISSUER: issuer };
   const secrets = { AUTH_SECRET: generateAuthSecret(), AUTH_GOOGLE_SECRET: 'bench-secret' };
+  const cookies = { APP_URL: 'https://app.example.test/', COOKIE_DOMAIN: 'example.test' };
+  const lifetimes = { SESSION_TOKEN_TTL: String(SESSION_TOKEN_TTL_SECONDS), ACCESS_TOKEN_TTL: '300' };
   const main = {
-    ...{
-      APP_URL: 'https://app.example.test/',
-      COOKIE_DOMAIN: 'example.test',
-      ALLOWED_ORIGINS: 'https://app.example.test',
-    },
-    ...{
-      SESSION_TOKEN_TTL: String(SESSION_TOKEN_TTL_SECONDS),
-      SESSION_MAX_AGE: '2592000',
-      SESSION_ABSOLUTE_MAX_AGE: '7776000',
-    },
-    ACCESS_TOKEN_TTL: '300',
+    ...{ ...cookies, ...lifetimes, ALLOWED_ORIGINS: 'https://app.example.test' },
+    ...{ SESSION_MAX_AGE: '2592000', SESSION_ABSOLUTE_MAX_AGE: '7776000', BENCH_ORIGIN: origin },
     GATES: JSON.stringify({ [GATED_ORIGIN]: { origin } }),
-    BENCH_ORIGIN: origin,
   };
   return {
     main: {

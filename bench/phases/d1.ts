@@ -21,16 +21,10 @@ export function dbBytes(dir: string): number {
 }
 
 /** Seeds the migrated local D1 under `dir` (bench/wrangler.toml's DB): `sessions` over `users`, chunk by chunk. */
-export async function seedD1(
-  run: BenchRun,
-  dir: string,
-  sessions: number,
-  users = Math.round(sessions / 5),
-  rows = 250_000,
-) {
+export async function seedD1(run: BenchRun, dir: string, sessions: number, users = sessions / 5, rows = 250_000) {
   const t0 = performance.now();
   const chunks: { name: string; rows: number; seconds: number; bytes: number }[] = [];
-  for (const chunk of seedChunks(Math.max(1, users), sessions, rows)) {
+  for (const chunk of seedChunks(Math.max(1, Math.round(users)), sessions, rows)) {
     const c0 = performance.now();
     const file = join(dir, `${chunk.name}.sql`);
     writeFileSync(file, chunk.sql);
@@ -40,31 +34,23 @@ export async function seedD1(
     chunks.push({ name: chunk.name, rows: chunk.rows, seconds, bytes });
     run.say(`seeded ${chunk.name}: ${seconds.toFixed(1)} s, ${(bytes / 1e6).toFixed(0)} MB`);
   }
-  return { sessions, users, seconds: (performance.now() - t0) / 1000, fileBytes: dbBytes(dir), chunks };
+  return {
+    sessions,
+    users: Math.round(users),
+    seconds: (performance.now() - t0) / 1000,
+    fileBytes: dbBytes(dir),
+    chunks,
+  };
 }
 
 /** What to run: each operation's client counts, for `ms` or `ops` operations a run; `sql`: record the SQL each sends. */
-export interface D1Plan {
-  clients: Record<string, readonly number[]>;
-  rounds: number;
-  sample: number;
-  ms?: number;
-  ops?: Record<string, number>;
-  sql?: boolean;
-}
-const BENCH_PLAN: D1Plan = {
-  clients: Object.fromEntries(Object.entries(D1_CASES).map(([op, c]) => [op, c.clients])),
-  ...{ rounds: OPTIONS.rounds, sample: 20_000, ms: OPTIONS.d1MsPerRun },
-};
+type RunLength = { ms?: number; ops?: Record<string, number>; sql?: boolean };
+export type D1Plan = { clients: Record<string, readonly number[]>; rounds: number; sample: number } & RunLength;
+const BENCH_PLAN: D1Plan = { clients: D1_CASES, rounds: OPTIONS.rounds, sample: 20_000, ms: OPTIONS.d1MsPerRun };
 
 /** Serves the main bench Worker on the D1 under `dir` and runs the plan. */
-export async function d1Phase(
-  run: BenchRun,
-  built: BuiltWorkers,
-  dir: string,
-  seeded: { sessions: number; users: number },
-  plan = BENCH_PLAN,
-) {
+type Seeded = { sessions: number; users: number };
+export async function d1Phase(run: BenchRun, built: BuiltWorkers, dir: string, seeded: Seeded, plan = BENCH_PLAN) {
   const t0 = performance.now();
   const server = await startMainServer(run, built, dir);
   try {

@@ -89,14 +89,12 @@ export function httpPhase(targets: Targets) {
 
     /** Per path and case: requests/s, its ratio to `bare` (and to its own baseline), paired per round, p50/p99 ms. */
     summary() {
+      const ratio = (path: HttpPath, s: HttpSample[], base: CaseName) =>
+        statsOf(s, (x, i) => x.rps / (samples[path][base][i]?.rps ?? Number.NaN), 3);
       const byCase = (path: HttpPath, s: HttpSample[], name: CaseName) => ({
         rps: statsOf(s, (x) => x.rps, 0),
-        ratioToBare: statsOf(s, (x, i) => x.rps / (samples[path].bare[i]?.rps ?? Number.NaN), 3),
-        ...(baselineOf(name) !== 'bare'
-          ? {
-              ratioToBaseline: statsOf(s, (x, i) => x.rps / (samples[path][baselineOf(name)][i]?.rps ?? Number.NaN), 3),
-            }
-          : {}),
+        ratioToBare: ratio(path, s, 'bare'),
+        ...(baselineOf(name) !== 'bare' ? { ratioToBaseline: ratio(path, s, baselineOf(name)) } : {}),
         p50Ms: statsOf(s, (x) => x.p50, 2),
         p99Ms: statsOf(s, (x) => x.p99, 2),
         requests: s.reduce((a, x) => a + x.requests, 0),

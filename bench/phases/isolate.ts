@@ -33,7 +33,7 @@ export function isolatePhase(targets: Targets) {
   const peer = targets['workerd-socket'].peer.base;
   const samples = Object.fromEntries(CASE_NAMES.map((c) => [c, [] as MixResult[]])) as Record<CaseName, MixResult[]>;
   /** µs per call of each part, and of the log line under wrangler dev. */
-  const micro = Object.fromEntries([...MICRO_CASE_NAMES, DEV_LOG_LINE.name].map((c) => [c, [] as number[]]));
+  const micro = Object.fromEntries([...MICRO_CASE_NAMES, DEV_LOG_LINE].map((c) => [c, [] as number[]]));
   return {
     /** A short mix of everything: code paths, credentials and checks warmed up. */
     async warmUp() {
@@ -59,7 +59,7 @@ export function isolatePhase(targets: Targets) {
       // after a full run of 2 s per round, where the 20 k limit hung the bench); one short sample says it.
       if (r === 0) {
         const [devLog] = await mix(targets['wrangler-dev'].main.base, ['console-log-line'], 300, true);
-        micro[DEV_LOG_LINE.name]?.push(devLog?.usPerRequest ?? Number.NaN);
+        micro[DEV_LOG_LINE]?.push(devLog?.usPerRequest ?? Number.NaN);
       }
     },
 

@@ -84,11 +84,8 @@ export function signInPhase(targets: Targets) {
         const perSignIn = round(out.total / Math.max(1, done.length), 2);
         const discovery = count('/.well-known/openid-configuration');
         const outbound = { total: out.total, perSignIn, discovery, token: count('/token'), byUrl: out.byUrl };
-        const callback = {
-          callbackServerMs: ms('serverMs'),
-          callbackOutboundMs: ms('outboundMs'),
-          callbackClientMs: ms('clientMs'),
-        };
+        const [callbackServerMs, callbackOutboundMs] = [ms('serverMs'), ms('outboundMs')];
+        const callback = { callbackServerMs, callbackOutboundMs, callbackClientMs: ms('clientMs') };
         return [name, { signIns: done.length, ...callback, outbound }] as const;
       });
       return Object.fromEntries(await Promise.all(summaries));

@@ -1,15 +1,11 @@
 /** bench/RESULTS.md: a short header, the targets table, one compact table per phase (the detail: results.json). */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CASE_WHAT, type CaseName, D1_CASES, DEV_LOG_LINE, MICRO_CASES } from '../cases.ts';
 import type { BenchRun } from '../processes.ts';
 import { BENCH, HTTP_PATHS, ROOT } from '../settings.ts';
 import { fmt } from '../stats.ts';
 import type { Results } from './results.ts';
 import { formatCount } from './targets.ts';
-
-const WHAT: Record<string, string> = { ...CASE_WHAT, ...MICRO_CASES, [DEV_LOG_LINE.name]: DEV_LOG_LINE.what };
-for (const [op, { what }] of Object.entries(D1_CASES)) WHAT[`d1 ${op}`] = what;
 
 function table(title: string, head: string[], rows: (string | number)[][]) {
   const lines = [head, head.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`);
@@ -27,7 +23,7 @@ export function renderMarkdown(r: Results): string {
   const d1 = r.d1;
   return `${[
     '# Benchmarks: the cost of authentication',
-    `\`npm run bench\` on ${date.slice(0, 16).replace('T', ' ')} UTC, ${durationSeconds.toFixed(0)} s, ${o.rounds} rounds: cases interleaved round-robin, medians (min–max) over the samples, ratios and overheads paired against a baseline measured in the same run. Every figure with its samples: [results.json](results.json); how each is measured: [phases/](phases/).`,
+    `\`npm run bench\` on ${date.slice(0, 16).replace('T', ' ')} UTC, ${durationSeconds.toFixed(0)} s, ${o.rounds} rounds: cases interleaved round-robin, medians (min–max) over the samples, ratios and overheads paired against a baseline measured in the same run. What each case is: [README.md#cases](README.md#cases); every figure with its samples: [results.json](results.json); how each is measured: [phases/](phases/).`,
     `Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, ${m.os}; load average ${m.loadAverageStart.join(' / ')} at the start, ${m.loadAverageEnd.join(' / ')} at the end. Versions: ${Object.entries(
       versions,
     )
@@ -41,10 +37,9 @@ export function renderMarkdown(r: Results): string {
     ),
     table(
       'In the isolate (µs per request) and over HTTP (requests/s, × bare on the same path)',
-      ['case', 'what', 'µs per request', 'over `bare` µs', 'D1 round trips / statements', ...HTTP_PATHS],
+      ['case', 'µs per request', 'over `bare` µs', 'D1 round trips / statements', ...HTTP_PATHS],
       Object.entries(r.isolate).map(([name, c]) => [
         `\`${name}\``,
-        WHAT[name as CaseName] ?? '',
         fmt(c.usPerRequest),
         name === 'bare' ? '–' : fmt(c.overBareUs),
         `${c.d1RoundTripsPerRequest} / ${c.d1StatementsPerRequest}`,
@@ -53,8 +48,8 @@ export function renderMarkdown(r: Results): string {
     ),
     table(
       'The parts on their own (same isolate, same token)',
-      ['part', 'what', 'µs per call'],
-      Object.entries(r.micro).map(([name, c]) => [`\`${name}\``, WHAT[name] ?? '', fmt(c.usPerCall, 2)]),
+      ['part', 'µs per call'],
+      Object.entries(r.micro).map(([name, c]) => [`\`${name}\``, fmt(c.usPerCall, 2)]),
     ),
     table(
       'Sign-in (the whole flow against the loopback OIDC server)',
@@ -68,7 +63,6 @@ export function renderMarkdown(r: Results): string {
       `D1 on a local D1 seeded with ${formatCount(d1.seeded.sessions)} sessions (${formatCount(d1.seeded.users)} users)`,
       [
         'operation',
-        'what',
         '1 client, ops/s',
         '4 clients, ops/s',
         'D1 round trips / statements',
@@ -81,7 +75,7 @@ export function renderMarkdown(r: Results): string {
         const counts = meta
           ? [`${meta.roundTrips} / ${meta.statements}`, `${meta.rowsRead} / ${meta.rowsWritten}`, meta.sqlDurationMs]
           : ['–', '–', '–'];
-        return [`\`${op}\``, WHAT[`d1 ${op}`] ?? '', perSecond('1'), perSecond('4'), ...counts];
+        return [`\`${op}\``, perSecond('1'), perSecond('4'), ...counts];
       }),
     ),
   ].join('\n\n')}\n`;

@@ -103,15 +103,13 @@ for (const sync of ['default', 'NORMAL']) {
   }
 }
 db.close();
-const engine = Object.fromEntries(
-  Object.entries(results).map(([name, xs]) => [
-    name,
-    { usPerOp: stats(xs).median, perSecond: 1e6 / stats(xs).median, rounds: xs },
-  ]),
-);
+const median = (xs: number[]) => stats(xs).median;
+const perOp = ([name, xs]: [string, number[]]) => [
+  name,
+  { usPerOp: median(xs), perSecond: 1e6 / median(xs), rounds: xs },
+];
+const engine = Object.fromEntries(Object.entries(results).map(perOp));
 console.table(engine);
-writeFileSync(
-  join(DIR, 'sqlite-results.json'),
-  JSON.stringify({ file, storage, engine, uptimeBefore, uptimeAfter: uptime() }, null, 2),
-);
+const summary = { file, storage, engine, uptimeBefore, uptimeAfter: uptime() };
+writeFileSync(join(DIR, 'sqlite-results.json'), JSON.stringify(summary, null, 2));
 console.error(`results: ${join(DIR, 'sqlite-results.json')}`);

@@ -1,16 +1,8 @@
 /** A D1 binding (and its `withSession` sessions) tallying statements, round trips, SQL texts and D1's own meta. */
 
-export interface D1Tally {
-  statements: number;
-  roundTrips: number;
-  rowsRead: number;
-  rowsWritten: number;
-  sqlMs: number;
-  /** Every SQL text prepared, when set. */
-  sql?: Set<string>;
-}
-
-export const newTally = (): D1Tally => ({ statements: 0, roundTrips: 0, rowsRead: 0, rowsWritten: 0, sqlMs: 0 });
+export const newTally = () => ({ statements: 0, roundTrips: 0, rowsRead: 0, rowsWritten: 0, sqlMs: 0 });
+/** With `sql`: every SQL text prepared. */
+export type D1Tally = ReturnType<typeof newTally> & { sql?: Set<string> };
 
 type Fn = (...args: unknown[]) => unknown;
 

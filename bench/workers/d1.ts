@@ -21,7 +21,7 @@ async function prepare(env: Env, k: TokenContext, n: number) {
   const now = new Date();
   const request = async ([sid, sub]: [string, string], expired: boolean) => {
     const profile = { email: `${sub}@example.com`, name: 'User', picture: null };
-    const { cookie } = await sessionCookie(k, sub, sid, profile, now, expired);
+    const { cookie } = await sessionCookie(k, [sub, sid], profile, now, expired);
     return new Request(new URL('/api/me', k.config.apiOrigin), { headers: { cookie } });
   };
   const signed = reads.slice(0, 1000);
@@ -55,12 +55,8 @@ export function d1Routes(app: Handler, context: (env: Env) => Promise<TokenConte
       const tally = { ...newTally(), ...(url.searchParams.has('sql') ? { sql: new Set<string>() } : {}) };
       const meta = url.searchParams.has('meta');
       const d1 = meta || tally.sql ? meteredD1(env.DB, tally, meta) : env.DB;
-      const ops = Number(url.searchParams.get('ops') ?? Number.POSITIVE_INFINITY);
-      const loop = {
-        clients: intParam(url, 'clients', 1, 64),
-        ops,
-        ms: Number(url.searchParams.get('ms') ?? Number.POSITIVE_INFINITY),
-      };
+      const number = (name: string) => Number(url.searchParams.get(name) ?? Number.POSITIVE_INFINITY);
+      const loop = { clients: intParam(url, 'clients', 1, 64), ops: number('ops'), ms: number('ms') };
       let run: (i: number) => Promise<void>;
       if ((D1_OP_NAMES as readonly string[]).includes(op)) {
         // A revocation takes a session no run has revoked yet.
@@ -73,12 +69,8 @@ export function d1Routes(app: Handler, context: (env: Env) => Promise<TokenConte
       } else throw new Error(`unknown op '${op}'`);
       const timed = await clientLoop(run, loop);
       if (op === 'revoke') p.revoked += timed.ops;
-      return {
-        op,
-        ...timed,
-        ...(meta ? { perOp: perOp(tally, timed.ops) } : {}),
-        ...(tally.sql ? { sql: [...tally.sql] } : {}),
-      };
+      const sql = tally.sql ? { sql: [...tally.sql] } : {};
+      return { op, ...timed, ...(meta ? { perOp: perOp(tally, timed.ops) } : {}), ...sql };
     },
   };
 }

@@ -12,10 +12,7 @@ export interface BenchOp {
   tally?: D1Tally;
 }
 
-interface Chunk {
-  n: number;
-  ms: number;
-}
+type Chunk = { n: number; ms: number };
 
 /**
  * The entries interleaved finely: each runs in chunks of about `chunkMs`, one chunk of each in

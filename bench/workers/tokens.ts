@@ -3,13 +3,8 @@ import { type Credential, type Credentials, SLIDE_POOL } from '../cases';
 import { ACCESS_TOKEN_TYP, ConfigError, loadConfig, loadSigningKeys, signSessionToken, signToken } from './app';
 
 const AVATAR = 'https://example.test/avatar/bench.png';
-export const SEED = {
-  userId: 'bench-user-0001',
-  sessionId: 'bench-session-0001',
-  email: 'bench@example.test',
-  name: 'Bench User',
-  image: AVATAR,
-};
+const [userId, sessionId] = ['bench-user-0001', 'bench-session-0001'];
+export const SEED = { userId, sessionId, email: 'bench@example.test', name: 'Bench User', image: AVATAR };
 export const PROFILE = { email: SEED.email, name: SEED.name, picture: SEED.image };
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -55,8 +50,7 @@ type Profile = { email: string; name: string; picture: string | null };
 /** The session cookie of `sid` (of user `sub`), with a fresh token or an expired one (every request with it refreshes). */
 export async function sessionCookie(
   k: TokenContext,
-  sub: string,
-  sid: string,
+  [sub, sid]: [string, string],
   profile: Profile,
   now: Date,
   expired = false,
@@ -73,7 +67,7 @@ export async function freshToken(env: Env) {
   const now = new Date();
   await seedUser(env, now.getTime());
   const input = { sub: SEED.userId, sid: SEED.sessionId, ttl: k.config.sessionTokenTtl, profile: PROFILE };
-  return { ...k, k, now, input, fresh: (await sessionCookie(k, SEED.userId, SEED.sessionId, PROFILE, now)).token };
+  return { ...k, k, now, input, fresh: (await sessionCookie(k, [SEED.userId, SEED.sessionId], PROFILE, now)).token };
 }
 
 const SINGLE: readonly Credential[] = ['session-cookie', 'expired-session-cookie', 'access-token'];
@@ -82,7 +76,7 @@ const SINGLE: readonly Credential[] = ['session-cookie', 'expired-session-cookie
 export async function credentials(env: Env, wanted: readonly Credential[] = SINGLE): Promise<Credentials> {
   const { k, now, input } = await freshToken(env);
   const cookie = async (sid: string, expired: boolean) => ({
-    cookie: (await sessionCookie(k, SEED.userId, sid, PROFILE, now, expired)).cookie,
+    cookie: (await sessionCookie(k, [SEED.userId, sid], PROFILE, now, expired)).cookie,
   });
   const access = await signToken(ACCESS_TOKEN_TYP, { ...input, ttl: k.config.accessTokenTtl }, k.keys, {
     ...k.ctx,
