@@ -23,7 +23,7 @@ export function renderMarkdown(r: Results): string {
   const d1 = r.d1;
   return `${[
     '# Benchmarks: the cost of authentication',
-    `\`npm run bench\` on ${date.slice(0, 16).replace('T', ' ')} UTC, ${durationSeconds.toFixed(0)} s, ${o.rounds} rounds: cases interleaved round-robin, medians (min–max) over the samples, ratios and overheads paired against a baseline measured in the same run. What each case is: [README.md#cases](README.md#cases); every figure with its samples: [results.json](results.json); how each is measured: [phases/](phases/).`,
+    `\`npm run bench\` on ${date.slice(0, 16).replace('T', ' ')} UTC, ${durationSeconds.toFixed(0)} s, ${o.rounds} rounds: cases interleaved round-robin, medians (min–max) over the samples, ratios and overheads paired against a baseline measured in the same run. What each case is: [bench/README.md#cases](./README.md#cases); every figure with its samples: [results.json](results.json); how each is measured: [phases/](phases/).`,
     `Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, ${m.os}; load average ${m.loadAverageStart.join(' / ')} at the start, ${m.loadAverageEnd.join(' / ')} at the end. Versions: ${Object.entries(
       versions,
     )
