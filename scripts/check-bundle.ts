@@ -26,9 +26,11 @@ import { gzipSync } from 'node:zlib';
 //   refuse them with 403 client_not_allowed, the grant's rate limits, its OpenAPI text, the revocation scan).
 //   +4.1 with the gate: src/gate (GATES' checks and messages, the dispatch, the identity headers and the
 //   spoofable-header list, the signed assertion, forwarding, the refusals, the 403 page, /_sitewide/me and
-//   signout) and src/session/authenticate.ts (the cookie path as one function, +0.2).
+//   signout) and src/session/authenticate.ts (the cookie path as one function, +0.2): 111.7.
+//   107.3 with the OpenAPI document built before the bundle (scripts/openapi.ts → public/openapi.json, served
+//   from the assets by src/openapi/serve.ts): the route descriptions and the builder out of the Worker (−4.4).
 // The budget is what was achieved, rounded up: a growth fails the build.
-const BUDGET_GZIP_KIB = 112;
+const BUDGET_GZIP_KIB = 108;
 
 /** Never in the Worker: Auth.js's page renderer (aliased to a stub) and the Public Suffix List (deploy time only). */
 const FORBIDDEN = ['preact', 'preact-render-to-string', 'tldts', 'tldts-core'];

@@ -1,27 +1,22 @@
 /**
- * `npm run lint:openapi` (part of `npm run lint`): builds the document `GET /openapi.json` serves,
- * from the app's own routes, and lints it with Redocly CLI's `recommended` ruleset (redocly.yaml,
- * exceptions in .redocly.lint-ignore.yaml). Any error or warning fails. Offline: no Worker runtime,
- * no network (telemetry and the update check are off).
- *
- * Run with tsx, not plain node: the Worker's sources import without file extensions, which Node's
- * type stripping does not resolve. Nothing in them needs workerd to build the document.
+ * `npm run lint:openapi` (part of `npm run lint`): checks that public/openapi.json, the document
+ * `GET /openapi.json` serves, is what src/openapi/operations.ts describes (scripts/openapi.ts
+ * --check), and lints it with Redocly CLI's `recommended` ruleset (redocly.yaml, exceptions in
+ * .redocly.lint-ignore.yaml). Any error or warning fails. Offline: no Worker runtime, no network
+ * (telemetry and the update check are off).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 process.chdir(fileURLToPath(new URL('..', import.meta.url)));
 
-// Worker code, typechecked with the Worker's types: imported by a path tsc does not follow from here.
-const builder: string = './openapi-document.ts';
-const { openApiDocumentForLint } = (await import(builder)) as { openApiDocumentForLint: () => unknown };
+const fresh = spawnSync(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/openapi.ts', '--check'], {
+  stdio: 'inherit',
+});
+if (fresh.status !== 0) process.exit(1);
 
-// A fixed path, because .redocly.lint-ignore.yaml names its exceptions by file.
-const DOCUMENT = 'node_modules/.cache/sitewide/openapi.json';
-mkdirSync(dirname(DOCUMENT), { recursive: true });
-writeFileSync(DOCUMENT, `${JSON.stringify(openApiDocumentForLint(), null, 2)}\n`);
+// The path .redocly.lint-ignore.yaml names its exceptions by.
+const DOCUMENT = 'public/openapi.json';
 
 const lint = spawnSync(
   process.execPath,

@@ -8,8 +8,7 @@ import { csrfGuard, originGuard } from './middleware/csrf-guard';
 import { globalPath } from './middleware/global-path';
 import { rateLimit } from './middleware/rate-limit';
 import { requireSession } from './middleware/require-session';
-import { documented } from './openapi/describe';
-import { openApiDocument } from './openapi/document';
+import { DOCUMENT_PATH, openApiDocument } from './openapi/serve';
 import { authRoutes } from './routes/auth';
 import { type authedRoutes, PROTECTED_BASE_PATH } from './routes/authed-routes';
 import { diagnoseRoutes } from './routes/diagnose';
@@ -61,28 +60,12 @@ export function createApp(options: AppOptions = {}) {
     .route('/', meRoutes)
     .route('/', sessionRoutes)
     // The API has no pages of its own: browsers that land on its root go to the app.
-    .get(
-      '/',
-      documented({
-        summary: 'Redirect to the app (APP_URL)',
-        tags: ['meta'],
-        ok: { status: 302, description: 'Redirect to APP_URL' },
-      }),
-      (c) => c.redirect(c.var.config.appUrl, 302),
-    );
+    .get('/', (c) => c.redirect(c.var.config.appUrl, 302));
 
   for (const router of options.protectedRoutes ?? []) routes.route('/', router);
 
-  // Generated from the routes' own descriptions (documented(...) where each route is defined).
-  routes.get(
-    '/openapi.json',
-    documented({
-      summary: 'This OpenAPI 3.1 description of every route',
-      tags: ['meta'],
-      ok: { schema: { type: 'object' }, description: 'The OpenAPI document' },
-    }),
-    openApiDocument(routes),
-  );
+  // Built with the bundle from src/openapi/operations.ts (scripts/openapi.ts), served from the assets.
+  routes.get(DOCUMENT_PATH, openApiDocument);
 
   app.notFound((c) => errorResponse(404, 'not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
   app.onError(errorToResponse);

@@ -1,5 +1,8 @@
+import { createExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
+import { OPERATIONS } from '../src/openapi/operations';
 import { API, api, SESSION_COOKIE } from './support/worker';
 
 interface Operation {
@@ -18,7 +21,7 @@ interface Operation {
 }
 
 describe('GET /openapi.json', () => {
-  it('describes every public route, generated from the route definitions', async () => {
+  it('describes every public route (built from src/openapi/operations.ts, served from the assets)', async () => {
     const res = await api('/openapi.json');
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, Operation>> };
@@ -104,7 +107,7 @@ describe('GET /openapi.json', () => {
       Object.entries(ops).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, op })),
     );
 
-  it('lists every route the app serves, read from the app itself', async () => {
+  it('lists every route the app serves, read from the app itself; operations.ts names no other', async () => {
     // Wildcards are middleware and Auth.js's catch-all.
     const NOT_OPERATIONS = new Set<string>();
     const served = new Set(
@@ -117,6 +120,7 @@ describe('GET /openapi.json', () => {
     expect(served).toContain('GET /openapi.json');
     const documented = operationsOf(await documentOf()).map((o) => o.route);
     expect(documented.sort()).toEqual([...served].sort());
+    expect(Object.keys(OPERATIONS).sort()).toEqual([...served].sort());
   });
 
   it('gives every operation a unique camelCase operationId derived from its method and path', async () => {
@@ -164,5 +168,32 @@ describe('GET /openapi.json', () => {
     for (const { route, op } of operationsOf(doc)) {
       for (const tag of op.tags) expect(declared.get(tag), `${route} tag ${tag}`).toBeTruthy();
     }
+  });
+
+  const served = (override: Partial<Env>) =>
+    createApp().request(
+      `${override.AUTH_URL ?? API}/openapi.json`,
+      {},
+      { ...env, ...override },
+      createExecutionContext(),
+    );
+
+  it('a plain-http localhost deployment gets its own origin and cookie name (no __Secure- prefix)', async () => {
+    const local = { AUTH_URL: 'http://localhost:8787', APP_URL: 'http://localhost:8788/', COOKIE_DOMAIN: 'localhost' };
+    const res = await served({ ...local, ALLOWED_ORIGINS: 'http://localhost:8788', GATES: '', APP_ACCESS: '' });
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as Document;
+    expect(doc.servers.map((s) => s.url)).toEqual(['http://localhost:8787']);
+    expect(doc.components.securitySchemes.sessionCookie?.name).toBe('sitewide.session');
+    expect(JSON.stringify(doc)).not.toContain('sitewide.invalid');
+  });
+
+  it('without the built document in the assets: 500 misconfigured naming the fix, never a bare 500', async () => {
+    const missing = { fetch: async () => new Response('Not Found', { status: 404 }) } as unknown as Fetcher;
+    const res = await served({ ASSETS: missing });
+    expect(res.status).toBe(500);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('misconfigured');
+    expect(body.error.message).toContain('npm run deploy');
   });
 });

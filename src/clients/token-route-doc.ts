@@ -37,7 +37,7 @@ function withOAuthErrors(response: Json | undefined): Json | undefined {
   };
 }
 
-/** Adds the grant to `POST /auth/token`'s operation (`documented({ amend })`). */
+/** Adds the grant to `POST /auth/token`'s operation (RouteDoc.amend, src/openapi/operations.ts). */
 export function amendForClientCredentials(operation: Operation): void {
   const requestBody = operation.requestBody as { content: Record<string, unknown> } | undefined;
   if (requestBody) requestBody.content['application/x-www-form-urlencoded'] = { schema: FORM_BODY };

@@ -1,4 +1,3 @@
-import { createMiddleware } from 'hono/factory';
 import type { ErrorCode } from '../errors';
 
 type Json = Record<string, unknown>;
@@ -52,19 +51,13 @@ export interface RouteDoc {
   amend?: (operation: Operation) => void;
 }
 
-/** Where a route's OpenAPI operation rides on its middleware (read by openapi/document.ts). */
-export const OPERATION = Symbol('sitewide.openapi.operation');
-
 export type Operation = Json;
 
 /**
- * OpenAPI metadata for one route, attached where the route is defined, so
- * `GET /openapi.json` is generated from the routes themselves. Every error
- * status lists the stable codes it can carry. At request time it is a no-op
- * middleware. (hono-openapi does the same job but adds ~72 KiB gzip to the
- * Worker, measured; this is a few hundred bytes.)
+ * One route's OpenAPI operation from its RouteDoc (src/openapi/operations.ts): every error status
+ * lists the stable codes it can carry. Build time only (scripts/openapi.ts).
  */
-export function documented(doc: RouteDoc) {
+export function operationOf(doc: RouteDoc): Operation {
   const responses: Record<string, Json> = {};
   const ok = doc.ok ?? {};
   responses[String(ok.status ?? 200)] = {
@@ -90,32 +83,5 @@ export function documented(doc: RouteDoc) {
       : {}),
   };
   doc.amend?.(operation);
-  const middleware = createMiddleware(async function documentedRoute(_c, next) {
-    await next();
-  });
-  return Object.assign(middleware, { [OPERATION]: operation });
+  return operation;
 }
-
-/** Errors of every route behind requireSession. */
-/** The user as `GET /api/me`, `POST /auth/refresh` and the service binding answer it. */
-export const USER_SCHEMA = {
-  type: 'object',
-  required: ['id', 'email', 'name', 'image', 'roles'],
-  properties: {
-    id: { type: 'string' },
-    email: { type: ['string', 'null'] },
-    name: { type: ['string', 'null'] },
-    image: { type: ['string', 'null'] },
-    roles: {
-      type: 'array',
-      items: { type: 'string' },
-      description: 'The roles in the session token: what every sibling sees (refreshed with the token)',
-    },
-  },
-};
-
-export const SESSION_ERRORS = {
-  401: ['missing_session', 'invalid_session', 'session_expired', 'session_revoked', 'user_not_found'],
-  403: ['user_disabled', 'access_denied', 'csrf_rejected', 'client_not_allowed'],
-  503: ['service_unavailable'],
-} as const satisfies Partial<Record<number, readonly ErrorCode[]>>;

@@ -1,10 +1,9 @@
-import type { Context, Hono } from 'hono';
-import type { AppEnv } from '../app-env';
+/**
+ * The OpenAPI 3.1 document, built from src/openapi/operations.ts by scripts/openapi.ts into
+ * public/openapi.json (build time only: none of this is in the Worker's bundle).
+ */
 import type { Config } from '../config/config';
-import { OPERATION, type Operation, TAGS } from './describe';
-
-// biome-ignore lint/suspicious/noExplicitAny: any app, whatever its route schema
-type AnyHono = Hono<any, any, any>;
+import { type Operation, operationOf, type RouteDoc, TAGS } from './describe';
 
 /** What the document says about one deployment: where it answers, and its session cookie's name. */
 export type DocumentedDeployment = Pick<Config, 'apiOrigin' | 'sessionCookieName'>;
@@ -23,22 +22,20 @@ export function operationIdOf(method: string, path: string): string {
   return method.toLowerCase() + (words.length ? words : ['root']).map(title).join('');
 }
 
-/** Builds the OpenAPI 3.1 document from the app's routes and the operations `documented()` attached to them. */
-export function buildOpenApiDocument(app: AnyHono, deployment: DocumentedDeployment) {
+/** Builds the document from each route's RouteDoc, keyed `METHOD /path/{param}`. */
+export function buildOpenApiDocument(operations: Record<string, RouteDoc>, deployment: DocumentedDeployment) {
   const paths: Record<string, Record<string, Operation>> = {};
   const used = new Set<string>();
-  for (const route of app.routes) {
-    const operation = (route.handler as unknown as { [OPERATION]?: Operation })[OPERATION];
-    if (!operation || route.method === 'ALL') continue;
-    const names = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1] as string);
-    const path = route.path.replace(/:(\w+)/g, '{$1}');
+  for (const [route, doc] of Object.entries(operations)) {
+    const [method = '', path = ''] = route.split(' ');
+    const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
     const parameters = names.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
-    for (const tag of operation.tags as string[]) used.add(tag);
+    for (const tag of doc.tags) used.add(tag);
     paths[path] = {
       ...paths[path],
-      [route.method.toLowerCase()]: {
-        operationId: operationIdOf(route.method, route.path),
-        ...operation,
+      [method.toLowerCase()]: {
+        operationId: operationIdOf(method, path),
+        ...operationOf(doc),
         ...(parameters.length ? { parameters } : {}),
       },
     };
@@ -81,23 +78,5 @@ export function buildOpenApiDocument(app: AnyHono, deployment: DocumentedDeploym
       },
     },
     paths,
-  };
-}
-
-/**
- * `GET /openapi.json`: generated from the app's own route definitions on the
- * first request, for the deployment's config (one per isolate), then reused.
- */
-export function openApiDocument(app: AnyHono) {
-  const documents = new WeakMap<Config, ReturnType<typeof buildOpenApiDocument>>();
-  return function openApi(c: Context<AppEnv>) {
-    const { config } = c.var;
-    let document = documents.get(config);
-    if (!document) {
-      document = buildOpenApiDocument(app, config);
-      documents.set(config, document);
-    }
-    c.header('Cache-Control', 'public, max-age=300');
-    return c.json(document);
   };
 }

@@ -6,7 +6,6 @@ import { toAuthJsRequest } from '../auth/auth-request';
 import { toOurResponse } from '../auth/auth-response';
 import { apiError, serviceUnavailable } from '../errors';
 import { requestDb } from '../middleware/request-db';
-import { documented } from '../openapi/describe';
 import { recordRevocations } from '../revocation/snapshot';
 import { requestMetaOf } from '../users/auth-events';
 import { workspaceSignIn } from '../workspace/sign-in';
@@ -22,94 +21,14 @@ const AUTH_JS: AuthJsRunner = { run: runAuthJs, failure: authJsFailure, deps: au
 
 /** `/auth/*`: our sign-in and sign-out pages and one-click start, then Auth.js core (CSRF, Google redirect and callback, sign-out). */
 export const authRoutes = new Hono<AppEnv>()
-  .get(
-    '/auth/signin/:provider',
-    documented({
-      summary: 'One click to sign in: 302 straight to Google with PKCE, state and nonce (query: callbackUrl)',
-      description:
-        'What a "Sign in with Google" link points at. Runs the POST below with a CSRF token it obtains itself; login_hint and prompt are passed on to Google. callbackUrl follows the redirect policy (ALLOWED_ORIGINS, else APP_URL).',
-      tags: ['auth'],
-      ok: { status: 302, description: 'Redirect to the provider, with the flow cookies set' },
-      errors: { 400: ['bad_request'], 404: ['not_found'], 429: ['rate_limited'] },
-    }),
-    oneClickSignIn(AUTH_JS),
-  )
-  .get(
-    '/auth/signin',
-    documented({
-      summary: 'The sign-in page (HTML): the site name and one "Sign in with Google" button (a link)',
-      tags: ['auth'],
-      ok: { description: 'HTML' },
-    }),
-    signInPageRoute,
-  )
-  .get(
-    '/auth/csrf',
-    documented({
-      summary: "Auth.js's CSRF token for the POSTs below (sets its __Host- cookie)",
-      tags: ['auth'],
-      ok: { schema: { type: 'object', properties: { csrfToken: { type: 'string' } } } },
-    }),
-    authJs,
-  )
-  .post(
-    '/auth/signin/:provider',
-    documented({
-      summary: 'Start sign-in (form: csrfToken, callbackUrl): 302 to Google with PKCE, state and nonce',
-      tags: ['auth'],
-      ok: { status: 302, description: 'Redirect to the provider (or back to /auth/signin?error=MissingCSRF)' },
-      // A body Auth.js cannot read (e.g. malformed JSON).
-      errors: { 400: ['bad_request'], 429: ['rate_limited'] },
-    }),
-    authJs,
-  )
-  .get(
-    '/auth/callback/:provider',
-    documented({
-      summary: "The provider's redirect: records the sign-in, sets the session cookie, 302 to callbackUrl",
-      tags: ['auth'],
-      ok: {
-        status: 302,
-        description:
-          'Redirect to callbackUrl (allowed origins the user may reach by APP_ACCESS; else APP_URL), or to /auth/error',
-      },
-      errors: { 429: ['rate_limited'], 503: ['service_unavailable'] },
-    }),
-    authJs,
-  )
-  .get(
-    '/auth/signout',
-    documented({
-      summary: 'The sign-out page for browsers (Accept: text/html): one button that POSTs below (query: callbackUrl)',
-      tags: ['auth'],
-      ok: { description: 'HTML' },
-      errors: { 405: ['method_not_allowed'] },
-    }),
-    signOutPageRoute(AUTH_JS),
-  )
-  .post(
-    '/auth/signout',
-    documented({
-      summary: 'Sign out (form: csrfToken, callbackUrl): revokes the session, clears the cookie',
-      description: 'Needs an Origin that is the API or in ALLOWED_ORIGINS.',
-      tags: ['auth'],
-      // Revokes the session its cookie names; without one it only redirects.
-      auth: ['cookie', 'anonymous'],
-      ok: { status: 302, description: 'Redirect to callbackUrl' },
-      errors: { 400: ['bad_request'], 403: ['csrf_rejected'], 429: ['rate_limited'], 503: ['service_unavailable'] },
-    }),
-    authJs,
-  )
-  .get(
-    '/auth/error',
-    documented({
-      summary: 'Where a failed sign-in lands',
-      tags: ['auth'],
-      ok: { description: 'never: always an error' },
-      errors: { 400: ['sign_in_failed'], 403: ['access_denied', 'account_conflict'] },
-    }),
-    authError,
-  )
+  .get('/auth/signin/:provider', oneClickSignIn(AUTH_JS))
+  .get('/auth/signin', signInPageRoute)
+  .get('/auth/csrf', authJs)
+  .post('/auth/signin/:provider', authJs)
+  .get('/auth/callback/:provider', authJs)
+  .get('/auth/signout', signOutPageRoute(AUTH_JS))
+  .post('/auth/signout', authJs)
+  .get('/auth/error', authError)
   .all('/auth/*', authJs);
 
 function authJs(c: Context<AppEnv>) {

@@ -2,7 +2,6 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
 import { clientIpOf, type RateLimitOptions, spendBudget } from '../middleware/rate-limit';
 import { authenticateDepsOf, refusalError } from '../middleware/require-session';
-import { documented, USER_SCHEMA } from '../openapi/describe';
 import { authenticateSession } from '../session/authenticate';
 import type { RenewedSession } from '../session/refresh';
 
@@ -46,59 +45,29 @@ export const UNVERIFIED_REFRESH_BUDGET = budget('refresh-unverified');
  *   session, which a GET /api/me after expiry would do as well. CORS still only
  *   lets ALLOWED_ORIGINS read the answer.
  */
-export const refreshRoutes = new Hono<AppEnv>().post(
-  '/auth/refresh',
-  documented({
-    summary: 'Renew the session cookie (expired or fresh) against D1; answers the user and the session',
-    description:
-      "Cookie only (an Authorization header is ignored); no Origin requirement (it renews the caller's own session). Sets a new session cookie with the attributes sign-in gave it. session.expiresAt is when the session (and the cookie, Max-Age) ends unless renewed again.",
-    tags: ['auth'],
-    auth: ['cookie'],
-    ok: {
-      schema: {
-        type: 'object',
-        required: ['user', 'session'],
-        properties: {
-          user: USER_SCHEMA,
-          session: {
-            type: 'object',
-            required: ['id', 'expiresAt'],
-            properties: { id: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } },
-          },
-        },
-      },
-    },
-    errors: {
-      401: ['missing_session', 'invalid_session', 'session_expired', 'session_revoked', 'user_not_found'],
-      403: ['user_disabled', 'access_denied'],
-      429: ['rate_limited'],
-      503: ['service_unavailable'],
-    },
-  }),
-  async function refreshSessionCookie(c) {
-    const at = new Date();
-    // A fresh token is renewed as well as an expired one: either way the session row decides
-    // (after the revocation snapshot: src/session/authenticate.ts). A token that verified spends its
-    // session's budget just before the D1 read; one that did not, its IP's.
-    const result = await authenticateSession(c.req.header('cookie'), authenticateDepsOf(c), {
-      at,
-      renew: 'always',
-      beforeRenew: (claims) => spendBudget(c, REFRESH_BUDGET, `sid:${claims.sid}`),
-    });
-    if (!result.ok) {
-      if (result.code === 'missing_session' || result.code === 'invalid_session') {
-        await spendBudget(c, UNVERIFIED_REFRESH_BUDGET, clientIpOf(c));
-      }
-      throw refusalError(result, c.var.config);
+export const refreshRoutes = new Hono<AppEnv>().post('/auth/refresh', async function refreshSessionCookie(c) {
+  const at = new Date();
+  // A fresh token is renewed as well as an expired one: either way the session row decides
+  // (after the revocation snapshot: src/session/authenticate.ts). A token that verified spends its
+  // session's budget just before the D1 read; one that did not, its IP's.
+  const result = await authenticateSession(c.req.header('cookie'), authenticateDepsOf(c), {
+    at,
+    renew: 'always',
+    beforeRenew: (claims) => spendBudget(c, REFRESH_BUDGET, `sid:${claims.sid}`),
+  });
+  if (!result.ok) {
+    if (result.code === 'missing_session' || result.code === 'invalid_session') {
+      await spendBudget(c, UNVERIFIED_REFRESH_BUDGET, clientIpOf(c));
     }
-    if (result.renewedCookie) c.header('Set-Cookie', result.renewedCookie, { append: true });
-    const renewed = result.renewed as RenewedSession;
-    // The refresh read returned the profile as D1 holds it now: no second read.
-    const { email, name, picture } = renewed.profile;
-    const body: RefreshedSession = {
-      user: { id: renewed.claims.sub, email, name, image: picture, roles: [...renewed.claims.roles] },
-      session: { id: renewed.claims.sid, expiresAt: new Date(at.getTime() + renewed.maxAge * 1000).toISOString() },
-    };
-    return c.json(body);
-  },
-);
+    throw refusalError(result, c.var.config);
+  }
+  if (result.renewedCookie) c.header('Set-Cookie', result.renewedCookie, { append: true });
+  const renewed = result.renewed as RenewedSession;
+  // The refresh read returned the profile as D1 holds it now: no second read.
+  const { email, name, picture } = renewed.profile;
+  const body: RefreshedSession = {
+    user: { id: renewed.claims.sub, email, name, image: picture, roles: [...renewed.claims.roles] },
+    session: { id: renewed.claims.sid, expiresAt: new Date(at.getTime() + renewed.maxAge * 1000).toISOString() },
+  };
+  return c.json(body);
+});

@@ -2,13 +2,11 @@ import { Hono } from 'hono';
 import { mayReach } from '../access/app-access';
 import type { AppEnv } from '../app-env';
 import { clientCredentialsGrant } from '../clients/grant';
-import { amendForClientCredentials, CLIENT_CREDENTIALS_DESCRIPTION } from '../clients/token-route-doc';
 import { guardDb } from '../db/guard';
 import { apiError } from '../errors';
 import { csrfGuard } from '../middleware/csrf-guard';
 import { requestDb } from '../middleware/request-db';
 import { requireSession } from '../middleware/require-session';
-import { documented, SESSION_ERRORS } from '../openapi/describe';
 import { refreshPolicyOf, sessionRefused } from '../session/refresh';
 import { ACCESS_TOKEN_TYP, signToken } from '../session/token';
 import { quoteInput } from '../untrusted-text';
@@ -33,30 +31,6 @@ async function readAudience(req: Request): Promise<unknown> {
  */
 export const tokenRoutes = new Hono<AppEnv>().post(
   '/auth/token',
-  documented({
-    summary: 'Mint a short-lived access token (at+jwt) for a backend on TOKEN_AUDIENCES',
-    description: CLIENT_CREDENTIALS_DESCRIPTION,
-    amend: amendForClientCredentials,
-    tags: ['tokens'],
-    auth: ['cookie'],
-    requestBody: { type: 'object', required: ['audience'], properties: { audience: { type: 'string' } } },
-    ok: {
-      schema: {
-        type: 'object',
-        properties: {
-          access_token: { type: 'string' },
-          token_type: { const: 'Bearer' },
-          expires_in: { type: 'integer' },
-        },
-      },
-    },
-    errors: {
-      ...SESSION_ERRORS,
-      400: ['invalid_audience', 'validation_failed'],
-      403: SESSION_ERRORS[403],
-      429: ['rate_limited'],
-    },
-  }),
   // grant_type=client_credentials (a form-encoded body) is answered here; JSON goes on to the cookie flow.
   clientCredentialsGrant(),
   requireSession({ allowBearer: false }),

@@ -153,6 +153,12 @@ describe('an app behind the login, in Chromium', () => {
       status: 401,
       code: 'missing_session',
     });
+    // The API's static assets (public/openapi.json) never stand in for a gated host's path: the gate decides.
+    const asset = await rawGet(`${hosts.wiki}/openapi.json`);
+    expect({ status: asset.status, code: JSON.parse(asset.body).error.code }).toEqual({
+      status: 401,
+      code: 'missing_session',
+    });
   });
 
   it('3. the app gets the identity headers and a verifiable assertion, never the session cookie nor a spoofed header', async () => {

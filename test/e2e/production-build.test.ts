@@ -69,4 +69,20 @@ describe('Auth.js under wrangler dev, with its pages aliased away (the productio
     expect(forged.status).toBe(302);
     expect(forged.headers.get('location')).toBe(`${origin}/auth/signin?error=MissingCSRF`);
   });
+
+  it('GET /openapi.json: the built document from the assets, with this deployment origin and cookie name', async () => {
+    const res = await api('/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('public, max-age=300');
+    const doc = (await res.json()) as {
+      servers: Array<{ url: string }>;
+      components: { securitySchemes: { sessionCookie: { name: string } } };
+      paths: Record<string, unknown>;
+    };
+    expect(doc.servers.map((s) => s.url)).toEqual([origin]);
+    expect(doc.components.securitySchemes.sessionCookie.name).toBe('sitewide.session');
+    expect(Object.keys(doc.paths)).toContain('/api/me');
+    // run_worker_first: a file of the assets is never served in the Worker's place.
+    expect((await api('/openapi.json?x=1', { method: 'POST' })).status).toBe(404);
+  });
 });
