@@ -483,7 +483,7 @@ describe('everything passes through after the check', () => {
 
 describe('an origin that does not answer', () => {
   it('502 bad_gateway in the JSON shape, never a bare 500', async () => {
-    const down = gateWith({ GATES: JSON.stringify({ [WIKI]: { origin: 'http://127.0.0.1:9' } }) });
+    const down = gateWith({ GATES: JSON.stringify({ [WIKI]: { origin: env.TEST_CLOSED_ORIGIN } }) });
     const { jar } = await signIn({ sub: 'gate-down' });
     const res = await down(`${WIKI}/`, { jar });
     expect(res.status).toBe(502);
