@@ -71,11 +71,13 @@ if (busy.length > 0) {
 }
 
 // Offline by default: no Request.cf sample download, no usage metrics (each only logs ENOTFOUND here).
-const childEnv = {
+const childEnv: NodeJS.ProcessEnv = {
   ...process.env,
   CLOUDFLARE_CF_FETCH_ENABLED: process.env.CLOUDFLARE_CF_FETCH_ENABLED ?? 'false',
   WRANGLER_SEND_METRICS: process.env.WRANGLER_SEND_METRICS ?? 'false',
 };
+// Local development is wrangler.toml's top level: a shell's CLOUDFLARE_ENV would pick another environment.
+delete childEnv.CLOUDFLARE_ENV;
 const migrations = migrateLocal(childEnv);
 if (!migrations.ok) {
   console.error(`${migrations.output}\nnpm run dev: D1 ${migrations.summary}; nothing was started.`);
