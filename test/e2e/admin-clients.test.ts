@@ -23,6 +23,7 @@ import {
   rotateClient,
   showClient,
 } from '../../scripts/admin/clients/batches.ts';
+import { curlExample } from '../../scripts/admin/clients/commands.ts';
 import { parseOverlap } from '../../scripts/admin/clients/values.ts';
 import { execute } from '../../scripts/admin/commands.ts';
 import type { Batch, ChangeContext, Rows } from '../../scripts/admin/rows.ts';
@@ -315,4 +316,12 @@ it('the CLI reads no secret column back', () => {
   const statements = [...showClient(uuid()).statements, ...listClients().statements].join('\n');
   expect(statements).toContain('"tokens_revoked_before"');
   expect(statements).not.toContain('secret_hash');
+});
+
+describe('the curl line the commands print', () => {
+  it("quotes for the shell whatever an audience holds, a ' included", () => {
+    expect(curlExample('https://api.example.com/auth/token', 'id-1', 'sws_s', "https://x.example.com/it's")).toBe(
+      "curl -s -u 'id-1:sws_s' -d grant_type=client_credentials -d 'audience=https://x.example.com/it'\\''s' https://api.example.com/auth/token",
+    );
+  });
 });
