@@ -23,12 +23,17 @@ async function freshSigningKey(kid: string) {
   return { ...(await exportJWK(privateKey)), kid, alg: 'ES256' };
 }
 
+// Ports chosen once per run (this file may be evaluated more than once in the process), never taken from
+// the shell: test/global-setup.ts reads them back from process.env.
+const memo = globalThis as { sitewideTestPorts?: { oidc: number; origin: number; closed: number } };
+memo.sitewideTestPorts ??= { oidc: await freePort(), origin: await freePort(), closed: await freePort() };
+const ports = memo.sitewideTestPorts;
 // The OIDC server (test/global-setup.ts) listens here; the worker reaches it over loopback.
-process.env.SITEWIDE_TEST_OIDC_PORT ??= String(await freePort());
-const oidcIssuer = `http://127.0.0.1:${process.env.SITEWIDE_TEST_OIDC_PORT}`;
+process.env.SITEWIDE_TEST_OIDC_PORT = String(ports.oidc);
+const oidcIssuer = `http://127.0.0.1:${ports.oidc}`;
 // The gated apps' origin (scripts/echo-origin.ts, started by test/global-setup.ts): it echoes what reached it.
-process.env.SITEWIDE_TEST_ORIGIN_PORT ??= String(await freePort());
-const echoOrigin = `http://127.0.0.1:${process.env.SITEWIDE_TEST_ORIGIN_PORT}`;
+process.env.SITEWIDE_TEST_ORIGIN_PORT = String(ports.origin);
+const echoOrigin = `http://127.0.0.1:${ports.origin}`;
 
 /** The four session databases of the `shards` project (SESSION_DBS), local D1s like DB. */
 export const TEST_SESSION_DBS = ['SESSIONS_0', 'SESSIONS_1', 'SESSIONS_2', 'SESSIONS_3'];
@@ -102,7 +107,9 @@ const pinned = {
     'https://access.example.test': { origin: echoOrigin, headers: 'cloudflare-access' },
   }),
 };
-const bindings = { ...pinned, TEST_PINNED_VARS: pinnedVars(pinned) };
+// An origin nobody answers on (a port taken and let go for this run): for origins and Google APIs that are down.
+const closedOrigin = `http://127.0.0.1:${ports.closed}`;
+const bindings = { ...pinned, TEST_PINNED_VARS: pinnedVars(pinned), TEST_CLOSED_ORIGIN: closedOrigin };
 
 const ratelimits = {
   // The suite signs in hundreds of times from one "IP"; the 429 test swaps in the tight one.

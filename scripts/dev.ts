@@ -71,11 +71,13 @@ if (busy.length > 0) {
 }
 
 // Offline by default: no Request.cf sample download, no usage metrics (each only logs ENOTFOUND here).
-const childEnv = {
+const childEnv: NodeJS.ProcessEnv = {
   ...process.env,
   CLOUDFLARE_CF_FETCH_ENABLED: process.env.CLOUDFLARE_CF_FETCH_ENABLED ?? 'false',
   WRANGLER_SEND_METRICS: process.env.WRANGLER_SEND_METRICS ?? 'false',
 };
+// Local development is wrangler.toml's top level: a shell's CLOUDFLARE_ENV would pick another environment.
+delete childEnv.CLOUDFLARE_ENV;
 const migrations = migrateLocal(childEnv);
 if (!migrations.ok) {
   console.error(`${migrations.output}\nnpm run dev: D1 ${migrations.summary}; nothing was started.`);
@@ -88,17 +90,26 @@ let oidc: RunningOidcServer | undefined;
 let demo: Server | undefined;
 let wrangler: ChildProcess | undefined;
 let docs: GatedDocs | undefined;
-let stopping = false;
+let stopping: Promise<void> | undefined;
 
-async function stop(code: number, message?: string) {
-  if (stopping) return;
-  stopping = true;
-  if (message) console.error(message);
-  if (wrangler) await stopGroup(wrangler);
-  demo?.close();
-  await docs?.stop();
-  await oidc?.stop();
-  process.exit(code);
+/**
+ * Stops everything started, by PID, and exits. Called again (a second Ctrl-C, a failure while
+ * stopping), it returns the first call's promise, which never settles before the exit: nothing
+ * after an `await stop(…)` runs.
+ */
+function stop(code: number, message?: string): Promise<void> {
+  stopping ??= (async () => {
+    if (message) console.error(message);
+    const first = wrangler;
+    if (first) await stopGroup(first);
+    demo?.close();
+    await docs?.stop();
+    await oidc?.stop();
+    // A wrangler started while the others were stopping (Ctrl-C during start-up) goes too.
+    if (wrangler && wrangler !== first) await stopGroup(wrangler);
+    process.exit(code);
+  })();
+  return stopping;
 }
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0));
 
@@ -113,6 +124,7 @@ try {
   const tlsArgs = tls
     ? ['--local-protocol', 'https', '--https-key-path', tls.keyPath, '--https-cert-path', tls.certPath]
     : [];
+  if (stopping) await stopping;
   wrangler = startGroup(
     'wrangler',
     [
@@ -122,6 +134,7 @@ try {
     ],
     { env: childEnv, pipe: true },
   );
+  wrangler.once('error', (error) => void stop(1, `npm run dev: could not run wrangler (${error.message}): run npm ci`));
 } catch (error) {
   await stop(
     1,

@@ -136,7 +136,8 @@ export function checkOrigins(v: ConfigEnv, add: AddFinding, deployment?: string)
       'Set APP_URL to your app, e.g. https://app.example.com/',
     );
   } else {
-    if (app.origin !== api?.origin && !origins.includes(app.origin)) {
+    // An entry may end in `/`, as the Worker accepts it: compare origins.
+    if (app.origin !== api?.origin && !origins.some((o) => urlOf(o)?.origin === app.origin)) {
       add(
         'warn',
         'APP_URL',

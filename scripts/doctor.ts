@@ -14,15 +14,30 @@ import { diagnoseConfig, formatFindings } from './doctor-checks.ts';
 import type { GateRoute } from './doctor-gates.ts';
 import { checkWorkspace } from './doctor-workspace.ts';
 
-const { values } = parseArgs({
-  options: {
-    env: { type: 'string' },
-    'secrets-file': { type: 'string' },
-    var: { type: 'string', multiple: true },
-  },
-});
+const USAGE =
+  'usage: npm run doctor -- [--env production] [--secrets-file FILE] [--var NAME=VALUE ...] (see scripts/doctor.ts)';
 
-const config = unstable_readConfig({ config: 'wrangler.toml', env: values.env }, { hideWarnings: true });
+/** A bad command line or a wrangler.toml wrangler refuses: one line with the fix, exit 2, never a stack trace. */
+function orExit<T>(what: () => T): T {
+  try {
+    return what();
+  } catch (error) {
+    console.error(`npm run doctor: ${error instanceof Error ? error.message.trim() : String(error)}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const { values } = orExit(() =>
+  parseArgs({
+    options: {
+      env: { type: 'string' },
+      'secrets-file': { type: 'string' },
+      var: { type: 'string', multiple: true },
+    },
+  }),
+);
+
+const config = orExit(() => unstable_readConfig({ config: 'wrangler.toml', env: values.env }, { hideWarnings: true }));
 const vars: Record<string, string | undefined> = {};
 for (const [k, v] of Object.entries(config.vars ?? {})) vars[k] = typeof v === 'string' ? v : JSON.stringify(v);
 

@@ -41,7 +41,8 @@ export function createApp(options: AppOptions = {}) {
   // session for a genuine one, per IP for anything else (src/routes/refresh.ts, docs/api.md#rate-limits).
   app.get('/auth/callback/*', limit('callback'));
   // Auth.js checks its CSRF token; we check the Origin too, as for every cookie-authenticated write.
-  app.post('/auth/signout', limit('sign-out'), originGuard());
+  // `/*` matches `/auth/signout` and `/auth/signout/`, which Auth.js also reads as a sign-out.
+  app.post('/auth/signout/*', limit('sign-out'), originGuard());
   app.post('/api/sessions/*', limit('revocation'));
   // The client-credentials grant (form-encoded) has its own limits, per client and per IP: src/clients.
   app.post('/auth/token', exceptClientGrant(limit('token')));

@@ -55,6 +55,15 @@ export function quoteInput(value: unknown, max = 80): string {
 export function escapeControlsDeep(value: unknown, max = 1000, depth = 4): unknown {
   if (typeof value === 'string') return escapeControls(value, max);
   if (depth <= 0 || value === null || typeof value !== 'object') return value;
+  // A Date, URL, Map…: as JSON.stringify would write it (toJSON), its text escaped; never an empty object.
+  if (
+    !Array.isArray(value) &&
+    Object.getPrototypeOf(value) !== Object.prototype &&
+    Object.getPrototypeOf(value) !== null
+  ) {
+    const json = (value as { toJSON?: () => unknown }).toJSON?.();
+    return escapeControlsDeep(json === undefined ? String(value) : json, max, depth - 1);
+  }
   const entries = Object.entries(value).map(([k, v]) => [k, escapeControlsDeep(v, max, depth - 1)] as const);
   return Array.isArray(value) ? entries.map(([, v]) => v) : Object.fromEntries(entries);
 }

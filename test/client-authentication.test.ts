@@ -53,9 +53,13 @@ describe('the secret compare', () => {
     }
     const compare = vi.fn(() => false);
     const find = vi.fn(async () => undefined);
-    await authenticateClient({ id: 'not-a-uuid', secret: 'x' }, { find, compare, now: new Date() });
+    const malformed = await authenticateClient({ id: 'not-a-uuid', secret: 'x' }, { find, compare, now: new Date() });
+    expect(malformed.ok).toBe(false);
     expect(find).not.toHaveBeenCalled();
     expect(compare).toHaveBeenCalledTimes(2);
+    for (const [a, b] of compare.mock.calls as unknown as Array<[Uint8Array, Uint8Array]>) {
+      expect([a.length, b.length]).toEqual([32, 32]);
+    }
   });
 
   it('the previous secret counts only within its overlap; a revoked client fails after the compare', async () => {

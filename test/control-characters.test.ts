@@ -4,6 +4,7 @@
 // CSI U+009B) and RIGHT-TO-LEFT OVERRIDE in a path, a query, an Origin, a cookie name and a token's kid.
 import { base64url } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { escapeControlsDeep } from '../src/untrusted-text';
 import { api, SESSION_COOKIE } from './support/worker';
 
 afterEach(() => vi.restoreAllMocks());
@@ -89,5 +90,17 @@ describe('control characters from client input', () => {
     expect(res.status).toBe(200);
     const text = await expectClean(res);
     expect(text).toContain('\\\\u001b[2J');
+  });
+});
+
+describe('escapeControlsDeep (every log record goes through it)', () => {
+  it('writes a Date or URL as JSON would, its text escaped, never as an empty object', () => {
+    const record = { at: new Date(0), url: new URL('https://x.example.test/\u009b'), nested: [{ at: new Date(1000) }] };
+    expect(escapeControlsDeep(record)).toEqual({
+      at: '1970-01-01T00:00:00.000Z',
+      url: 'https://x.example.test/%C2%9B',
+      nested: [{ at: '1970-01-01T00:00:01.000Z' }],
+    });
+    expect(escapeControlsDeep({ text: 'a\u001bb' })).toEqual({ text: 'a\\u001bb' });
   });
 });

@@ -1,5 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { expect, it } from 'vitest';
+import { createClient, requestClientToken } from './support/clients';
+import { gate, NAVIGATION, WIKI } from './support/gate';
+import { codeOf } from './support/http';
 import { sessionOf, signIn } from './support/sign-in';
 import { mint } from './support/tokens';
 import { api, SESSION_COOKIE } from './support/worker';
@@ -27,4 +30,26 @@ it('D1 failing during the sign-in callback: 503, and no session cookie is set', 
   expect(callback.status).toBe(503);
   expect((await callback.json()) as unknown).toMatchObject({ error: { code: 'service_unavailable' } });
   expect(callback.headers.getSetCookie().some((c) => c.startsWith(`${SESSION_COOKIE}=`))).toBe(false);
+});
+
+// After the first test: sessions, accounts and users are gone; service_clients is still there.
+
+it('D1 failing during the client-credentials grant: 503 service_unavailable in Sitewide’s own shape, never a token', async () => {
+  const client = await createClient({ audiences: ['reports'] });
+  await env.DB.exec('DROP TABLE service_clients;');
+  const res = await requestClientToken(client);
+  expect({ status: res.status, code: await codeOf(res) }).toEqual({ status: 503, code: 'service_unavailable' });
+});
+
+it('D1 failing during the gate’s inline renewal: 503 with Retry-After, for a navigation too (never a sign-in loop)', async () => {
+  const profile = { email: 'ada@example.test', name: 'Ada Lovelace', picture: null };
+  const expired = await mint({ sub: 'gate-d1', sid: 'd1-down', now: new Date(Date.now() - 11 * 60_000), profile });
+  for (const headers of [{}, NAVIGATION] as Record<string, string>[]) {
+    const res = await gate(`${WIKI}/`, { headers: { ...headers, cookie: `${SESSION_COOKIE}=${expired}` } });
+    expect({ status: res.status, retryAfter: res.headers.get('retry-after'), code: await codeOf(res) }).toEqual({
+      status: 503,
+      retryAfter: '5',
+      code: 'service_unavailable',
+    });
+  }
 });

@@ -50,6 +50,15 @@ describe('npm run doctor', () => {
     });
   });
 
+  it('an ALLOWED_ORIGINS entry with a trailing slash (the Worker accepts it) still counts APP_URL in', async () => {
+    const origins = `${good.ALLOWED_ORIGINS}`
+      .split(',')
+      .map((o) => `${o}/`)
+      .join(',');
+    const findings = await doctor({ ALLOWED_ORIGINS: origins }, { deployment: deployment() });
+    expect(problems(findings)).toEqual([]);
+  });
+
   // Each misconfiguration of DESIGN.md §5, with its own message and fix.
   const cases: Array<[string, Partial<DoctorInput['vars']>, Partial<Finding>]> = [
     [

@@ -8,6 +8,8 @@ declare global {
       TIGHT_RATE_LIMIT: RateLimit;
       /** vitest.config.ts's value of every [vars] name and secret, as JSON (test/hermetic-env.test.ts). */
       TEST_PINNED_VARS: string;
+      /** An origin nobody answers on, chosen for this run (vitest.config.ts). */
+      TEST_CLOSED_ORIGIN: string;
     }
   }
 }

@@ -142,4 +142,12 @@ describe('GATES', () => {
       });
     }
   });
+  it('a setting that breaks the parser itself (a number where wrangler binds text) answers JSON on every host, never the runtime page', async () => {
+    const broken = gateWith({ COOKIE_DOMAIN: 42 as unknown as string });
+    for (const url of ['https://wiki.example.test/', 'https://api.example.test/api/me']) {
+      const res = await broken(url);
+      expect(res.status).toBe(500);
+      expect(await res.json()).toEqual({ error: { code: 'internal_error', message: expect.any(String) } });
+    }
+  });
 });

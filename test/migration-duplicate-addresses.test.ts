@@ -110,6 +110,17 @@ describe(`${MIGRATION} on a database with duplicate addresses`, () => {
     expect((await held())['u-ann-2']).toBeNull();
   });
 
+  it('an invitation of a shared address is accepted by the user who holds it, never by one who shares it', async () => {
+    await env.DB.prepare("INSERT INTO invitations (email, invited_at) VALUES ('ann@example.test', 3)").run();
+    const acceptedBy = async () =>
+      (await env.DB.prepare("SELECT accepted_by FROM invitations WHERE email = 'ann@example.test'").first())
+        ?.accepted_by;
+    await signInTo(open, { sub: 'sub-ann-2', email: 'ANN@example.test' });
+    expect(await acceptedBy()).toBeNull();
+    await signInTo(open, { sub: 'sub-ann-1', email: 'ann@example.test' });
+    expect(await acceptedBy()).toBe('u-ann-1');
+  });
+
   it('refuses new ones: a third Google account with the address is account_conflict', async () => {
     const third = await signInTo(open, { sub: 'sub-ann-3', email: 'Ann@Example.test' });
     expect(locationOf(third.callback).searchParams.get('reason')).toBe('account_conflict');

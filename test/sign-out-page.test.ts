@@ -143,13 +143,13 @@ describe('a GET never signs out', () => {
 
 describe('POST /auth/signout: the CSRF token and the Origin', () => {
   /** A signed-in jar holding a genuine CSRF pair, and the form a page of `origin` would post. */
-  async function attempt(sub: string, headers: Record<string, string>, withToken = true) {
+  async function attempt(sub: string, headers: Record<string, string>, withToken = true, path = '/auth/signout') {
     const { jar } = await signIn({ sub });
     const csrf = await api('/auth/csrf', { jar });
     jar.store(csrf);
     const { csrfToken } = (await csrf.json()) as { csrfToken: string };
     const body = new URLSearchParams({ ...(withToken ? { csrfToken } : {}), callbackUrl: BYE });
-    const res = await api('/auth/signout', { method: 'POST', jar, headers: { ...FORM, ...headers }, body });
+    const res = await api(path, { method: 'POST', jar, headers: { ...FORM, ...headers }, body });
     return { res, sid: sessionOf(jar).sid };
   }
 
@@ -167,6 +167,18 @@ describe('POST /auth/signout: the CSRF token and the Origin', () => {
       expect(await live(sid)).toBe(true);
     });
   }
+
+  it('a hostile sibling posting to /auth/signout/ (a trailing slash Auth.js reads as sign-out): refused too', async () => {
+    const { res, sid } = await attempt(
+      'trailing-slash-evil',
+      { origin: 'https://evil.example.test' },
+      true,
+      '/auth/signout/',
+    );
+    expect(res.status).toBe(403);
+    expect(await codeOf(res)).toBe('csrf_rejected');
+    expect(await live(sid)).toBe(true);
+  });
 
   it('a hostile sibling without the CSRF token: refused, nothing revoked', async () => {
     const { res, sid } = await attempt('no-token-evil', { origin: 'https://evil.example.test' }, false);

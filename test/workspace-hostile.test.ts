@@ -134,8 +134,8 @@ describe('a failing or hostile Google never disables anyone, never crashes', () 
   it('Google unreachable (nothing listens): nothing changes, the Cron Trigger returns', async () => {
     const vars = {
       ...google.vars,
-      GOOGLE_API_BASE: 'http://127.0.0.1:9',
-      GOOGLE_TOKEN_URL: 'http://127.0.0.1:9/token',
+      GOOGLE_API_BASE: env.TEST_CLOSED_ORIGIN,
+      GOOGLE_TOKEN_URL: `${env.TEST_CLOSED_ORIGIN}/token`,
     };
     await expect(runCron(vars)).resolves.toBeUndefined();
     expect(await state()).toEqual({ disabled: false, roles: ['staff group:staff@hostile.test'] });

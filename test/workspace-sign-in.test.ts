@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:workers';
 // Sign-in with the Workspace link configured (src/workspace/sign-in.ts): the Directory's word on the
 // account is asked before the session opens. Suspended or deleted: refused with its own reason and
 // page. Google unreachable or slow: signed in (fail open) with the roles D1 holds, never an error.
@@ -52,7 +53,7 @@ describe('sign-in with the Workspace link', () => {
   });
 
   it.each([
-    ['unreachable', { GOOGLE_API_BASE: 'http://127.0.0.1:9', GOOGLE_TOKEN_URL: 'http://127.0.0.1:9/token' }],
+    ['unreachable', { GOOGLE_API_BASE: env.TEST_CLOSED_ORIGIN, GOOGLE_TOKEN_URL: `${env.TEST_CLOSED_ORIGIN}/token` }],
     ['answering 500', {}],
   ])('Google %s: signed in with the roles D1 holds (fail open)', async (name, override) => {
     // One address per case: two Google accounts on one address would be an account_conflict.

@@ -79,8 +79,12 @@ export async function relinkCommand(
   if (!result.linked || result.auditId === null) return failed(`${label(user)} was not relinked (changed meanwhile?)`);
 
   const id = parseUuid(user.id);
-  const revoked = id ? await revokeUserSessions(deps, { id }, context()) : undefined;
-  const sessions = revoked && !isOutput(revoked) && revoked.auditId !== null ? revoked.changed.map((r) => r.id) : [];
+  if (!id)
+    return failed(`Relinked ${label(user)}, but its id is not a UUID: revoke its sessions with sessions revoke EMAIL`);
+  const revoked = await revokeUserSessions(deps, { id }, context());
+  // Relinked, but the old account's sessions may live on: say so rather than "no live sessions".
+  if (isOutput(revoked)) return revoked;
+  const sessions = revoked.auditId !== null ? revoked.changed.map((r) => r.id) : [];
   const data = {
     changed: true,
     user: { id: user.id, email: user.email },

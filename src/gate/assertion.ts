@@ -16,18 +16,6 @@ export const ASSERTION_TTL = 60;
 const REUSE_WHILE_SECONDS = 30;
 const CACHE_SIZE = 10_000;
 
-/** Claims of an assertion: who, for which origin, until when. */
-export interface AssertionClaims {
-  iss: string;
-  aud: string;
-  sub: string;
-  email?: string;
-  name?: string;
-  roles: string[];
-  iat: number;
-  exp: number;
-}
-
 const signed = new WeakMap<SigningKeys, Map<string, { jws: string; exp: number }>>();
 
 /**

@@ -30,11 +30,17 @@ export interface GatedRequest {
  * lookup on the origin cut from `request.url` (already normalised: lower-case
  * host, default port dropped), as routes deliver it (`wiki.example.com/*`) and
  * as `wrangler dev` does (the `Host` the client sent). A misconfiguration is
- * left to the API app, which answers it `500 misconfigured`: a gated host
- * never reaches its origin then.
+ * left to the API app, which answers it `500 misconfigured` (and any other
+ * failure to parse, `500 internal_error`): a gated host never reaches its origin then.
  */
 export function gateFor(request: Request, env: Env): GatedRequest | undefined {
-  const config = loadConfig(env);
+  let config: Config | ConfigError;
+  try {
+    config = loadConfig(env);
+  } catch {
+    // A bug while parsing (not a ConfigError): the API app meets it again and answers 500 internal_error in JSON.
+    return undefined;
+  }
   if (config instanceof ConfigError || config.gates.size === 0) return undefined;
   const url = request.url;
   const gate = config.gates.get(url.slice(0, url.indexOf('/', url.indexOf('//') + 2)));

@@ -1,25 +1,8 @@
-import { isChunkOf } from '../session/cookie';
+import { withoutSessionCookie } from '../session/cookie';
 import type { SessionClaims } from '../session/token';
 import type { RequestTarget } from './dispatch';
 import { appendIdentityHeaders, SPOOFABLE_HEADER } from './identity-headers';
 import type { Gate } from './settings';
-
-/**
- * The `Cookie` header without the session cookie: every pair named exactly
- * `name` or a chunk of it (`name.0`…) is dropped, the others kept as sent.
- * Undefined when nothing is left. The origin never sees the session token.
- */
-export function withoutSessionCookie(header: string, name: string): string | undefined {
-  if (!header.includes(name)) return header;
-  const kept: string[] = [];
-  for (const pair of header.split(';')) {
-    const eq = pair.indexOf('=');
-    const pairName = (eq === -1 ? pair : pair.slice(0, eq)).trim();
-    if (pairName !== name && !isChunkOf(pairName, name)) kept.push(pair.trim());
-  }
-  const joined = kept.filter(Boolean).join('; ');
-  return joined === '' ? undefined : joined;
-}
 
 /** Who the request is forwarded for: nobody (a public path), or the caller and their signed assertion. */
 export type ForwardedIdentity = { claims: SessionClaims; assertion: string } | undefined;

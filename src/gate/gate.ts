@@ -1,9 +1,9 @@
 import { type Config, ConfigError } from '../config/config';
 import { createDb } from '../db/client';
-import { sessionDbNameOf } from '../db/shard-of';
+import { sessionDatabaseOf } from '../db/session-databases';
 import { describeCause, log } from '../log';
 import { type AuthenticateDeps, authenticateSession } from '../session/authenticate';
-import { loadSigningKeys, type SigningKeys } from '../session/keys';
+import { importedSigningKeys, loadSigningKeys, type SigningKeys } from '../session/keys';
 import { requestMetaOf } from '../users/auth-events';
 import { gateError } from './answers';
 import { gateAssertion } from './assertion';
@@ -42,7 +42,7 @@ export function createGate(upstream: Upstream = (request) => fetch(request)) {
   ): Promise<Response> {
     const url = targetOf(request.url, gate);
     try {
-      const keys = importedKeys.get(config) ?? (await importKeys(config));
+      const keys = importedSigningKeys(config.signingKeysJson) ?? (await loadSigningKeys(config.signingKeysJson));
       return await gated(request, url, { env, ctx, config, keys, gate, upstream });
     } catch (error) {
       if (error instanceof ConfigError) {
@@ -88,10 +88,8 @@ async function gated(request: Request, url: RequestTarget, run: GateRun): Promis
     env,
     waitUntil: (promise) => ctx.waitUntil(promise),
     // A gated host never gets the API's host-only D1 bookmark cookie: any replica may answer.
-    sessionDb: (userId) => {
-      const binding = (env as unknown as Record<string, D1Database>)[sessionDbNameOf(config.sessionDbs, userId)];
-      return createDb((binding as D1Database).withSession('first-unconstrained'));
-    },
+    sessionDb: (userId) =>
+      createDb(sessionDatabaseOf(env, userId, config.sessionDbs).withSession('first-unconstrained')),
     meta: () => requestMetaOf(request.headers),
     path,
   };
@@ -137,13 +135,4 @@ async function forward(
   // A WebSocket handshake (101) carries its socket, not a body.
   if (res.status === 101) return new Response(null, { status: 101, headers, webSocket: res.webSocket });
   return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
-}
-
-const importedKeys = new WeakMap<Config, SigningKeys>();
-
-/** The config's signing keys, imported once (load-config.ts does the same for the API). */
-async function importKeys(config: Config): Promise<SigningKeys> {
-  const keys = await loadSigningKeys(config.signingKeysJson);
-  importedKeys.set(config, keys);
-  return keys;
 }

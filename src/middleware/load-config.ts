@@ -2,10 +2,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
 import { type Config, ConfigError, loadConfig } from '../config/config';
 import { apiError } from '../errors';
-import { loadSigningKeys, type SigningKeys } from '../session/keys';
-
-/** Each config's imported keys, once the import has settled: later requests set them without an await. */
-const importedKeys = new WeakMap<Config, SigningKeys>();
+import { importedSigningKeys, loadSigningKeys, type SigningKeys } from '../session/keys';
 
 /**
  * Validates config and imports the signing keys (both once per isolate) and
@@ -20,16 +17,13 @@ const importedKeys = new WeakMap<Config, SigningKeys>();
 export function loadConfigInto(c: Context<AppEnv>): undefined | Promise<void> {
   const config = loadConfig(c.env);
   if (config instanceof ConfigError) throw misconfigured(config);
-  const keys = importedKeys.get(config);
+  const keys = importedSigningKeys(config.signingKeysJson);
   if (keys) {
     setConfig(c, config, keys);
     return undefined;
   }
   return loadSigningKeys(config.signingKeysJson).then(
-    (imported) => {
-      importedKeys.set(config, imported);
-      setConfig(c, config, imported);
-    },
+    (imported) => setConfig(c, config, imported),
     (error: unknown) => {
       throw error instanceof ConfigError ? misconfigured(error) : error;
     },

@@ -103,14 +103,10 @@ export function authenticateDepsOf<E extends AppEnv>(c: Context<E>): Authenticat
  * The session cookie of the request, authenticated (src/session/authenticate.ts),
  * as /api answers it: a refusal is thrown as its error (`missing_session` with
  * `WWW-Authenticate`, clears of tossed copies as Set-Cookie); a renewed cookie
- * is set on this response. Also POST /auth/refresh's path (`renew: 'always'`).
+ * is set on this response. (POST /auth/refresh calls authenticateSession itself, with its budgets.)
  */
-export async function authenticateCookie<E extends AppEnv>(
-  c: Context<E>,
-  renew: 'expired' | 'always' = 'expired',
-  at = new Date(),
-): Promise<Authenticated> {
-  const result = await authenticateSession(c.req.header('cookie'), authenticateDepsOf(c), { at, renew });
+async function authenticateCookie<E extends AppEnv>(c: Context<E>): Promise<Authenticated> {
+  const result = await authenticateSession(c.req.header('cookie'), authenticateDepsOf(c), { at: new Date() });
   if (!result.ok) throw refusalError(result, c.var.config);
   if (result.renewedCookie) c.header('Set-Cookie', result.renewedCookie, { append: true });
   return result;
@@ -134,9 +130,9 @@ export function refusalError(refusal: Refused, config: Config) {
 /**
  * Whether this isolate's snapshot of the revocation feed holds the token's
  * session, or its user revoked everything after the token's `iat`
- * (revokedInSnapshot). No D1 read.
+ * (revokedInSnapshot). No D1 read; lighter deps than authenticateDepsOf, for the Bearer path.
  */
-export function isRevoked<E extends AppEnv>(
+function isRevoked<E extends AppEnv>(
   c: Context<E>,
   claims: { sub: string; sid: string; iat: number },
 ): boolean | Promise<boolean> {

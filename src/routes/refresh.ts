@@ -5,8 +5,8 @@ import { authenticateDepsOf, refusalError } from '../middleware/require-session'
 import { authenticateSession } from '../session/authenticate';
 import type { RenewedSession } from '../session/refresh';
 
-/** The 200 body of POST /auth/refresh (and of the service binding's refresh). */
-export interface RefreshedSession {
+/** The 200 body of POST /auth/refresh (its schema: src/openapi/operations.ts). */
+interface RefreshedSession {
   user: { id: string; email: string | null; name: string | null; image: string | null; roles: string[] };
   session: { id: string; expiresAt: string };
 }

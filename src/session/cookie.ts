@@ -82,6 +82,23 @@ export function sessionCookieCopies(header: string | null | undefined, name: str
   return cookiePairs(header).filter(([n]) => n === name || isChunkOf(n, name));
 }
 
+/**
+ * The `Cookie` header without the session cookie: every pair named exactly
+ * `name` or a chunk of it (`name.0`…) is dropped, the others kept as sent.
+ * Undefined when nothing is left. The gate forwards this, so the origin never sees the session token (src/gate/forwarded-request.ts).
+ */
+export function withoutSessionCookie(header: string, name: string): string | undefined {
+  if (!header.includes(name)) return header;
+  const kept: string[] = [];
+  for (const pair of header.split(';')) {
+    const eq = pair.indexOf('=');
+    const pairName = (eq === -1 ? pair : pair.slice(0, eq)).trim();
+    if (pairName !== name && !isChunkOf(pairName, name)) kept.push(pair.trim());
+  }
+  const joined = kept.filter(Boolean).join('; ');
+  return joined === '' ? undefined : joined;
+}
+
 /** Most path prefixes a clear is written for: our routes are at most four segments deep. */
 const MAX_CLEARED_PATH_SEGMENTS = 5;
 

@@ -57,6 +57,8 @@ export async function importSigningKeys(json: string): Promise<SigningKeys> {
 }
 
 const cache = new Map<string, Promise<SigningKeys>>();
+/** The imports that have settled: the hot path reads them without an await. */
+const imported = new Map<string, SigningKeys>();
 
 /** importSigningKeys, once per isolate per distinct key set (rotation brings a new string). */
 export function loadSigningKeys(json: string): Promise<SigningKeys> {
@@ -64,6 +66,12 @@ export function loadSigningKeys(json: string): Promise<SigningKeys> {
   if (!keys) {
     keys = importSigningKeys(json);
     cache.set(json, keys);
+    keys.then((settled) => imported.set(json, settled)).catch(() => {});
   }
   return keys;
+}
+
+/** The key set of `json` once loadSigningKeys has imported it (undefined before): no await on every request. */
+export function importedSigningKeys(json: string): SigningKeys | undefined {
+  return imported.get(json);
 }

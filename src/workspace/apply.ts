@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, isNull } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Config } from '../config/config';
 import { dbFor } from '../db/client';
@@ -8,7 +8,10 @@ import { sessionDatabaseOf } from '../db/session-databases';
 import { recordRevocations } from '../revocation/snapshot';
 import { insertAuthEvent } from '../users/auth-events';
 import { loadUserCopy, writeUserCopy } from '../users/user-copy';
-import type { GroupRole, SyncPlan } from './plan';
+import { GROUP_SOURCE_PREFIX, type GroupRole, type SyncPlan } from './plan';
+
+/** The `user_roles` rows the link owns: their source starts with `group:` exactly (LIKE would ignore case). */
+export const GROUP_ROLE_ROWS = sql`substr(${userRoles.source}, 1, ${GROUP_SOURCE_PREFIX.length}) = ${GROUP_SOURCE_PREFIX}`;
 
 /** Changes written per run at most (each two statements, plus a copy per user with SESSION_DBS): the rest next run. */
 export const MAX_CHANGES_PER_RUN = 150;

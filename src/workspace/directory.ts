@@ -1,3 +1,4 @@
+import { normalizeAddress } from '../access/address';
 import { accessToken, fetchGoogle, forgetAccessToken, GoogleApiError, type GoogleDeps } from './google-token';
 import type { WorkspaceLink } from './settings';
 
@@ -61,7 +62,7 @@ function userOf(value: unknown, path: string): DirectoryUser {
   }
   return {
     id: value.id,
-    primaryEmail: value.primaryEmail.toLowerCase(),
+    primaryEmail: normalizeAddress(value.primaryEmail),
     suspended: value.suspended === true,
     archived: value.archived === true,
   };

@@ -44,7 +44,9 @@ export interface SyncPlan {
   revoke: GroupRole[];
 }
 
-export const groupSource = (group: string) => `group:${group}`;
+/** The source of a role the link granted from a group: `group:<address>`. */
+export const GROUP_SOURCE_PREFIX = 'group:';
+export const groupSource = (group: string) => `${GROUP_SOURCE_PREFIX}${group}`;
 
 /** Why the Directory puts this account out, or null when it is active. */
 function outReason(user: DirectoryUser | undefined): SyncPlan['disable'][number]['reason'] | null {
@@ -83,7 +85,7 @@ export function planSync(input: SyncInput): SyncPlan {
   for (const row of input.groupRoles) {
     const key = JSON.stringify({ userId: row.userId, role: row.role, source: row.source });
     have.add(key);
-    const group = row.source.slice('group:'.length);
+    const group = row.source.slice(GROUP_SOURCE_PREFIX.length);
     // A group no longer in GROUP_ROLES grants nothing; a group not read this run keeps what it gave.
     const decided = !input.groupRolesConfig.has(group) || input.members.has(group);
     if (decided && !want.has(key)) plan.revoke.push(row);

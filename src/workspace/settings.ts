@@ -1,5 +1,6 @@
 // The Workspace link's settings (docs/workspace.md), parsed for src/config/config.ts: off unless
 // GOOGLE_SERVICE_ACCOUNT is set; then every other setting is checked once per isolate.
+import { asciiLowerCase, normalizeAddress } from '../access/address';
 import { ConfigError } from '../config/config-error';
 import { parseRoleTable } from '../config/role-table';
 
@@ -93,7 +94,7 @@ function parseUrl(name: string, value: string | undefined, fallback: string): st
 export function parseGroupRoles(raw: unknown): Map<string, readonly string[]> {
   const groups = new Map<string, readonly string[]>();
   for (const [key, roles] of parseRoleTable('GROUP_ROLES', raw, '{"admins@example.com": ["admin"]}')) {
-    const group = key.trim().toLowerCase();
+    const group = normalizeAddress(key.trim());
     if (!EMAIL.test(group)) {
       throw new ConfigError(`GROUP_ROLES key '${key}' must be a Google group's address, like admins@example.com`);
     }
@@ -116,7 +117,7 @@ export function parseWorkspaceLink(env: WorkspaceEnv): WorkspaceLink | undefined
     return undefined;
   }
   const serviceAccount = parseServiceAccount(secret);
-  const admin = env.GOOGLE_WORKSPACE_ADMIN?.trim().toLowerCase() ?? '';
+  const admin = normalizeAddress(env.GOOGLE_WORKSPACE_ADMIN?.trim() ?? '');
   if (!EMAIL.test(admin)) {
     throw new ConfigError(
       `GOOGLE_WORKSPACE_ADMIN '${admin}' must be the address of a Workspace administrator the service account acts as`,
@@ -124,7 +125,7 @@ export function parseWorkspaceLink(env: WorkspaceEnv): WorkspaceLink | undefined
   }
   const domains = (env.GOOGLE_WORKSPACE_DOMAIN?.trim() || admin.slice(admin.lastIndexOf('@') + 1))
     .split(',')
-    .map((d) => d.trim().toLowerCase())
+    .map((d) => asciiLowerCase(d.trim()))
     .filter(Boolean);
   for (const domain of domains) {
     if (!DOMAIN.test(domain)) {

@@ -1,9 +1,10 @@
-import { and, asc, eq, like } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
+import { asciiLowerCase } from '../access/address';
 import type { Config } from '../config/config';
 import { dbFor } from '../db/client';
 import { userRoles } from '../db/schema';
 import { describeCause, log } from '../log';
-import { applyPlan } from './apply';
+import { applyPlan, GROUP_ROLE_ROWS } from './apply';
 import { getUser, hasMember } from './directory';
 import { defaultGoogleDeps, type GoogleDeps } from './google-token';
 import { planSync } from './plan';
@@ -48,7 +49,7 @@ export function workspaceSignIn(
 ): WorkspaceSignIn {
   return {
     async check({ providerAccountId: googleId, hostedDomain }) {
-      const offboarded = hostedDomain !== null && link.domains.has(hostedDomain.toLowerCase());
+      const offboarded = hostedDomain !== null && link.domains.has(asciiLowerCase(hostedDomain));
       const groups = [...link.groupRoles.keys()];
       const [user, ...answers] = await Promise.all([
         offboarded ? settle(getUser(link, deps, googleId)) : undefined,
@@ -83,7 +84,7 @@ export function workspaceSignIn(
       if (verdict.kind !== 'checked' || verdict.membership.size === 0) return undefined;
       try {
         const db = dbFor(env.DB);
-        const mine = and(eq(userRoles.userId, userId), like(userRoles.source, 'group:%'));
+        const mine = and(eq(userRoles.userId, userId), GROUP_ROLE_ROWS);
         const groupRoles = await db
           .select({ userId: userRoles.userId, role: userRoles.role, source: userRoles.source })
           .from(userRoles)

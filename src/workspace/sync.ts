@@ -1,9 +1,10 @@
-import { and, eq, like } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
+import { asciiLowerCase } from '../access/address';
 import type { Config } from '../config/config';
 import { dbFor } from '../db/client';
 import { accounts, userRoles, users } from '../db/schema';
 import { describeCause, log } from '../log';
-import { type Applied, applyPlan } from './apply';
+import { type Applied, applyPlan, GROUP_ROLE_ROWS } from './apply';
 import { type DirectoryUser, listMemberIds, listUsers } from './directory';
 import { defaultGoogleDeps, GoogleApiError, type GoogleDeps } from './google-token';
 import { type KnownUser, planSync } from './plan';
@@ -46,14 +47,14 @@ async function readD1(env: Env) {
     db
       .select({ userId: userRoles.userId, role: userRoles.role, source: userRoles.source })
       .from(userRoles)
-      .where(like(userRoles.source, 'group:%')),
+      .where(GROUP_ROLE_ROWS),
   ]);
   return {
     known: known.map(
       (u): KnownUser => ({
         userId: u.userId,
         googleId: u.googleId,
-        hostedDomain: u.hostedDomain?.toLowerCase() ?? null,
+        hostedDomain: u.hostedDomain === null ? null : asciiLowerCase(u.hostedDomain),
         disabled: u.disabledAt !== null,
         disabledSource: u.disabledSource,
       }),

@@ -9,12 +9,12 @@
  *    rows (audit rows included) by reading that D1's SQLite file afterwards (each
  *    `wrangler d1 execute` costs ~1.5 s of CPU; a read of the file costs nothing).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listDuplicates, relinkAccount } from '../../scripts/admin/addresses.ts';
@@ -41,6 +41,7 @@ import {
   type Uuid,
 } from '../../scripts/admin/values.ts';
 import { joinStatements } from '../../scripts/admin/wrangler.ts';
+import { readLocalD1, runAdmin } from './admin-run.ts';
 import { childEnv } from './child-env.ts';
 import { migratedDatabase } from './memory-d1.ts';
 
@@ -389,44 +390,11 @@ function wrangler(args: string[]) {
   return run.stdout;
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `npm run --silent admin -- ARGS` (silent: npm's banner would precede the JSON on stdout). */
-function npmRunAdmin(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', 'admin', '--', ...args], { cwd: ROOT, env: ENV });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 /** The command against the test's local D1. */
-const admin = (...args: string[]) => npmRunAdmin([...args, '--persist-to', persistDir]);
+const admin = (...args: string[]) => runAdmin([...args, '--persist-to', persistDir], ENV);
 
-/** Reads the local D1 (the SQLite file wrangler keeps under --persist-to) once the command has exited. */
-function d1<Row = Record<string, unknown>>(sql: string): Row[] {
-  const objects = join(persistDir, 'v3', 'd1', 'miniflare-D1DatabaseObject');
-  const [file, ...others] = readdirSync(objects).filter((f) => f.endsWith('.sqlite') && f !== 'metadata.sqlite');
-  if (!file || others.length) throw new Error(`expected one D1 database in ${objects}`);
-  const db = new DatabaseSync(join(objects, file), { readOnly: true });
-  try {
-    return db.prepare(sql).all() as Row[];
-  } finally {
-    db.close();
-  }
-}
+/** Reads the test's local D1 once the command has exited. */
+const d1 = <Row = Record<string, unknown>>(sql: string): Row[] => readLocalD1<Row>(persistDir, sql);
 
 const adminEvents = () =>
   d1<EventRow>("SELECT id, user_id, kind, detail, ip, user_agent FROM auth_events WHERE kind LIKE 'admin_%'");
@@ -452,7 +420,7 @@ describe('npm run admin against a local D1', () => {
 
   it('a bad command line prints usage and exits 2 without touching D1', async () => {
     const runs = await Promise.all([
-      npmRunAdmin([]),
+      runAdmin([], ENV),
       admin('users', 'frobnicate'),
       admin('roles', 'grant', 'alice@example.com'),
       admin('users', 'disable', "x'; DROP TABLE users; --@example.com"),

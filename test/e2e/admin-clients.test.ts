@@ -6,13 +6,13 @@
  *    the real migrations (node:sqlite): audit rows, rotation and revocation by the database's clock;
  *  - the CLI as an operator runs it, through npm run and wrangler, against a throwaway local D1.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../scripts/admin/args.ts';
@@ -23,10 +23,13 @@ import {
   rotateClient,
   showClient,
 } from '../../scripts/admin/clients/batches.ts';
+import { curlExample } from '../../scripts/admin/clients/commands.ts';
 import { parseOverlap } from '../../scripts/admin/clients/values.ts';
 import { execute } from '../../scripts/admin/commands.ts';
 import type { Batch, ChangeContext, Rows } from '../../scripts/admin/rows.ts';
 import { parseUuid, type Role, type Uuid } from '../../scripts/admin/values.ts';
+import { readLocalD1, runAdmin } from './admin-run.ts';
+import { childEnv } from './child-env.ts';
 import { memoryRunner, migratedDatabase } from './memory-d1.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -200,43 +203,16 @@ describe('clients batches (node:sqlite, no wrangler)', () => {
 
 let dir: string;
 let persistDir: string;
-let ENV: NodeJS.ProcessEnv = process.env;
+let ENV: NodeJS.ProcessEnv = childEnv();
 
-function npmRunAdmin(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', 'admin', '--', ...args, '--persist-to', persistDir], {
-      cwd: ROOT,
-      env: ENV,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function d1<Row = Record<string, unknown>>(query: string): Row[] {
-  const objects = join(persistDir, 'v3', 'd1', 'miniflare-D1DatabaseObject');
-  const [file] = readdirSync(objects).filter((f) => f.endsWith('.sqlite') && f !== 'metadata.sqlite');
-  const db = new DatabaseSync(join(objects, file as string), { readOnly: true });
-  try {
-    return db.prepare(query).all() as Row[];
-  } finally {
-    db.close();
-  }
-}
+const npmRunAdmin = (args: string[]) => runAdmin([...args, '--persist-to', persistDir], ENV);
+const d1 = <Row = Record<string, unknown>>(query: string): Row[] => readLocalD1<Row>(persistDir, query);
 
 describe('npm run admin -- clients against a local D1', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'sitewide-admin-clients-'));
     persistDir = join(dir, 'state');
-    ENV = { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false', NODE_COMPILE_CACHE: join(dir, 'compile-cache') };
+    ENV = childEnv({ NODE_COMPILE_CACHE: join(dir, 'compile-cache') });
     const migrate = spawnSync(
       process.execPath,
       [WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir],
@@ -340,4 +316,12 @@ it('the CLI reads no secret column back', () => {
   const statements = [...showClient(uuid()).statements, ...listClients().statements].join('\n');
   expect(statements).toContain('"tokens_revoked_before"');
   expect(statements).not.toContain('secret_hash');
+});
+
+describe('the curl line the commands print', () => {
+  it("quotes for the shell whatever an audience holds, a ' included", () => {
+    expect(curlExample('https://api.example.com/auth/token', 'id-1', 'sws_s', "https://x.example.com/it's")).toBe(
+      "curl -s -u 'id-1:sws_s' -d grant_type=client_credentials -d 'audience=https://x.example.com/it'\\''s' https://api.example.com/auth/token",
+    );
+  });
 });

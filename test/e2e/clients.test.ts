@@ -6,13 +6,15 @@
  * its cron job (`npm run cron`: the kit's sitewideClientToken) until `clients revoke`, after which
  * the next calls are refused within seconds (401 session_revoked, then invalid_client).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGroup, stopGroup } from '../../scripts/process-group.ts';
+import { runAdmin } from './admin-run.ts';
+import { childEnv } from './child-env.ts';
 import type { RunningExample } from './examples';
 import { type RunningSitewide, startLocalhostSitewide } from './harness';
 import { startExpressSibling } from './http';
@@ -25,25 +27,7 @@ let backend: RunningExample;
 let dir: string;
 
 /** `npm run --silent admin -- ARGS` against the running Sitewide's local D1. */
-function admin(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, reject) => {
-    const env = { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false' };
-    const child = spawn('npm', ['run', '--silent', 'admin', '--', ...args, '--persist-to', sitewide.persistDir], {
-      cwd: ROOT,
-      env,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const admin = (args: string[]) => runAdmin([...args, '--persist-to', sitewide.persistDir]);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sitewide-e2e-clients-'));
@@ -104,8 +88,7 @@ describe('a cron job as a service client', () => {
     const log = join(dir, 'cron.log');
     const cron = startGroup('npm', ['run', '--silent', 'cron'], {
       cwd: resolve(ROOT, 'examples/express-verifier'),
-      env: {
-        ...process.env,
+      env: childEnv({
         SITEWIDE_ISSUER: origin,
         CLIENT_ID: client.id,
         CLIENT_SECRET: client.secret,
@@ -113,7 +96,7 @@ describe('a cron job as a service client', () => {
         REPORTS_URL: `${backend.url}/reports`,
         TIMES: '160',
         EVERY_MS: '250',
-      },
+      }),
       logPath: log,
     });
     type Line = { status: number; body?: Record<string, unknown>; error?: string };

@@ -1,5 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateAuthSecret, generateSigningJwk } from '../../scripts/secrets.ts';
@@ -11,20 +12,29 @@ import { copyProject, type ProjectCopy, ROOT } from './project-copy.ts';
 // local development passes.
 
 let copy: ProjectCopy;
+/** An empty HOME: no saved wrangler login can reach Cloudflare from here, whatever the deploy step tries. */
+let home: string;
 beforeAll(() => {
   copy = copyProject();
+  // The committed wrangler.toml, not the working tree's (a developer may have filled in [env.production]).
+  writeFileSync(join(copy.dir, 'wrangler.toml'), execFileSync('git', ['show', 'HEAD:wrangler.toml'], { cwd: ROOT }));
+  home = mkdtempSync(join(tmpdir(), 'sitewide-home-'));
 });
-afterAll(() => copy?.remove());
+afterAll(() => {
+  copy?.remove();
+  if (home) rmSync(home, { recursive: true, force: true });
+});
 
 function npm(args: string[], cwd: string) {
-  const run = spawnSync('npm', ['run', '--silent', ...args], { cwd, env: childEnv(), encoding: 'utf8' });
+  const env = childEnv({ HOME: home });
+  const run = spawnSync('npm', ['run', '--silent', ...args], { cwd, env, encoding: 'utf8' });
   return { code: run.status, out: `${run.stdout}${run.stderr}` };
 }
 
 describe('npm run doctor on the committed wrangler.toml', () => {
   it('npm run deploy: the production doctor lists each placeholder with its fix, exit 1, nothing deployed', () => {
     // npm run deploy = npm run doctor -- --env production && migrate --remote && wrangler deploy.
-    const { code, out } = npm(['deploy'], ROOT);
+    const { code, out } = npm(['deploy'], copy.dir);
     expect(code).toBe(1);
     expect(out).toContain('Sitewide doctor: [env.production] of wrangler.toml');
     const failures = out.split('\n').filter((line) => line.startsWith('✗'));

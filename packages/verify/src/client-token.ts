@@ -4,6 +4,7 @@
  * (`client_secret_basic`), keeps it until shortly before it expires, and shares one request between
  * concurrent callers. Web APIs only: Node ≥ 20, Workers, Bun, Deno.
  */
+import { trimSlash } from './metadata.ts';
 
 export interface SitewideClientTokenOptions {
   /** Sitewide's origin, e.g. `https://api.example.com`. */
@@ -38,6 +39,9 @@ export class SitewideClientTokenError extends Error {
     this.name = 'SitewideClientTokenError';
   }
 }
+
+/** How long one token request may take before it fails as `service_unavailable`. */
+const TOKEN_TIMEOUT_MS = 10_000;
 
 /** Renew this long before expiry at most (a fifth of the lifetime when that is shorter). */
 const RENEW_BEFORE_SECONDS = 60;
@@ -86,7 +90,7 @@ export function sitewideClientToken(options: SitewideClientTokenOptions): Sitewi
       'sitewideClientToken: clientId and clientSecret are required (npm run admin -- clients create)',
     );
   }
-  const endpoint = `${options.issuer.replace(/\/+$/, '')}/auth/token`;
+  const endpoint = `${trimSlash(options.issuer)}/auth/token`;
   const fetchImpl: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const authorization = basicCredentials(options.clientId, options.clientSecret);
   let cached: { token: string; renewAt: number } | undefined;
@@ -101,6 +105,8 @@ export function sitewideClientToken(options: SitewideClientTokenOptions): Sitewi
         method: 'POST',
         headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body: body.toString(),
+        // A hung endpoint must not hang every caller waiting on this request.
+        signal: AbortSignal.timeout(TOKEN_TIMEOUT_MS),
       });
     } catch (cause) {
       throw new SitewideClientTokenError(
@@ -110,8 +116,13 @@ export function sitewideClientToken(options: SitewideClientTokenOptions): Sitewi
       );
     }
     if (!res.ok) throw await refusal(res);
-    const answer = (await res.json()) as { access_token?: unknown; expires_in?: unknown };
-    if (typeof answer.access_token !== 'string') {
+    let answer: { access_token?: unknown; expires_in?: unknown } | null;
+    try {
+      answer = (await res.json()) as typeof answer;
+    } catch {
+      answer = null;
+    }
+    if (typeof answer?.access_token !== 'string') {
       throw new SitewideClientTokenError(res.status, 'service_unavailable', `${endpoint} answered no access_token`);
     }
     const lifetime = typeof answer.expires_in === 'number' && answer.expires_in > 0 ? answer.expires_in : 60;

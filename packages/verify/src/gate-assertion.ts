@@ -4,9 +4,10 @@
  * the gate signs with Sitewide's keys, for this app's origin only. Check it when the app can be
  * reached other than through the gate (or to be sure it cannot).
  */
-import { createRemoteJWKSet, customFetch, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { createRemoteJWKSet, customFetch, decodeProtectedHeader, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { fail, quote, type SitewideFailure } from './errors.ts';
 import { trimSlash } from './metadata.ts';
+import { isKeySetTrouble } from './token.ts';
 import { type SitewideUser, userFromClaims } from './user.ts';
 
 /** The assertion's `typ`: never a session or access token's. */
@@ -19,7 +20,7 @@ export interface GateAssertionOptions {
   issuer: string;
   /** This app's origin as GATES names it, e.g. `https://wiki.example.com`: the assertion's `aud`. */
   audience: string;
-  /** fetch for the JWKS (default: the global fetch). */
+  /** fetch for the JWKS (default: the global fetch). Keys are cached per function: create it once, not per request. */
   fetch?: typeof fetch;
 }
 
@@ -34,7 +35,7 @@ export type GateAssertionInput =
   | null
   | undefined;
 
-/** Key sets by JWKS URI, one map per fetch function (jose caches the keys inside each). */
+/** Key sets by JWKS URI, one map per fetch function (jose caches the keys inside each): pass the same `fetch` each time. */
 const keySets = new WeakMap<object, Map<string, JWTVerifyGetKey>>();
 const GLOBAL_FETCH = {};
 
@@ -98,7 +99,19 @@ export async function verifyGateAssertion(
       'is this request coming through the Sitewide gate?',
     );
   }
+  const malformed = 'The assertion is not valid: malformed, tampered with or signed by another key';
+  let typ: unknown;
   try {
+    typ = decodeProtectedHeader(assertion).typ;
+  } catch {
+    return fail(401, 'invalid_session', malformed, null);
+  }
+  try {
+    // Exactly ours: jose alone would also take another case or an `application/` prefix.
+    if (typ !== GATE_ASSERTION_TYP) {
+      const refused = `claim "typ" refused: ${quote(typ ?? null)} is not ${GATE_ASSERTION_TYP}`;
+      return fail(401, 'invalid_session', 'The assertion is not valid', refused);
+    }
     const { payload } = await jwtVerify(assertion, keySetOf(issuer, options.fetch), {
       issuer,
       audience,
@@ -125,17 +138,8 @@ export async function verifyGateAssertion(
           : `claim ${quote(error.claim)} refused: ${quote(error.reason)}`;
       return fail(401, 'invalid_session', 'The assertion is not valid', hint);
     }
-    if (
-      error instanceof errors.JOSEError &&
-      !(error instanceof errors.JWKSTimeout) &&
-      !(error instanceof errors.JWKSInvalid)
-    ) {
-      return fail(
-        401,
-        'invalid_session',
-        'The assertion is not valid: malformed, tampered with or signed by another key',
-        null,
-      );
+    if (!isKeySetTrouble(error)) {
+      return fail(401, 'invalid_session', malformed, null);
     }
     const cause = error instanceof Error ? error.message : String(error);
     return fail(503, 'service_unavailable', 'Sitewide’s keys could not be had; retry', cause);

@@ -80,7 +80,7 @@ export function revocationSnapshot(fetchImpl: typeof fetch): RevocationSnapshot 
           clearTimeout(timer);
         }
       }
-      if (sessions.has(String(payload.sid))) return true;
+      if (typeof payload.sid === 'string' && sessions.has(payload.sid)) return true;
       const before = users.get(String(payload.sub));
       return before !== undefined && typeof payload.iat === 'number' && payload.iat < before;
     },

@@ -78,6 +78,18 @@ function wrongTypHint(actual: unknown, expected: string): string {
   return `the token's typ is ${quote(actual)}, not ${quote(expected)}`;
 }
 
+/**
+ * Sitewide's key set unreachable or unreadable (a timeout, not JSON, a non-200 answer: jose's plain
+ * JOSEError, or a fetch error): not the token's fault, so 503 rather than 401.
+ */
+export function isKeySetTrouble(error: unknown): boolean {
+  return (
+    error instanceof errors.JWKSTimeout ||
+    error instanceof errors.JWKSInvalid ||
+    (error instanceof Error && (!(error instanceof errors.JOSEError) || error.constructor === errors.JOSEError))
+  );
+}
+
 function refusal(error: unknown, via: 'cookie' | 'bearer', kid: unknown, ctx: TokenContext): TokenCheck {
   if (error instanceof errors.JWTExpired) {
     return {
@@ -114,11 +126,6 @@ function refusal(error: unknown, via: 'cookie' | 'bearer', kid: unknown, ctx: To
     }
     return invalid('The token is not valid', `claim ${quote(error.claim)} refused: ${quote(error.reason)}`);
   }
-  // Sitewide's key set unreachable or unreadable: not the token's fault (503 from verify()).
-  const keySetTrouble =
-    error instanceof errors.JWKSTimeout ||
-    error instanceof errors.JWKSInvalid ||
-    (error instanceof Error && (!(error instanceof errors.JOSEError) || error.constructor === errors.JOSEError));
-  if (keySetTrouble) throw error;
+  if (isKeySetTrouble(error)) throw error;
   return invalid('The token is not valid: malformed, tampered with or signed by another key', null);
 }

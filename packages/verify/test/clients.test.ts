@@ -180,4 +180,12 @@ describe('sitewideClientToken', () => {
       TypeError,
     );
   });
+
+  it('a 200 that is not the token (an HTML page from a proxy) is service_unavailable, never a SyntaxError', async () => {
+    const html = async () => new Response('<!doctype html><title>Sign in</title>', { status: 200 });
+    const token = sitewideClientToken({ issuer: fake.issuer, clientId: CLIENT, clientSecret: 's', fetch: html });
+    const refused = await token().catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(SitewideClientTokenError);
+    expect(refused).toMatchObject({ status: 200, code: 'service_unavailable' });
+  });
 });

@@ -39,6 +39,9 @@ describe('verifyGateAssertion', () => {
       [undefined, 'missing_session', /through the Sitewide gate/],
       [assertion({}, { aud: 'https://grafana.example.test' }), 'invalid_session', /set audience to this app's origin/],
       [assertion({}, { typ: 'sitewide-session+jwt' }), 'invalid_session', /claim "typ"/],
+      // jose alone compares typ case-insensitively and takes an application/ prefix: not ours.
+      [assertion({}, { typ: 'Sitewide-Assertion+JWT' }), 'invalid_session', /claim "typ"/],
+      [assertion({}, { typ: 'application/sitewide-assertion+jwt' }), 'invalid_session', /claim "typ"/],
       [assertion({}, { iss: 'https://other.example.test' }), 'invalid_session', /claim "iss"/],
       [assertion({}, { expiresIn: -5 }), 'session_expired', null],
       [assertion({}, { expiresIn: 600, lifetime: 600 }), 'invalid_session', /lives 600 s/],
@@ -57,6 +60,14 @@ describe('verifyGateAssertion', () => {
   it('answers 503 when the keys cannot be had, and a caller mistake is a TypeError', async () => {
     const down = await verifyGateAssertion(await assertion(), { issuer: 'http://127.0.0.1:9', audience: APP });
     expect(down).toMatchObject({ ok: false, status: 503, code: 'service_unavailable' });
+    // The key set answering an error (jose's plain JOSEError) is Sitewide's trouble too, not the assertion's.
+    const failing = async () => new Response('down', { status: 500 });
+    const erroring = await verifyGateAssertion(await assertion(), {
+      issuer: fake.issuer,
+      audience: APP,
+      fetch: failing,
+    });
+    expect(erroring).toMatchObject({ ok: false, status: 503, code: 'service_unavailable' });
     await expect(verifyGateAssertion('x', {} as never)).rejects.toThrow(TypeError);
   });
 });

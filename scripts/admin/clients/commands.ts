@@ -54,7 +54,9 @@ const EVENT_COLUMNS: Column<AuthEvent>[] = [
 
 /** The one curl call that gets a token, as the operator can paste it into a job. */
 export function curlExample(tokenEndpoint: string, id: string, secret: string, audience: string): string {
-  return `curl -s -u '${id}:${secret}' -d grant_type=client_credentials -d 'audience=${audience}' ${tokenEndpoint}`;
+  // An audience may hold any printable ASCII, a `'` included: single-quoted for the shell, `'` as '\''.
+  const quoted = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
+  return `curl -s -u ${quoted(`${id}:${secret}`)} -d grant_type=client_credentials -d ${quoted(`audience=${audience}`)} ${tokenEndpoint}`;
 }
 
 export async function executeClients(invocation: Invocation<ClientsCommand>, deps: Deps): Promise<Output> {

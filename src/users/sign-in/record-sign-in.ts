@@ -1,7 +1,7 @@
 import { and, asc, eq, exists, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { authEvents, invitations, sessions, userRoles, users } from '../../db/schema';
-import { ONE_ROW, selectRow } from '../../db/select-row';
+import { ONE_ROW, PREVIOUS_CHANGED, selectRow } from '../../db/select-row';
 import { recordShardedSignIn } from './sharded';
 import { insertSessionOfEnabledUser, signInAudit, userUpsert } from './statements';
 import type { NewSession, ProviderProfile, SignInResult } from './types';
@@ -30,7 +30,7 @@ export async function recordSignIn(
   if (sessionDbOf) return recordShardedSignIn(db, sessionDbOf, profile, session);
   const at = session.now;
   const upsert = userUpsert(db, profile, at);
-  const { ownerOfAccount, statements: upsertUser, invitedAddress } = upsert;
+  const { ownerOfAccount, ownerHoldsAddress, statements: upsertUser, invitedAddress } = upsert;
   // The audit kind, from whether the batch's session INSERT produced a row (joined below).
   const audit = signInAudit(profile, upsert, sql`${sessions.id} IS NOT NULL`);
   const openedSession = db.select({ id: sessions.id }).from(sessions).where(eq(sessions.id, session.id));
@@ -60,7 +60,14 @@ export async function recordSignIn(
     db
       .update(invitations)
       .set({ acceptedAt: at, acceptedBy: sql`${ownerOfAccount}` })
-      .where(and(eq(invitations.email, invitedAddress), isNull(invitations.acceptedAt), exists(openedSession)))
+      .where(
+        and(
+          eq(invitations.email, invitedAddress),
+          isNull(invitations.acceptedAt),
+          exists(openedSession),
+          ownerHoldsAddress,
+        ),
+      )
       .returning({ email: invitations.email }),
     db.insert(authEvents).select(
       db
@@ -77,7 +84,7 @@ export async function recordSignIn(
           }),
         )
         .from(ONE_ROW)
-        .where(sql`changes() > 0`),
+        .where(PREVIOUS_CHANGED),
     ),
     // A role held from several sources (npm run admin, a Google group) is one role.
     db

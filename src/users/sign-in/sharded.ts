@@ -2,7 +2,7 @@ import { and, eq, exists, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db } from '../../db/client';
 import { authEvents, invitations, users } from '../../db/schema';
-import { ONE_ROW, selectRow } from '../../db/select-row';
+import { ONE_ROW, PREVIOUS_CHANGED, selectRow } from '../../db/select-row';
 import { loadUserCopy, readUserCopy, sameCopy, userCopyOf, writeUserCopy } from '../user-copy';
 import { insertSessionOfEnabledUser, signInAudit, userUpsert } from './statements';
 import type { NewSession, ProviderProfile, SignInResult } from './types';
@@ -27,7 +27,7 @@ export async function recordShardedSignIn(
 ): Promise<SignInResult> {
   const at = session.now;
   const upsert = userUpsert(db, profile, at);
-  const { ownerOfAccount, statements: upsertUser, invitedAddress } = upsert;
+  const { ownerOfAccount, ownerHoldsAddress, statements: upsertUser, invitedAddress } = upsert;
   // The owner the sign-in admits (not refused for its address), when enabled: the session database opens its session.
   const enabledOwner = db
     .select({ id: users.id })
@@ -56,11 +56,13 @@ export async function recordShardedSignIn(
     db
       .update(invitations)
       .set({ acceptedAt: at, acceptedBy: sql`${ownerOfAccount}` })
-      .where(and(eq(invitations.email, invitedAddress), isNull(invitations.acceptedAt), sql`${enabled}`))
+      .where(
+        and(eq(invitations.email, invitedAddress), isNull(invitations.acceptedAt), sql`${enabled}`, ownerHoldsAddress),
+      )
       .returning({ email: invitations.email }),
     db
       .insert(authEvents)
-      .select(db.select(audit('invitation_accepted', session.id)).from(ONE_ROW).where(sql`changes() > 0`)),
+      .select(db.select(audit('invitation_accepted', session.id)).from(ONE_ROW).where(PREVIOUS_CHANGED)),
     ...readUserCopy(db, sql`${ownerOfAccount}`),
   ]);
   const [, , updated, , accepted, , ...read] = results;

@@ -96,7 +96,16 @@ export function userUpsert(db: Db, profile: ProviderProfile, at: Date) {
     .select({ id: users.id })
     .from(users)
     .where(and(inArray(users.id, ownerOfAccount), sameSpelling));
-  return { ownerOfAccount, holderOfAddress, admittedOwner, statements, invitedAddress: address ?? '' };
+  // After the statements above: the signing-in user holds the address (a user sharing it from before the
+  // rule does not, and accepts no invitation for it).
+  const ownerHoldsAddress = exists(
+    db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(inArray(users.id, ownerOfAccount), eq(users.emailNormalized, address ?? ''))),
+  );
+  const invitedAddress = address ?? '';
+  return { ownerOfAccount, holderOfAddress, admittedOwner, ownerHoldsAddress, statements, invitedAddress };
 }
 
 /** Google `sub`s are digits; anything else stays out of the audit detail. */
